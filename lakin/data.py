@@ -1,0 +1,384 @@
+"""Reading and validating input tables: the only module that touches input files.
+
+A table is `<name>.csv` or a folder `<name>/` of CSVs with the same header. Every failure is
+collected (file, line, column, value, what was expected) before anything is raised.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+
+from .errors import DataIssue, DataValidationError, NoDataError, UnknownSatkerError
+from .schemas import SATKER_PATTERN, TABLE_ORDER, TABLES, Table, pandera_schema
+
+FILE_COL = "_file"
+LINE_COL = "_line"
+
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
+_THOUSANDS_DOT = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$")
+_THOUSANDS_COMMA = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_CURRENCY = re.compile(r"^\s*(rp\.?|idr)\s*", re.I)
+_TRUE = {"true", "ya", "1", "yes"}
+_FALSE = {"false", "tidak", "0", "no"}
+
+
+def default_data_dir() -> Path:
+    return Path("data")
+
+
+# --------------------------------------------------------------------------- parsing cells
+def _number_issue(text: str) -> str | None:
+    """Why `text` is not a plain number, or None if it is one."""
+    if _NUMBER.match(text):
+        return None
+    if _CURRENCY.match(text):
+        return "angka tanpa awalan mata uang (tulis 6173055000, bukan Rp6.173.055.000)"
+    if "%" in text:
+        return "angka tanpa tanda % (tulis 97.75, bukan 97,75%)"
+    if _DECIMAL_COMMA.match(text):
+        return "angka dengan titik sebagai pemisah desimal (koma desimal tidak diterima: tulis 97.75, bukan 97,75)"
+    if _THOUSANDS_DOT.match(text) or _THOUSANDS_COMMA.match(text):
+        return "angka tanpa pemisah ribuan (tulis 1864599579000, bukan 1.864.599.579.000)"
+    return "sebuah angka"
+
+
+def _parse_cell(text: str, kind: str):
+    """(value, problem) for one non-empty cell of the given kind."""
+    if kind in ("text", "slug", "code"):
+        return text, None
+    if kind in ("int", "float", "money"):
+        problem = _number_issue(text)
+        if problem:
+            return None, problem
+        value = float(text)
+        if not math.isfinite(value):
+            return None, "sebuah angka berhingga"
+        if kind == "int" and not value.is_integer():
+            return None, "bilangan bulat"
+        if kind == "money" and not value.is_integer():
+            return None, "rupiah utuh tanpa desimal"
+        if kind == "money" and abs(value) > 2**53:
+            return None, "rupiah dalam batas wajar (<= Rp1.000 triliun)"
+        return (int(value) if kind == "int" else value), None
+    if kind == "date":
+        try:
+            return date.fromisoformat(text), None
+        except ValueError:
+            return None, "tanggal berformat TTTT-BB-HH (mis. 2024-01-15)"
+    if kind == "bool":
+        low = text.lower()
+        if low in _TRUE:
+            return True, None
+        if low in _FALSE:
+            return False, None
+        return None, "true atau false"
+    raise ValueError(kind)
+
+
+# --------------------------------------------------------------------------- reading files
+def _decode(raw: bytes, label: str, issues: list[DataIssue]) -> str | None:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        issues.append(DataIssue(label, line, None, raw[exc.start: exc.start + 4],
+                                "berkas harus ber-encoding UTF-8 (simpan ulang sebagai 'CSV UTF-8')"))
+        return None
+
+
+def read_csv_text(text: str, label: str, table: Table, issues: list[DataIssue]) -> pd.DataFrame | None:
+    """Parse one CSV text into a frame of typed cells with _file/_line columns; issues appended."""
+    if not text.strip():
+        issues.append(DataIssue(label, None, None, None, "berkas kosong: diperlukan baris judul kolom dan data"))
+        return None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except csv.Error as exc:
+        issues.append(DataIssue(label, 1, None, None, f"CSV tidak dapat dibaca: {exc}"))
+        return None
+    header = [h.strip() for h in header]
+    if len(header) == 1 and any(sep in header[0] for sep in (";", "\t", "|")):
+        sep = next(s for s in (";", "\t", "|") if s in header[0])
+        issues.append(DataIssue(label, 1, None, header[0][:60],
+                                f"pemisah kolom harus koma, bukan {sep!r}"))
+        return None
+    seen: set[str] = set()
+    for h in header:
+        if h in seen:
+            issues.append(DataIssue(label, 1, h, h, "judul kolom tidak boleh ganda"))
+        seen.add(h)
+    if "" in header:
+        issues.append(DataIssue(label, 1, None, "", "setiap kolom harus punya judul"))
+    missing = [c for c in table.required_columns() if c not in header]
+    for c in missing:
+        issues.append(DataIssue(label, 1, c, None, f"kolom wajib '{c}' tidak ada (judul: {', '.join(header)})"))
+    if missing or len(seen) != len(header) or "" in header:
+        return None
+
+    rows, lines = [], []
+    try:
+        for record in reader:
+            line = reader.line_num
+            if not record or all(not c.strip() for c in record):
+                continue
+            if len(record) != len(header):
+                issues.append(DataIssue(label, line, None, ",".join(record)[:60],
+                                        f"{len(header)} kolom seperti judul, bukan {len(record)}"))
+                continue
+            rows.append(record)
+            lines.append(line)
+    except csv.Error as exc:
+        issues.append(DataIssue(label, reader.line_num, None, None, f"CSV tidak dapat dibaca: {exc}"))
+        return None
+
+    columns: dict[str, list] = {h: [] for h in header}
+    for record, line in zip(rows, lines):
+        for h, cell in zip(header, record):
+            cell = cell.strip()
+            spec = table.columns.get(h)
+            if cell == "":
+                columns[h].append(None)
+                continue
+            if spec is None:
+                columns[h].append(cell)
+                continue
+            value, problem = _parse_cell(cell, spec.kind)
+            if problem:
+                issues.append(DataIssue(label, line, h, cell, f"diharapkan {problem}"))
+            columns[h].append(value)
+    frame = pd.DataFrame(columns, dtype=object)
+    for h in header:
+        spec = table.columns.get(h)
+        if spec is not None and spec.kind in ("float", "money"):
+            frame[h] = pd.to_numeric(frame[h], errors="coerce").astype("float64")
+        elif spec is not None and spec.kind == "int":
+            frame[h] = pd.array(frame[h], dtype="Int64")
+    for h, spec in table.columns.items():
+        if h not in frame.columns:
+            frame[h] = pd.Series([None] * len(frame), dtype="float64" if spec.kind in ("float", "money") else object)
+    frame[FILE_COL] = label
+    frame[LINE_COL] = lines
+    return frame
+
+
+def table_files(data_dir: Path, table: Table) -> list[Path]:
+    """The CSV files holding a table: <name>.csv and/or every CSV in <name>/."""
+    files = []
+    single = data_dir / table.file
+    if single.is_file():
+        files.append(single)
+    folder = data_dir / table.name
+    if folder.is_dir():
+        files.extend(sorted(p for p in folder.glob("*.csv") if p.is_file()))
+    return files
+
+
+def _files_for_satker(files: list[Path], satker: str | None, slugs: set[str]) -> list[Path]:
+    """Skip per-satker files (named <slug>.csv or <slug>-*.csv) that belong to another satker."""
+    if satker is None:
+        return files
+    chosen = []
+    for path in files:
+        owner = _file_owner(path.stem, slugs)
+        if owner is None or owner == satker:
+            chosen.append(path)
+    return chosen
+
+
+def _file_owner(stem: str, slugs: set[str]) -> str | None:
+    best = None
+    for slug in slugs:
+        if stem == slug or stem.startswith(slug + "-"):
+            if best is None or len(slug) > len(best):
+                best = slug
+    return best
+
+
+def _label(path: Path, data_dir: Path) -> str:
+    try:
+        return str(path.relative_to(data_dir))
+    except ValueError:
+        return str(path)
+
+
+def empty_table(table: Table) -> pd.DataFrame:
+    cols = {}
+    for h, spec in table.columns.items():
+        if spec.kind in ("float", "money"):
+            cols[h] = pd.Series([], dtype="float64")
+        elif spec.kind == "int":
+            cols[h] = pd.Series([], dtype="Int64")
+        else:
+            cols[h] = pd.Series([], dtype=object)
+    cols[FILE_COL] = pd.Series([], dtype=object)
+    cols[LINE_COL] = pd.Series([], dtype="int64")
+    return pd.DataFrame(cols)
+
+
+def validate_frame(frame: pd.DataFrame, table: Table) -> list[DataIssue]:
+    """Value checks (pandera, lazy) and duplicate keys, as issues naming file and line."""
+    issues: list[DataIssue] = []
+    if frame.empty:
+        return issues
+    checked = frame.drop(columns=[FILE_COL, LINE_COL])
+    try:
+        pandera_schema(table).validate(checked, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        for _, fc in exc.failure_cases.iterrows():
+            idx = fc.get("index")
+            column = fc.get("column")
+            check = str(fc.get("check"))
+            if idx is None or (isinstance(idx, float) and math.isnan(idx)):
+                issues.append(DataIssue(table.file, None, column, fc.get("failure_case"), check))
+                continue
+            row = frame.loc[int(idx)]
+            expected = "sel tidak boleh kosong" if "not_nullable" in check else f"diharapkan {check}"
+            value = None if "not_nullable" in check else fc.get("failure_case")
+            issues.append(DataIssue(row[FILE_COL], int(row[LINE_COL]), column, value, expected))
+    key = [k for k in table.key if k in frame.columns]
+    dup = frame[frame.duplicated(subset=key, keep="first")]
+    for _, row in dup.iterrows():
+        ident = ", ".join(f"{k}={'' if pd.isna(row[k]) else row[k]}" for k in key)
+        issues.append(DataIssue(row[FILE_COL], int(row[LINE_COL]), None, ident,
+                                f"baris ganda: kunci ({', '.join(key)}) sudah ada di baris sebelumnya"))
+    return issues
+
+
+def read_table(data_dir: Path, name: str, satker: str | None = None, slugs: set[str] | None = None,
+               issues: list[DataIssue] | None = None) -> pd.DataFrame:
+    """One table, parsed and validated; issues are appended to `issues` (raised if it is None)."""
+    table = TABLES[name]
+    own = issues is None
+    issues = [] if own else issues
+    files = table_files(data_dir, table)
+    if slugs is not None:
+        files = _files_for_satker(files, satker, slugs)
+    if not files:
+        if table.required:
+            issues.append(DataIssue(_label(data_dir / table.file, data_dir), None, None, None,
+                                    f"tabel wajib '{name}' tidak ditemukan di {data_dir}"))
+        frame = empty_table(table)
+    else:
+        frames = []
+        before = len(issues)
+        for path in files:
+            label = _label(path, data_dir)
+            text = _decode(path.read_bytes(), label, issues)
+            if text is None:
+                continue
+            part = read_csv_text(text, label, table, issues)
+            if part is not None:
+                frames.append(part)
+        frame = pd.concat(frames, ignore_index=True) if frames else empty_table(table)
+        if len(issues) == before:
+            issues.extend(validate_frame(frame, table))
+    if satker is not None and table.per_satker and not frame.empty:
+        frame = frame[frame["satker"] == satker].reset_index(drop=True)
+    if own and issues:
+        raise DataValidationError(issues)
+    return frame
+
+
+# --------------------------------------------------------------------------- the dataset
+@dataclass
+class Dataset:
+    """Every table of one data directory (optionally narrowed to one satker)."""
+
+    data_dir: Path
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    satker_filter: str | None = None
+
+    def __getattr__(self, name: str) -> pd.DataFrame:
+        tables = self.__dict__.get("tables", {})
+        if name in tables:
+            return tables[name]
+        raise AttributeError(name)
+
+    def unit(self, satker: str) -> pd.Series:
+        """The satker.csv row of one unit."""
+        rows = self.tables["satker"]
+        match = rows[rows["satker"] == satker]
+        if match.empty:
+            raise UnknownSatkerError(satker, rows["satker"].tolist(), "satker.csv")
+        return match.iloc[0]
+
+    def for_satker(self, satker: str, tables: tuple[str, ...] | None = None) -> dict[str, pd.DataFrame]:
+        names = tables or tuple(self.tables)
+        out = {}
+        for n in names:
+            df = self.tables[n]
+            out[n] = df if not TABLES[n].per_satker else df[df["satker"] == satker]
+        return out
+
+    def narasi_dir(self, satker: str, tahun: int) -> Path:
+        return self.data_dir / "narasi" / satker / str(tahun)
+
+    def satker_list(self) -> list[str]:
+        return self.tables["satker"]["satker"].tolist()
+
+
+def _check_references(ds: Dataset, issues: list[DataIssue]) -> None:
+    """Cross-table rules every consumer relies on: satker exists, framework exists, indicator exists."""
+    from .frameworks import available_frameworks
+
+    units = ds.tables["satker"]
+    slugs = set(units["satker"])
+    known_frameworks = set(available_frameworks())
+    for _, row in units.iterrows():
+        if row["kerangka"] not in known_frameworks:
+            issues.append(DataIssue(row[FILE_COL], int(row[LINE_COL]), "kerangka", row["kerangka"],
+                                    f"kerangka yang dikenal: {', '.join(sorted(known_frameworks))}"))
+    for name in TABLE_ORDER:
+        table = TABLES[name]
+        if not table.per_satker:
+            continue
+        df = ds.tables[name]
+        bad = df[~df["satker"].isin(slugs)]
+        for _, row in bad.iterrows():
+            issues.append(DataIssue(row[FILE_COL], int(row[LINE_COL]), "satker", row["satker"],
+                                    "satker yang terdaftar di satker.csv"))
+    iku = ds.tables["iku"]
+    defined = set(zip(iku["satker"], iku["kode"]))
+    nilai = ds.tables["iku_nilai"]
+    for _, row in nilai.iterrows():
+        if (row["satker"], row["kode"]) not in defined:
+            issues.append(DataIssue(row[FILE_COL], int(row[LINE_COL]), "kode", row["kode"],
+                                    f"indikator yang didefinisikan di iku.csv untuk satker {row['satker']}"))
+
+
+def load(data_dir: str | Path | None = None, satker: str | None = None) -> Dataset:
+    """Load and validate every table; with `satker`, only that unit's rows (and files) are read."""
+    data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
+    if not data_dir.is_dir():
+        raise NoDataError(f"Direktori data '{data_dir}' tidak ditemukan")
+    if satker is not None and not re.match(SATKER_PATTERN, satker):
+        raise UnknownSatkerError(satker, [], "satker.csv")
+    issues: list[DataIssue] = []
+    units = read_table(data_dir, "satker", issues=issues)
+    if issues:
+        raise DataValidationError(issues)
+    slugs = set(units["satker"])
+    if satker is not None and satker not in slugs:
+        raise UnknownSatkerError(satker, sorted(slugs), _label(data_dir / "satker.csv", data_dir))
+    tables = {"satker": units}
+    for name in TABLE_ORDER:
+        if name == "satker":
+            continue
+        tables[name] = read_table(data_dir, name, satker=satker, slugs=slugs, issues=issues)
+    ds = Dataset(data_dir=data_dir, tables=tables, satker_filter=satker)
+    if not issues:
+        _check_references(ds, issues)
+    if issues:
+        raise DataValidationError(issues)
+    return ds

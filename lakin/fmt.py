@@ -1,0 +1,112 @@
+"""Indonesian number, money, percent, date and terbilang formatting: the one formatting module."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from babel.dates import format_date
+from babel.numbers import format_decimal
+from num2words import num2words
+
+LOCALE = "id_ID"
+
+BULAN = [
+    "Januari", "Februari", "Maret", "April", "Mei", "Juni",
+    "Juli", "Agustus", "September", "Oktober", "November", "Desember",
+]
+
+
+def is_na(value) -> bool:
+    """True for None, NaN and pandas NA."""
+    if value is None:
+        return True
+    try:
+        return bool(value != value)  # NaN and pd.NA
+    except TypeError:
+        return False
+
+
+def round_half_up(value: float, digits: int = 2) -> float:
+    """Round half away from zero as Excel's ROUND does (on the 15-significant-digit value)."""
+    if is_na(value):
+        return math.nan
+    d = Decimal(format(float(value), ".15g"))
+    q = Decimal(1).scaleb(-digits)
+    sign = -1 if d < 0 else 1
+    return float(sign * abs(d).quantize(q, rounding=ROUND_HALF_UP))
+
+
+def angka(value, digits: int = 2, na: str = "N/A", trim: bool = False) -> str:
+    """A number in Indonesian form: 118,32 or 1.234,50 (rounded half away from zero)."""
+    if is_na(value):
+        return na
+    r = round_half_up(value, digits)
+    pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
+    if trim:
+        pattern = "#,##0" + ("." + "#" * digits if digits > 0 else "")
+    return format_decimal(r, format=pattern, locale=LOCALE)
+
+
+def persen(value, digits: int = 2, na: str = "N/A") -> str:
+    """A percentage in Indonesian form: 109,16%."""
+    if is_na(value):
+        return na
+    return f"{angka(value, digits)}%"
+
+
+def rupiah(value, na: str = "-") -> str:
+    """Whole rupiah in Indonesian form: Rp6.173.055.000 (negative: -Rp1.000)."""
+    if is_na(value):
+        return na
+    r = round_half_up(value, 0)
+    text = format_decimal(abs(r), format="#,##0", locale=LOCALE)
+    return ("-" if r < 0 else "") + "Rp" + text
+
+
+def ribuan(value, na: str = "-") -> str:
+    """A whole number with Indonesian thousands separators, no currency: 6.173.055.000."""
+    if is_na(value):
+        return na
+    return format_decimal(round_half_up(value, 0), format="#,##0", locale=LOCALE)
+
+
+def rupiah_singkat(value, na: str = "-") -> str:
+    """Rupiah scaled to words: Rp2.035,40 miliar, Rp191,60 miliar, Rp6,83 juta."""
+    if is_na(value):
+        return na
+    v = float(value)
+    for scale, word in ((1e12, "triliun"), (1e9, "miliar"), (1e6, "juta")):
+        if abs(v) >= scale:
+            return f"Rp{angka(v / scale, 2)} {word}"
+    return rupiah(v)
+
+
+def terbilang(value: int) -> str:
+    """A whole number in Indonesian words (num2words, lang='id')."""
+    return num2words(int(round_half_up(value, 0)), lang="id")
+
+
+def terbilang_rupiah(value: int) -> str:
+    """Rupiah amount in words: 'enam miliar ... rupiah'."""
+    return f"{terbilang(value)} rupiah"
+
+
+def tanggal(value: date) -> str:
+    """A date in Indonesian long form: 31 Desember 2024."""
+    return format_date(value, format="d MMMM y", locale=LOCALE)
+
+
+def nama_bulan(bulan: int) -> str:
+    """Indonesian month name for 1..12."""
+    return BULAN[int(bulan) - 1]
+
+
+def poin(value, digits: int = 2) -> str:
+    """A signed difference in points: +3,67 or -1,20."""
+    if is_na(value):
+        return "N/A"
+    r = round_half_up(value, digits)
+    sign = "+" if r > 0 else ""
+    return f"{sign}{angka(r, digits)}"

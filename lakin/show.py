@@ -1,0 +1,91 @@
+"""What notebooks display: text, tables and charts as output bundles the renderers can read.
+
+Every output carries `text/markdown` (what the pandoc/Quarto path renders) and, for people in
+JupyterLab, `text/html` or an interactive Vega-Lite spec. Metadata `lakin.kind` marks headings,
+tables and figures so the renderer can number them; captions are given here, numbers are not.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import re
+
+import pandas as pd
+
+from .fmt import is_na
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|])")
+
+
+def escape_md(text) -> str:
+    """Text from data made inert for Markdown (and thus for HTML produced from it)."""
+    if text is None or is_na(text):
+        return ""
+    return _MD_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
+
+
+def _display(bundle: dict, metadata: dict | None = None) -> None:
+    from IPython.display import display
+
+    display(bundle, raw=True, metadata={"lakin": metadata or {"kind": "text"}})
+
+
+def markdown(text: str) -> None:
+    """A block of Markdown prose (already escaped where it holds data)."""
+    _display({"text/markdown": text, "text/plain": text}, {"kind": "text"})
+
+
+def heading(text: str, level: int = 2, ident: str | None = None) -> None:
+    """A heading produced by code, so that sections without data leave no empty heading."""
+    md = f"{'#' * level} {escape_md(text)}"
+    _display({"text/markdown": md, "text/plain": text}, {"kind": "heading", "level": level, "id": ident})
+
+
+def table_markdown(df: pd.DataFrame) -> str:
+    """A pipe table; cells escaped, numbers already formatted as text by the caller."""
+    cols = [escape_md(c) for c in df.columns]
+    lines = ["| " + " | ".join(cols) + " |"]
+    aligns = []
+    for c in df.columns:
+        sample = df[c].astype(str)
+        numeric = sample.str.match(r"^[-+]?(Rp)?[\d.,]+%?$|^N/A$|^-$").all() and len(df) > 0
+        aligns.append("---:" if numeric else ":---")
+    lines.append("|" + "|".join(aligns) + "|")
+    for _, row in df.iterrows():
+        lines.append("| " + " | ".join(escape_md(v) for v in row) + " |")
+    return "\n".join(lines)
+
+
+def table_html(df: pd.DataFrame, caption: str) -> str:
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape('' if is_na(v) else str(v))}</td>" for v in row) + "</tr>"
+        for row in df.itertuples(index=False)
+    )
+    return (f'<table class="lakin-table"><caption>{html.escape(caption)}</caption>'
+            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+
+
+def table(df: pd.DataFrame, caption: str, ident: str | None = None, note: str | None = None) -> None:
+    """A numbered table (number given by the renderer) with its caption and optional source note."""
+    md = table_markdown(df) + f"\n\n: {escape_md(caption)}"
+    if note:
+        md += f"\n\n*{escape_md(note)}*"
+    _display({"text/markdown": md, "text/html": table_html(df, caption), "text/plain": df.to_string(index=False)},
+             {"kind": "table", "caption": caption, "id": ident, "rows": int(len(df))})
+
+
+def chart(spec, caption: str, ident: str | None = None, width: int = 640) -> None:
+    """A numbered figure: static PNG/SVG for documents, the Vega-Lite spec for JupyterLab."""
+    from .charts import to_png, to_svg
+
+    png = to_png(spec)
+    svg = to_svg(spec)
+    vl = spec.to_dict() if hasattr(spec, "to_dict") else spec
+    _display({
+        "image/png": base64.b64encode(png).decode("ascii"),
+        "image/svg+xml": svg,
+        "application/vnd.vegalite.v5+json": vl,
+        "text/plain": caption,
+    }, {"kind": "figure", "caption": caption, "id": ident, "width": width})

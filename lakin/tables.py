@@ -1,0 +1,66 @@
+"""Report tables as DataFrames of display strings (Indonesian formatting), built from computed frames."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .fmt import angka, is_na
+from .periods import PERIOD_LABELS
+from .scoring import Scorecard
+
+
+def _value(v, satuan=None, teks=None) -> str:
+    if teks is not None and not is_na(teks):
+        return str(teks)
+    if is_na(v):
+        return "N/A"
+    return angka(v, 2, trim=True)
+
+
+def scorecard_table(sc: Scorecard) -> pd.DataFrame:
+    """The scorecard: one row per indicator (No, sasaran, kode, indikator, target, realisasi, capaian, status)."""
+    rows = []
+    for i, (_, r) in enumerate(sc.indicators.iterrows(), start=1):
+        rows.append({
+            "No": i,
+            "Sasaran": r["sasaran_kode"],
+            "Kode": r["kode"],
+            "Indikator": r["nama"],
+            "Satuan": "" if is_na(r["satuan"]) else r["satuan"],
+            "Target": _value(r["target"]),
+            "Realisasi": _value(r["realisasi"], teks=r["realisasi_teks"]),
+            "Capaian": angka(r["capaian"]) if not is_na(r["capaian"]) else "N/A",
+            "Status": r["status"],
+        })
+    return pd.DataFrame(rows)
+
+
+def level_table(sc: Scorecard, depth: int) -> pd.DataFrame:
+    """One aggregate level (sasaran or perspective) with its index."""
+    frame = sc.levels[depth]
+    level = frame.attrs["level"]
+    return pd.DataFrame({
+        level.get("singkatan", "Kode"): frame["kode"],
+        level["nama"]: frame["nama"],
+        "Jumlah indikator": frame["jumlah"],
+        "Indeks": [angka(v) for v in frame["indeks"]],
+    })
+
+
+def history_table(sc: Scorecard, kode: str) -> pd.DataFrame:
+    """Target, realisation and index of one indicator for every period shown and earlier years."""
+    h = sc.history[sc.history["kode"] == kode]
+    earlier = h[h["tahun"] < sc.period.tahun].sort_values("tahun")
+    current = h[h["tahun"] == sc.period.tahun]
+    order = {p: i for i, p in enumerate(sc.period.periods_shown())}
+    current = current.sort_values("periode", key=lambda s: s.map(order))
+    columns = {}
+    for _, r in earlier.iterrows():
+        columns[str(int(r["tahun"]))] = ["", _value(r["realisasi"], teks=r["realisasi_teks"]), ""]
+    for _, r in current.iterrows():
+        label = PERIOD_LABELS[r["periode"]] + (" *" if r["dikonsolidasi"] else "")
+        columns[label] = [_value(r["target"]), _value(r["realisasi"], teks=r["realisasi_teks"]),
+                          angka(r["capaian"]) if not is_na(r["capaian"]) else "N/A"]
+    frame = pd.DataFrame(columns, index=["Target", "Realisasi", "Capaian"])
+    frame.index.name = "Uraian"
+    return frame.reset_index()
