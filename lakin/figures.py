@@ -95,6 +95,8 @@ def register_block(name: str, fn: Callable[[Unit], dict | None]) -> None:
 
 def figures(unit: Unit) -> dict:
     """All headline figures of a unit and period as a JSON-ready dict."""
+    from . import budget, revenue  # noqa: F401  (their blocks register on import)
+
     info = unit.info
     out = {
         "satker": unit.satker,

@@ -1,0 +1,1 @@
+"""Budget (anggaran): DIPA pagu, realisation, absorption, Halaman III deviation, IKPA and NKA."""

@@ -1,0 +1,1 @@
+"""Revenue (penerimaan): realisation against the target trajectory, year on year, projection, contributors."""
