@@ -47,6 +47,18 @@ def figures(satker: str, period: str, data: Path = DataOpt,
         print_figures(result)
 
 
+@app.command()
+def run(satker: str, period: str, data: Path = DataOpt,
+        reports: Path = typer.Option(Path("reports"), "--reports", help="Direktori keluaran")) -> None:
+    """Jalankan notebook bab-bab laporan dengan papermill ke reports/<satker>/<periode>/."""
+    from .execute import run as execute
+
+    result = execute(satker, period, data, reports)
+    typer.echo(f"Notebook tereksekusi ({len(result.notebooks)} bab) di {result.out_dir / 'notebooks'}")
+    for nb in result.notebooks:
+        typer.echo(f"  {nb}")
+
+
 def main() -> None:
     """Console entry point: expected failures print a message and exit non-zero, never a traceback."""
     try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -33,6 +34,20 @@ _FALSE = {"false", "tidak", "0", "no"}
 
 
 def default_data_dir() -> Path:
+    return find_data_dir(None)
+
+
+def find_data_dir(data_dir: str | Path | None = None) -> Path:
+    """The given data dir, or else $LAKIN_DATA, or else the nearest `data/` holding satker.csv above the cwd."""
+    if data_dir is not None:
+        return Path(data_dir)
+    env = os.environ.get("LAKIN_DATA")
+    if env:
+        return Path(env)
+    here = Path.cwd().resolve()
+    for folder in (here, *here.parents):
+        if (folder / "data" / "satker.csv").is_file():
+            return folder / "data"
     return Path("data")
 
 
@@ -87,19 +102,41 @@ def _parse_cell(text: str, kind: str):
 
 # --------------------------------------------------------------------------- reading files
 def _decode(raw: bytes, label: str, issues: list[DataIssue]) -> str | None:
+    """The file as text (UTF-8, with or without BOM); otherwise an issue naming line, column and cell."""
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
+        line_start = raw.rfind(b"\n", 0, exc.start) + 1
+        line_end = raw.find(b"\n", exc.start)
+        line_bytes = raw[line_start: None if line_end < 0 else line_end]
         line = raw[: exc.start].count(b"\n") + 1
-        issues.append(DataIssue(label, line, None, raw[exc.start: exc.start + 4],
-                                "berkas harus ber-encoding UTF-8 (simpan ulang sebagai 'CSV UTF-8')"))
+        column, value = _cell_at(raw, line_bytes, exc.start - line_start)
+        issues.append(DataIssue(label, line, column, value,
+                                "berkas harus ber-encoding UTF-8 (simpan ulang sebagai 'CSV UTF-8'); "
+                                f"byte {raw[exc.start]:#04x} bukan UTF-8 (kemungkinan Latin-1/Windows-1252)"))
         return None
+
+
+def _cell_at(raw: bytes, line_bytes: bytes, offset: int) -> tuple[str | None, str]:
+    """(header name, cell text read as Windows-1252) of the cell holding byte `offset` of a line."""
+    as_text = line_bytes.decode("cp1252", errors="replace")
+    prefix = line_bytes[:offset].decode("cp1252", errors="replace")
+    try:
+        index = len(next(csv.reader([prefix]))) - 1 if prefix else 0
+        cells = next(csv.reader([as_text.rstrip("\r")]))
+        value = cells[index] if index < len(cells) else as_text
+        first = raw.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace").rstrip("\r")
+        header = [h.strip() for h in next(csv.reader([first]))]
+        column = header[index] if index < len(header) else None
+    except (csv.Error, StopIteration):
+        return None, as_text[:60]
+    return (column or None), value[:60]
 
 
 def read_csv_text(text: str, label: str, table: Table, issues: list[DataIssue]) -> pd.DataFrame | None:
     """Parse one CSV text into a frame of typed cells with _file/_line columns; issues appended."""
     if not text.strip():
-        issues.append(DataIssue(label, None, None, None, "berkas kosong: diperlukan baris judul kolom dan data"))
+        issues.append(DataIssue(label, 1, None, None, "berkas kosong: diperlukan baris judul kolom dan data"))
         return None
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
@@ -133,8 +170,7 @@ def read_csv_text(text: str, label: str, table: Table, issues: list[DataIssue]) 
             if not record or all(not c.strip() for c in record):
                 continue
             if len(record) != len(header):
-                issues.append(DataIssue(label, line, None, ",".join(record)[:60],
-                                        f"{len(header)} kolom seperti judul, bukan {len(record)}"))
+                issues.append(_width_issue(label, line, header, record, table))
                 continue
             rows.append(record)
             lines.append(line)
@@ -170,6 +206,24 @@ def read_csv_text(text: str, label: str, table: Table, issues: list[DataIssue]) 
     frame[FILE_COL] = label
     frame[LINE_COL] = lines
     return frame
+
+
+def _width_issue(label: str, line: int, header: list[str], record: list[str], table: Table) -> DataIssue:
+    """A row with more or fewer cells than the header; names the column when an unquoted
+    decimal comma or thousands separator split a number in two (97,75 -> '97' and '75')."""
+    extra = len(record) - len(header)
+    if extra > 0:
+        for i, name in enumerate(header):
+            spec = table.columns.get(name)
+            if spec is None or spec.kind not in ("int", "float", "money"):
+                continue
+            merged = ",".join(c.strip() for c in record[i: i + extra + 1])
+            if _DECIMAL_COMMA.match(merged) or _THOUSANDS_COMMA.match(merged):
+                return DataIssue(label, line, name, merged,
+                                 f"diharapkan {_number_issue(merged)}; koma di luar tanda kutip memecah sel menjadi "
+                                 f"{len(record)} kolom (judul {len(header)} kolom)")
+    return DataIssue(label, line, None, ",".join(record)[:60],
+                     f"{len(header)} kolom seperti judul, bukan {len(record)}")
 
 
 def table_files(data_dir: Path, table: Table) -> list[Path]:
@@ -274,15 +328,28 @@ def read_table(data_dir: Path, name: str, satker: str | None = None, slugs: set[
         before = len(issues)
         for path in files:
             label = _label(path, data_dir)
-            text = _decode(path.read_bytes(), label, issues)
+            try:
+                raw = path.read_bytes()
+            except OSError as exc:
+                issues.append(DataIssue(label, None, None, None, f"berkas tidak dapat dibaca: {exc.strerror or exc}"))
+                continue
+            text = _decode(raw, label, issues)
             if text is None:
                 continue
             part = read_csv_text(text, label, table, issues)
             if part is not None:
                 frames.append(part)
         frame = pd.concat(frames, ignore_index=True) if frames else empty_table(table)
-        if len(issues) == before:
-            issues.extend(validate_frame(frame, table))
+        # Value checks run even when some cells could not be parsed, so every failure is reported at
+        # once; a cell that failed to parse is not reported a second time as empty or as a duplicate key.
+        unparsed = {(i.file, i.row, i.column) for i in issues[before:]}
+        unparsed_rows = {(f, r) for f, r, _ in unparsed}
+        for issue in validate_frame(frame, table):
+            if (issue.file, issue.row, issue.column) in unparsed:
+                continue
+            if issue.column is None and (issue.file, issue.row) in unparsed_rows:
+                continue
+            issues.append(issue)
     if satker is not None and table.per_satker and not frame.empty:
         frame = frame[frame["satker"] == satker].reset_index(drop=True)
     if own and issues:
@@ -359,7 +426,7 @@ def _check_references(ds: Dataset, issues: list[DataIssue]) -> None:
 
 def load(data_dir: str | Path | None = None, satker: str | None = None) -> Dataset:
     """Load and validate every table; with `satker`, only that unit's rows (and files) are read."""
-    data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
+    data_dir = find_data_dir(data_dir)
     if not data_dir.is_dir():
         raise NoDataError(f"Direktori data '{data_dir}' tidak ditemukan")
     if satker is not None and not re.match(SATKER_PATTERN, satker):

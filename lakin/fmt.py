@@ -73,11 +73,11 @@ def ribuan(value, na: str = "-") -> str:
 
 
 def rupiah_singkat(value, na: str = "-") -> str:
-    """Rupiah scaled to words: Rp2.035,40 miliar, Rp191,60 miliar, Rp6,83 juta."""
+    """Rupiah scaled as the seeds write it: Rp2.035,40 miliar, Rp191,60 miliar, Rp6,83 juta (no triliun)."""
     if is_na(value):
         return na
     v = float(value)
-    for scale, word in ((1e12, "triliun"), (1e9, "miliar"), (1e6, "juta")):
+    for scale, word in ((1e9, "miliar"), (1e6, "juta")):
         if abs(v) >= scale:
             return f"Rp{angka(v / scale, 2)} {word}"
     return rupiah(v)
@@ -110,3 +110,11 @@ def poin(value, digits: int = 2) -> str:
     r = round_half_up(value, digits)
     sign = "+" if r > 0 else ""
     return f"{sign}{angka(r, digits)}"
+
+
+def indeks(value, na: str = "N/A") -> str:
+    """An index as the seeds print it: 115,68 but 120 when the rounded value is whole."""
+    if is_na(value):
+        return na
+    r = round_half_up(value, 2)
+    return angka(r, 0) if float(r).is_integer() else angka(r, 2)

@@ -16,7 +16,7 @@ from .periods import DATA_PERIODS, QUARTERS, ReportPeriod
 
 NA_REASONS = {
     "target_kosong": "target periode ini tidak ada",
-    "target_nol": "target periode ini 0, tidak dinilai",
+    "target_nol": "target periode ini 0",
     "realisasi_kosong": "realisasi belum tersedia",
 }
 

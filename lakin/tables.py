@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .fmt import angka, is_na
+from .fmt import indeks, is_na
 from .periods import PERIOD_LABELS
 from .scoring import Scorecard
 
@@ -14,7 +14,7 @@ def _value(v, satuan=None, teks=None) -> str:
         return str(teks)
     if is_na(v):
         return "N/A"
-    return angka(v, 2, trim=True)
+    return indeks(v)
 
 
 def scorecard_table(sc: Scorecard) -> pd.DataFrame:
@@ -29,7 +29,7 @@ def scorecard_table(sc: Scorecard) -> pd.DataFrame:
             "Satuan": "" if is_na(r["satuan"]) else r["satuan"],
             "Target": _value(r["target"]),
             "Realisasi": _value(r["realisasi"], teks=r["realisasi_teks"]),
-            "Capaian": angka(r["capaian"]) if not is_na(r["capaian"]) else "N/A",
+            "Capaian": indeks(r["capaian"]),
             "Status": r["status"],
         })
     return pd.DataFrame(rows)
@@ -43,7 +43,7 @@ def level_table(sc: Scorecard, depth: int) -> pd.DataFrame:
         level.get("singkatan", "Kode"): frame["kode"],
         level["nama"]: frame["nama"],
         "Jumlah indikator": frame["jumlah"],
-        "Indeks": [angka(v) for v in frame["indeks"]],
+        "Indeks": [indeks(v) for v in frame["indeks"]],
     })
 
 
@@ -60,7 +60,7 @@ def history_table(sc: Scorecard, kode: str) -> pd.DataFrame:
     for _, r in current.iterrows():
         label = PERIOD_LABELS[r["periode"]] + (" *" if r["dikonsolidasi"] else "")
         columns[label] = [_value(r["target"]), _value(r["realisasi"], teks=r["realisasi_teks"]),
-                          angka(r["capaian"]) if not is_na(r["capaian"]) else "N/A"]
+                          indeks(r["capaian"])]
     frame = pd.DataFrame(columns, index=["Target", "Realisasi", "Capaian"])
     frame.index.name = "Uraian"
     return frame.reset_index()

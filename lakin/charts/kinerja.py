@@ -1,0 +1,73 @@
+"""Scorecard charts: indices by indicator with status colours, an indicator's periods, the overall score by year."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from ..periods import PERIOD_LABELS
+from ..scoring import Scorecard
+from . import base
+
+
+def indeks_indikator(sc: Scorecard) -> alt.Chart:
+    """Horizontal bars of every indicator's index, coloured by status band, with the 100 line."""
+    fw = sc.framework
+    data = sc.indicators[["kode", "nama", "capaian", "status"]].copy()
+    data["capaian"] = data["capaian"].astype("float64")
+    bands = [b.nama for b in fw.status] + [fw.status_na.nama]
+    colours = [b.warna for b in fw.status] + [fw.status_na.warna]
+    height = max(160, 18 * len(data))
+    bars = base(data, width=520, height=height).mark_bar().encode(
+        y=alt.Y("kode:N", sort=None, title=fw.istilah_indikator),
+        x=alt.X("capaian:Q", title="Indeks capaian", scale=alt.Scale(domain=[0, fw.clamp[1]])),
+        color=alt.Color("status:N", title="Status", scale=alt.Scale(domain=bands, range=colours)),
+        tooltip=[alt.Tooltip("kode:N", title="Kode"), alt.Tooltip("nama:N", title="Indikator"),
+                 alt.Tooltip("capaian:Q", title="Indeks", format=",.2f"), alt.Tooltip("status:N", title="Status")],
+    )
+    rule = alt.Chart(pd.DataFrame({"x": [100]})).mark_rule(strokeDash=[4, 3], color="#555").encode(x="x:Q")
+    return alt.layer(bars, rule)
+
+
+def riwayat_indikator(sc: Scorecard, kode: str) -> alt.Chart | None:
+    """Target and realisation of one indicator over earlier years and this year's periods."""
+    h = sc.history[sc.history["kode"] == kode]
+    if h.empty:
+        return None
+    order = {p: i for i, p in enumerate(sc.period.periods_shown())}
+    rows = []
+    for _, r in h.sort_values(["tahun"], kind="stable").iterrows():
+        if r["tahun"] < sc.period.tahun:
+            label, pos = str(int(r["tahun"])), (int(r["tahun"]) - sc.period.tahun) * 10
+        else:
+            label, pos = f"{PERIOD_LABELS[r['periode']]} {sc.period.tahun}", order.get(r["periode"], 0)
+        for seri, col in (("Target", "target"), ("Realisasi", "realisasi")):
+            if pd.notna(r[col]):
+                rows.append({"periode": label, "urut": pos, "seri": seri, "nilai": float(r[col])})
+    data = pd.DataFrame(rows)
+    if data.empty:
+        return None
+    labels = data.sort_values("urut")["periode"].drop_duplicates().tolist()
+    return base(data, width=520, height=220).mark_bar().encode(
+        x=alt.X("periode:N", sort=labels, title=None, axis=alt.Axis(labelAngle=-30)),
+        xOffset="seri:N",
+        y=alt.Y("nilai:Q", title="Nilai"),
+        color=alt.Color("seri:N", title=None, scale=alt.Scale(domain=["Target", "Realisasi"], range=["#a5a5a5", "#1f4e79"])),
+        tooltip=[alt.Tooltip("periode:N", title="Periode"), alt.Tooltip("seri:N", title="Seri"),
+                 alt.Tooltip("nilai:Q", title="Nilai", format=",.2f")],
+    )
+
+
+def nilai_organisasi(sc: Scorecard) -> alt.Chart:
+    """The overall score this year against the previous year."""
+    fw = sc.framework
+    rows = [{"tahun": str(sc.period.tahun), "nilai": sc.overall}]
+    if sc.previous is not None:
+        rows.insert(0, {"tahun": str(sc.period.tahun - 1), "nilai": sc.previous})
+    data = pd.DataFrame(rows)
+    bars = base(data, width=300, height=220).mark_bar(color="#1f4e79").encode(
+        x=alt.X("tahun:N", title=None), y=alt.Y("nilai:Q", title=fw.skor_kode, scale=alt.Scale(domain=[0, fw.clamp[1]])),
+        tooltip=[alt.Tooltip("tahun:N", title="Tahun"), alt.Tooltip("nilai:Q", title=fw.skor_kode, format=",.2f")],
+    )
+    text = bars.mark_text(dy=-6, color="#222").encode(text=alt.Text("nilai:Q", format=",.2f"))
+    return alt.layer(bars, text)
