@@ -59,6 +59,65 @@ def run(satker: str, period: str, data: Path = DataOpt,
         typer.echo(f"  {nb}")
 
 
+@app.command()
+def template(out: Path = typer.Option(..., "--out", help="Berkas .xlsx yang dibuat"),
+             satker: Optional[str] = typer.Option(None, "--satker", help="Isi dengan data satker ini"),
+             tahun: Optional[int] = typer.Option(None, "--tahun", help="Hanya tahun ini (bersama --satker)"),
+             data: Path = DataOpt) -> None:
+    """Buat workbook templat isian data: satu lembar per tabel, daftar pilihan, format angka."""
+    from .excel import write_template
+
+    typer.echo(f"Templat ditulis: {write_template(out, data, satker, tahun)}")
+
+
+@app.command("import")
+def import_(workbook: Path = typer.Argument(..., help="Workbook .xlsx yang sudah diisi"), data: Path = DataOpt) -> None:
+    """Impor workbook ke tabel CSV (divalidasi seperti CSV; tidak ada yang ditulis bila ada kesalahan)."""
+    from .excel import import_workbook
+
+    typer.echo(import_workbook(workbook, data).summary())
+
+
+@app.command()
+def check(data: Path = DataOpt,
+          satker: Optional[str] = typer.Option(None, "--satker", help="Hanya satker ini"),
+          tahun: Optional[int] = typer.Option(None, "--tahun", help="Hanya tahun ini"),
+          as_json: bool = typer.Option(False, "--json", help="Keluaran JSON (daftar temuan)")) -> None:
+    """Validasi data dan rekonsiliasi angka tercetak; keluar 1 bila ada galat (2: data tak terbaca)."""
+    from .check import main as run_check
+
+    raise SystemExit(run_check(data, satker, tahun, as_json))
+
+
+@app.command()
+def synth(units: int = typer.Option(..., "--units", min=1, help="Jumlah satker sintetis"),
+          years: int = typer.Option(1, "--years", min=1, help="Jumlah tahun, berakhir di --tahun-akhir"),
+          out: Path = typer.Option(..., "--out", help="Direktori keluaran (diganti utuh; hanya keluaran synth)"),
+          seed: int = typer.Option(0, "--seed", help="Benih acak: argumen sama, berkas sama byte demi byte"),
+          tahun_akhir: int = typer.Option(2024, "--tahun-akhir", help="Tahun laporan terakhir"),
+          params: bool = typer.Option(False, "--params", help="Tulis juga <out>/params/<satker>/<periode>.yaml")) -> None:
+    """Buat data sintetis (uji skala, demo): kedua kerangka, penerimaan, anggaran; satker ditandai sintetis."""
+    from .synth import generate
+
+    summary = generate(out, units=units, years=years, seed=seed, latest_year=tahun_akhir, params=params)
+    typer.echo(f"{summary.units} satker sintetis, tahun {summary.years[0]}-{summary.years[-1]}: "
+               f"{summary.files} berkas data, {summary.params} berkas params di {summary.out}")
+
+
+@app.command()
+def build(satker: str, period: str, data: Path = DataOpt,
+          to: str = typer.Option("html,docx,pdf", "--to", help="Format keluaran, dipisah koma"),
+          engine: str = typer.Option("auto", "--engine", help="auto | quarto | pandoc"),
+          reports: Path = typer.Option(Path("reports"), "--reports", help="Direktori keluaran")) -> None:
+    """Eksekusi bab-bab lalu render laporan (HTML, DOCX, PDF) ke reports/<satker>/<periode>/."""
+    from .build import build as make
+
+    result = make(satker, period, data, reports, formats=[f.strip() for f in to.split(",") if f.strip()], engine=engine)
+    typer.echo(f"Laporan {satker} {period} selesai di {result.out_dir}")
+    for kind, path in result.files.items():
+        typer.echo(f"  {kind}: {path}")
+
+
 def main() -> None:
     """Console entry point: expected failures print a message and exit non-zero, never a traceback."""
     try:

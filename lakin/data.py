@@ -75,6 +75,9 @@ def _parse_cell(text: str, kind: str):
         problem = _number_issue(text)
         if problem:
             return None, problem
+        if kind in ("int", "money") and _THOUSANDS_DOT.match(text):
+            # '1.500' in a whole-number column is 1500 written with a thousands dot, not 1.5
+            return None, "angka tanpa pemisah ribuan (tulis 1500, bukan 1.500)"
         value = float(text)
         if not math.isfinite(value):
             return None, "sebuah angka berhingga"
@@ -212,16 +215,27 @@ def _width_issue(label: str, line: int, header: list[str], record: list[str], ta
     """A row with more or fewer cells than the header; names the column when an unquoted
     decimal comma or thousands separator split a number in two (97,75 -> '97' and '75')."""
     extra = len(record) - len(header)
-    if extra > 0:
-        for i, name in enumerate(header):
-            spec = table.columns.get(name)
-            if spec is None or spec.kind not in ("int", "float", "money"):
-                continue
-            merged = ",".join(c.strip() for c in record[i: i + extra + 1])
-            if _DECIMAL_COMMA.match(merged) or _THOUSANDS_COMMA.match(merged):
-                return DataIssue(label, line, name, merged,
-                                 f"diharapkan {_number_issue(merged)}; koma di luar tanda kutip memecah sel menjadi "
-                                 f"{len(record)} kolom (judul {len(header)} kolom)")
+    candidates = []
+    for i, name in enumerate(header):
+        spec = table.columns.get(name)
+        if extra <= 0 or spec is None or spec.kind not in ("int", "float", "money"):
+            continue
+        merged = ",".join(c.strip() for c in record[i: i + extra + 1])
+        if not (_DECIMAL_COMMA.match(merged) or _THOUSANDS_COMMA.match(merged)):
+            continue
+        rest = record[:i] + record[i + extra + 1:]
+        others = [h for j, h in enumerate(header) if j != i]
+        if all(not cell.strip() or table.columns.get(h) is None
+               or table.columns[h].kind not in ("int", "float", "money") or _number_issue(cell.strip()) is None
+               for h, cell in zip(others, rest)):
+            candidates.append((name, merged))
+    if candidates:
+        name, merged = candidates[0]
+        column = " atau ".join(c for c, _ in candidates)
+        value = merged if len(candidates) == 1 else ",".join(c.strip() for c in record)[:60]
+        return DataIssue(label, line, column, value,
+                         f"diharapkan {_number_issue(merged)}; koma di luar tanda kutip memecah sel menjadi "
+                         f"{len(record)} kolom (judul {len(header)} kolom)")
     return DataIssue(label, line, None, ",".join(record)[:60],
                      f"{len(header)} kolom seperti judul, bukan {len(record)}")
 
@@ -267,17 +281,36 @@ def _label(path: Path, data_dir: Path) -> str:
 
 
 def empty_table(table: Table) -> pd.DataFrame:
-    cols = {}
-    for h, spec in table.columns.items():
-        if spec.kind in ("float", "money"):
-            cols[h] = pd.Series([], dtype="float64")
-        elif spec.kind == "int":
-            cols[h] = pd.Series([], dtype="Int64")
-        else:
-            cols[h] = pd.Series([], dtype=object)
-    cols[FILE_COL] = pd.Series([], dtype=object)
-    cols[LINE_COL] = pd.Series([], dtype="int64")
-    return pd.DataFrame(cols)
+    """A table with its columns and no rows (a fresh copy each time)."""
+    key = (table.name, tuple(table.columns))
+    if key not in _EMPTY:
+        cols = {}
+        for h, spec in table.columns.items():
+            if spec.kind in ("float", "money"):
+                cols[h] = pd.Series([], dtype="float64")
+            elif spec.kind == "int":
+                cols[h] = pd.Series([], dtype="Int64")
+            else:
+                cols[h] = pd.Series([], dtype=object)
+        cols[FILE_COL] = pd.Series([], dtype=object)
+        cols[LINE_COL] = pd.Series([], dtype="int64")
+        _EMPTY[key] = pd.DataFrame(cols)
+    return _EMPTY[key].copy()
+
+
+_EMPTY: dict[tuple, pd.DataFrame] = {}
+_SCHEMAS: dict[tuple, pa.DataFrameSchema] = {}
+
+
+def _schema(table: Table) -> pa.DataFrameSchema:
+    """The pandera schema of a table, built once, without the columns it has nothing to check in
+    (nullable and no checks: headers are checked while reading, so those columns cannot fail)."""
+    key = (table.name, id(table))
+    if key not in _SCHEMAS:
+        full = pandera_schema(table)
+        columns = {name: col for name, col in full.columns.items() if col.checks or not col.nullable}
+        _SCHEMAS[key] = pa.DataFrameSchema(columns, strict=False, name=full.name)
+    return _SCHEMAS[key]
 
 
 def validate_frame(frame: pd.DataFrame, table: Table) -> list[DataIssue]:
@@ -287,7 +320,7 @@ def validate_frame(frame: pd.DataFrame, table: Table) -> list[DataIssue]:
         return issues
     checked = frame.drop(columns=[FILE_COL, LINE_COL])
     try:
-        pandera_schema(table).validate(checked, lazy=True)
+        _schema(table).validate(checked, lazy=True)
     except pa.errors.SchemaErrors as exc:
         for _, fc in exc.failure_cases.iterrows():
             idx = fc.get("index")
@@ -351,6 +384,12 @@ def read_table(data_dir: Path, name: str, satker: str | None = None, slugs: set[
                 continue
             issues.append(issue)
     if satker is not None and table.per_satker and not frame.empty:
+        if slugs is not None:
+            # a row of an unknown satker (a typo) must not vanish silently with the other units' rows
+            stray = frame[frame["satker"].notna() & ~frame["satker"].isin(slugs)]
+            for _, row in stray.iterrows():
+                issues.append(DataIssue(row[FILE_COL], int(row[LINE_COL]), "satker", row["satker"],
+                                        "satker yang terdaftar di satker.csv"))
         frame = frame[frame["satker"] == satker].reset_index(drop=True)
     if own and issues:
         raise DataValidationError(issues)
@@ -365,6 +404,7 @@ class Dataset:
     data_dir: Path
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     satker_filter: str | None = None
+    invalid: frozenset = frozenset()  # names of tables read with issues (see collect)
 
     def __getattr__(self, name: str) -> pd.DataFrame:
         tables = self.__dict__.get("tables", {})
@@ -396,9 +436,17 @@ class Dataset:
 
 
 def _check_references(ds: Dataset, issues: list[DataIssue]) -> None:
-    """Cross-table rules every consumer relies on: satker exists, framework exists, indicator exists."""
-    from .frameworks import available_frameworks
+    """Cross-table rules every consumer relies on: satker exists, framework exists, indicator exists,
+    the indicator's conversion rule and perspective exist in its framework.
 
+    A rule runs only when every table it reads was read without issues (ds.invalid), so a broken
+    table is reported once, not again as a flood of dangling references.
+    """
+    from .frameworks import available_frameworks, load_framework
+
+    bad = ds.invalid
+    if "satker" in bad:
+        return
     units = ds.tables["satker"]
     slugs = set(units["satker"])
     known_frameworks = set(available_frameworks())
@@ -408,44 +456,83 @@ def _check_references(ds: Dataset, issues: list[DataIssue]) -> None:
                                     f"kerangka yang dikenal: {', '.join(sorted(known_frameworks))}"))
     for name in TABLE_ORDER:
         table = TABLES[name]
-        if not table.per_satker:
+        if not table.per_satker or name in bad:
             continue
         df = ds.tables[name]
-        bad = df[~df["satker"].isin(slugs)]
-        for _, row in bad.iterrows():
+        bad_rows = df[~df["satker"].isin(slugs)]
+        for _, row in bad_rows.iterrows():
             issues.append(DataIssue(row[FILE_COL], int(row[LINE_COL]), "satker", row["satker"],
                                     "satker yang terdaftar di satker.csv"))
+    if "iku" in bad:
+        return
     iku = ds.tables["iku"]
-    defined = set(zip(iku["satker"], iku["kode"]))
-    nilai = ds.tables["iku_nilai"]
-    for _, row in nilai.iterrows():
-        if (row["satker"], row["kode"]) not in defined:
-            issues.append(DataIssue(row[FILE_COL], int(row[LINE_COL]), "kode", row["kode"],
-                                    f"indikator yang didefinisikan di iku.csv untuk satker {row['satker']}"))
+    if "iku_nilai" not in bad:
+        defined = set(zip(iku["satker"], iku["kode"]))
+        nilai = ds.tables["iku_nilai"]
+        for _, row in nilai.iterrows():
+            if (row["satker"], row["kode"]) not in defined:
+                issues.append(DataIssue(row[FILE_COL], int(row[LINE_COL]), "kode", row["kode"],
+                                        f"indikator yang didefinisikan di iku.csv untuk satker {row['satker']}"))
+    kerangka = {r["satker"]: r["kerangka"] for _, r in units.iterrows() if r["kerangka"] in known_frameworks}
+    for _, row in iku.iterrows():
+        if row["satker"] not in kerangka:
+            continue
+        fw = load_framework(kerangka[row["satker"]])
+        aturan = row.get("aturan_capaian")
+        if isinstance(aturan, str) and aturan and aturan not in fw.aturan:
+            known = ", ".join(sorted(fw.aturan)) or "(tidak ada)"
+            issues.append(DataIssue(row[FILE_COL], int(row[LINE_COL]), "aturan_capaian", aturan,
+                                    f"aturan capaian yang didefinisikan di kerangka {fw.id}: {known}"))
+        bobot = fw.overall.get("bobot") if fw.overall.get("agregasi") == "weighted" else None
+        if bobot:
+            column = fw.levels[-1]["kolom"]
+            if column in row and row[column] not in bobot:
+                issues.append(DataIssue(row[FILE_COL], int(row[LINE_COL]), column, row[column],
+                                        f"salah satu dari: {', '.join(bobot)} (kerangka {fw.id})"))
 
 
-def load(data_dir: str | Path | None = None, satker: str | None = None) -> Dataset:
-    """Load and validate every table; with `satker`, only that unit's rows (and files) are read."""
+def collect(data_dir: str | Path | None = None, satker: str | None = None) -> tuple[Dataset, list[DataIssue]]:
+    """Read every table and every cross-table rule, collecting issues instead of raising.
+
+    Tables that had issues are named in `Dataset.invalid`; their rows that could be read are kept.
+    Raises only for what no table can answer: a missing data directory, a malformed or unknown satker.
+    """
+    from .params import validate_satker
+
     data_dir = find_data_dir(data_dir)
     if not data_dir.is_dir():
         raise NoDataError(f"Direktori data '{data_dir}' tidak ditemukan")
-    if satker is not None and not re.match(SATKER_PATTERN, satker):
-        raise UnknownSatkerError(satker, [], "satker.csv")
+    if satker is not None:
+        validate_satker(satker)
     issues: list[DataIssue] = []
+    invalid: set[str] = set()
     units = read_table(data_dir, "satker", issues=issues)
+    slugs = None
     if issues:
-        raise DataValidationError(issues)
-    slugs = set(units["satker"])
-    if satker is not None and satker not in slugs:
-        raise UnknownSatkerError(satker, sorted(slugs), _label(data_dir / "satker.csv", data_dir))
+        invalid.add("satker")
+    else:
+        slugs = set(units["satker"])
+        if satker is not None and satker not in slugs:
+            raise UnknownSatkerError(satker, sorted(slugs), _label(data_dir / "satker.csv", data_dir))
     tables = {"satker": units}
     for name in TABLE_ORDER:
         if name == "satker":
             continue
+        before = len(issues)
         tables[name] = read_table(data_dir, name, satker=satker, slugs=slugs, issues=issues)
-    ds = Dataset(data_dir=data_dir, tables=tables, satker_filter=satker)
-    if not issues:
-        _check_references(ds, issues)
+        if len(issues) > before:
+            invalid.add(name)
+    ds = Dataset(data_dir=data_dir, tables=tables, satker_filter=satker, invalid=frozenset(invalid))
+    _check_references(ds, issues)
+    return ds, issues
+
+
+def load(data_dir: str | Path | None = None, satker: str | None = None) -> Dataset:
+    """Load and validate every table; with `satker`, only that unit's rows (and files) are read.
+
+    Raises DataValidationError carrying every issue found (file, line, column, value, expected).
+    """
+    ds, issues = collect(data_dir, satker)
     if issues:
         raise DataValidationError(issues)
     return ds

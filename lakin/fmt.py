@@ -6,6 +6,7 @@ import math
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+import pandas as pd
 from babel.dates import format_date
 from babel.numbers import format_decimal
 from num2words import num2words
@@ -20,11 +21,11 @@ BULAN = [
 
 def is_na(value) -> bool:
     """True for None, NaN and pandas NA."""
-    if value is None:
+    if value is None or value is pd.NA or value is pd.NaT:
         return True
     try:
-        return bool(value != value)  # NaN and pd.NA
-    except TypeError:
+        return bool(value != value)  # NaN
+    except (TypeError, ValueError):
         return False
 
 

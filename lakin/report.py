@@ -172,6 +172,93 @@ class Laporan:
                 show.chart(chart, f"Target dan realisasi {narasi_kinerja.label(sc, kode)}", ident=f"gambar-iku-{kode}")
             self._narasi_block(narasi_name(kode))
 
+    # ------------------------------------------------------------------ revenue
+    @cached_property
+    def _revenue(self):
+        from . import revenue
+
+        if not revenue.has_revenue(self.tables, self.unit.period.tahun):
+            return None
+        return revenue.summarize(self.tables, self.unit.satker, self.unit.period)
+
+    def ringkasan_penerimaan(self) -> None:
+        """The revenue headline of the executive summary (nothing without revenue data)."""
+        from .narrative import revenue as narasi
+
+        if self._revenue is not None:
+            show.markdown(show.escape_md(narasi.paragraphs(self._revenue, self.singkatan)[0]))
+
+    def penerimaan(self) -> None:
+        """The revenue chapter: narrative, target decrees, performance and trajectory tables, charts."""
+        from . import revenue
+        from .charts import revenue as charts
+        from .narrative import revenue as narasi
+
+        summary = self._revenue
+        if summary is None:
+            return
+        paragraphs = narasi.paragraphs(summary, self.singkatan)
+        show.markdown("\n\n".join(show.escape_md(p) for p in paragraphs))
+        show.table(revenue.table_targets(summary), f"Target Penerimaan Tahun {summary.tahun}", ident="tabel-target-penerimaan")
+        show.table(revenue.table_kinerja(summary), f"Kinerja Penerimaan {self.unit.period.nama}", ident="tabel-kinerja-penerimaan")
+        show.chart(charts.cumulative(summary), "Realisasi kumulatif dibandingkan trajektori target", ident="gambar-trajektori")
+        show.heading("Capaian Trajektori Bulanan", 3)
+        show.table(revenue.table_trajectory(summary), "Capaian Trajektori Bulanan dan Proyeksi s.d. Akhir Tahun",
+                   ident="tabel-trajektori")
+        show.chart(charts.monthly(summary), "Realisasi bulanan dibandingkan target bulanan", ident="gambar-bulanan")
+        show.heading("Pertumbuhan Penerimaan (Year on Year)", 3)
+        show.chart(charts.year_on_year(summary), "Penerimaan per jenis dibandingkan tahun sebelumnya", ident="gambar-yoy")
+        if summary.iku_kode is not None and not summary.iku.empty:
+            show.heading(f"Keterkaitan dengan {narasi_kinerja.label(self.sc, summary.iku_kode)}", 3)
+            show.table(revenue.table_iku(summary), f"{narasi_kinerja.label(self.sc, summary.iku_kode)} dihitung dari data penerimaan",
+                       ident="tabel-iku-penerimaan")
+        if not summary.kontributor.empty:
+            show.heading("Kontributor Penerimaan Terbesar", 3)
+            show.table(revenue.table_kontributor(summary), "Kontributor Penerimaan Bea Masuk Terbesar per Bulan",
+                       ident="tabel-kontributor")
+            show.chart(charts.contributors(summary), "Kontributor penerimaan bea masuk per bulan", ident="gambar-kontributor")
+
+    # ------------------------------------------------------------------ budget
+    @cached_property
+    def _budget(self):
+        from . import budget
+
+        if not budget.has_budget(self.tables, self.unit.period.tahun):
+            return None
+        return budget.summarize(self.tables, self.unit.period)
+
+    def ringkasan_anggaran(self) -> None:
+        """The budget headline of the executive summary (nothing without budget data)."""
+        from .narrative import budget as narasi
+
+        if self._budget is not None:
+            show.markdown(show.escape_md(" ".join(narasi.paragraphs(self._budget, self.singkatan)[:2])))
+
+    def anggaran(self) -> None:
+        """The budget chapter: narrative, absorption per jenis belanja and per kegiatan, targets, RPD, IKPA."""
+        from . import budget
+        from .charts import budget as charts
+        from .narrative import budget as narasi
+
+        summary = self._budget
+        if summary is None:
+            return
+        show.markdown("\n\n".join(show.escape_md(p) for p in narasi.paragraphs(summary, self.singkatan)))
+        period = self.unit.period.nama
+        _table(budget.table_per_jenis(summary), f"Penyerapan Anggaran per Jenis Belanja {period}", "tabel-jenis-belanja")
+        _table(budget.table_per_kegiatan(summary), f"Penyerapan Anggaran per Kegiatan {period}", "tabel-kegiatan")
+        if summary.target is not None and not summary.target.empty:
+            _table(budget.table_target(summary), "Penyerapan Anggaran dibandingkan Target Triwulanan", "tabel-target-penyerapan")
+            show.chart(charts.absorption_chart(summary), "Penyerapan per jenis belanja dan targetnya", ident="gambar-penyerapan")
+        if summary.rpd is not None:
+            show.heading("Rencana Penarikan Dana (Halaman III DIPA)", 3)
+            _table(budget.table_rpd(summary.rpd), "Rencana Penarikan Dana dan Realisasi", "tabel-rpd")
+            show.chart(charts.rpd_chart(summary), "Rencana penarikan dana kumulatif dan realisasi", ident="gambar-rpd")
+        if summary.ikpa is not None and summary.ikpa.periode is not None:
+            show.heading("Kualitas Pelaksanaan Anggaran (IKPA dan NKA)", 3)
+            show.table(budget.table_ikpa(summary.ikpa, summary.total.get("realisasi")), "Komponen IKPA, SMART dan NKA",
+                       ident="tabel-ikpa")
+
     # ------------------------------------------------------------------ closing
     def penutup(self) -> None:
         """The conclusion drawn from the figures, then the analysts' closing text if any."""
@@ -183,6 +270,11 @@ class Laporan:
         self._narasi_block("penutup.md")
         self._narasi_block("kendala.md", "Kendala", 2)
         self._narasi_block("rekomendasi.md", "Rekomendasi", 2)
+
+
+def _table(frame: pd.DataFrame, caption: str, ident: str) -> None:
+    """A table with the explanatory note its builder attached (attrs['catatan']), if any."""
+    show.table(frame, caption, ident=ident, note=frame.attrs.get("catatan"))
 
 
 def buka(satker: str, periode: str, data_dir: str | Path | None = None) -> Laporan:

@@ -1,13 +1,12 @@
 """What notebooks display: text, tables and charts as output bundles the renderers can read.
 
 Every output carries `text/markdown` (what the pandoc/Quarto path renders) and, for people in
-JupyterLab, `text/html` or an interactive Vega-Lite spec. Metadata `lakin.kind` marks headings,
+JupyterLab, `text/html`, or SVG with the interactive Vega-Lite spec for charts. Metadata `lakin.kind` marks headings,
 tables and figures so the renderer can number them; captions are given here, numbers are not.
 """
 
 from __future__ import annotations
 
-import base64
 import html
 import re
 
@@ -73,19 +72,18 @@ def table(df: pd.DataFrame, caption: str, ident: str | None = None, note: str | 
     if note:
         md += f"\n\n*{escape_md(note)}*"
     _display({"text/markdown": md, "text/html": table_html(df, caption), "text/plain": df.to_string(index=False)},
-             {"kind": "table", "caption": caption, "id": ident, "rows": int(len(df))})
+             {"kind": "table", "caption": caption, "id": ident, "rows": int(len(df)),
+              "columns": [str(c) for c in df.columns],
+              "data": [["" if is_na(v) else str(v) for v in row] for row in df.itertuples(index=False)]})
 
 
 def chart(spec, caption: str, ident: str | None = None, width: int = 640) -> None:
-    """A numbered figure: static PNG/SVG for documents, the Vega-Lite spec for JupyterLab."""
-    from .charts import to_png, to_svg
+    """A numbered figure: SVG and the Vega-Lite spec (JupyterLab); renderers draw PNGs from the same spec."""
+    from .charts import to_svg
 
-    png = to_png(spec)
-    svg = to_svg(spec)
     vl = spec.to_dict() if hasattr(spec, "to_dict") else spec
     _display({
-        "image/png": base64.b64encode(png).decode("ascii"),
-        "image/svg+xml": svg,
+        "image/svg+xml": to_svg(spec),
         "application/vnd.vegalite.v5+json": vl,
         "text/plain": caption,
     }, {"kind": "figure", "caption": caption, "id": ident, "width": width})

@@ -1,0 +1,873 @@
+"""Render executed chapter notebooks into one report (HTML, DOCX, PDF) through a registry of engines.
+
+Papermill executes; this module only renders. `render_report` takes the executed notebooks in chapter
+order and writes `<satker>-<period>.html|docx|pdf` into `out_dir`, all or nothing.
+
+Engines (registered at the foot of this module; `engine="auto"` takes the first one available):
+
+- `quarto`: Quarto (`quarto` on PATH) with the project's `_quarto.yml`, run with `--no-execute`;
+- `pandoc`: pandoc (pypandoc-binary) for HTML and DOCX, Typst (the `typst` package) for PDF.
+
+Both engines read the same assembled Markdown (`assemble`), so they produce the same sections, the same
+numbers and the same captions; only the page layout differs (see docs/render.md).
+
+Assembly of the notebooks (`assemble`)
+--------------------------------------
+- Chapters are the notebooks, in the order given. A chapter's title is notebook metadata
+  `lakin.chapter.title`, else `title` in a raw front-matter cell, else its first level-1 heading.
+- The first level-1 heading of a notebook *is* the chapter heading: the assembler writes it first in the
+  chapter (with the title above) and drops the original; further level-1 headings become level 2, so
+  each notebook yields exactly one chapter heading.
+- Markdown cells are included as they are, except cells tagged `parameters`, `injected-parameters`,
+  `setup` or `remove-cell`; raw cells (front matter) are left out. Code cell inputs are never shown.
+- Outputs: `text/markdown` is used for every output that has it (`lakin.kind` text, heading, table);
+  outputs with `lakin.kind == "figure"`, or with an image and no Markdown, become image files (PNG) in
+  the media directory. Other outputs (`text/plain`, `text/html` only, streams) are not part of the report.
+- An `error` output anywhere (even in a skipped cell) refuses the render: RenderError naming the
+  notebook and the cell.
+
+Numbering rule
+--------------
+- `lakin.chapter.numbered` (default true) says whether a chapter is numbered. A numbered chapter's
+  number is its position among the numbered chapters: with 00-ringkasan unnumbered, 01-pendahuluan is
+  chapter 1 and 03-akuntabilitas chapter 3. Headings in an unnumbered chapter are all unnumbered.
+- Tables (pipe or grid tables with a caption line `: ...`) and figures (figure outputs with a caption)
+  are numbered per chapter in document order: "Tabel 3.2", "Gambar 3.1". In unnumbered chapters
+  (executive summary, foreword) they are numbered with one running sequence shared by all unnumbered
+  chapters and no chapter prefix: "Tabel 1", "Gambar 1". Figures without a caption get no number.
+- Section numbers ("3.1 Capaian IKU") come from the engines' numbering of headings (pandoc `-N`, Typst
+  `heading(numbering: "1.1")`, Quarto `number-sections`), which agree with the chapter numbers above
+  because each notebook contributes exactly one level-1 heading.
+- When `ReportMeta.kata_pengantar` is given, an unnumbered chapter "Kata Pengantar" comes first and ends
+  with the signature block. A chapter with `lakin.chapter.signature: true` also ends with it; with neither,
+  the signature block closes the last chapter.
+
+Safety: text from data reaches the notebooks escaped (`lakin.show.escape_md`), and the Markdown reader
+here has `raw_html`, `raw_attribute` and `raw_tex` disabled, so data cannot produce HTML elements; the
+HTML is then checked (`html_problems`) for scripts, event handlers and any resource fetched from the
+network, and the render is refused if one is found.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+import yaml
+
+from .atomic import TMP_PREFIX, atomic_path
+from .errors import EngineUnavailableError, ParameterError, RenderError
+from .fmt import is_na
+from .params import validate_period, validate_satker
+from .periods import ReportPeriod
+from .show import escape_md
+
+__all__ = [
+    "FORMATS", "Assembly", "Chapter", "ReportMeta", "RenderEngine", "PandocEngine", "QuartoEngine",
+    "assemble", "engines", "get_engine", "html_problems", "register", "render_report",
+]
+
+log = logging.getLogger(__name__)
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+FORMATS = ("html", "docx", "pdf")
+SKIPPED_TAGS = frozenset({"parameters", "injected-parameters", "setup", "remove-cell", "remove_cell"})
+# Pandoc's Markdown without raw HTML/TeX/attribute blocks: Markdown from data can never become markup.
+MARKDOWN_READER = "markdown-raw_html-raw_attribute-raw_tex"
+TOC_TITLE = "Daftar Isi"
+TOC_DEPTH = 2
+MEDIA_DIR = "media"
+PANDOC_TIMEOUT = 600
+
+
+# --------------------------------------------------------------------------------------------------
+# What the cover, footer and signature block say
+
+
+@dataclass(frozen=True)
+class ReportMeta:
+    """The report's identity: cover, footer, signature block and file names (`<satker>-<periode>.*`)."""
+
+    satker: str  # slug, e.g. "kppbc-balikpapan" (validated: safe as a file name)
+    nama: str  # unit name as printed on the cover
+    periode: str  # period label, "2024" or "2024Q1" (validated, canonical)
+    periode_nama: str  # "Tahun 2024", "Triwulan I Tahun 2024"
+    jenis_laporan: str = "Laporan Kinerja"  # "Laporan Kinerja Tahunan", "Laporan Kinerja Triwulan I"
+    singkatan: str = ""
+    kementerian: str = ""
+    unit_eselon1: str = ""
+    induk: str = ""
+    kota: str = ""
+    tanggal: str = ""  # signing date as text, "31 Januari 2025"
+    kepala: str = ""  # name of the head of the unit (signs the report)
+    jabatan_kepala: str = ""  # "Kepala Kantor"
+    kata_pengantar: str | None = None  # foreword (Markdown); chapter notebooks may supply it instead
+    skor: str | None = None  # optional cover line, e.g. "Nilai Kinerja Organisasi: 118,32"
+
+    def __post_init__(self) -> None:
+        validate_satker(self.satker)
+        object.__setattr__(self, "periode", validate_period(self.periode).label)
+        for name in ("nama", "periode_nama", "jenis_laporan"):
+            if not str(getattr(self, name) or "").strip():
+                raise ParameterError(f"ReportMeta.{name} wajib diisi", key=name)
+
+    @property
+    def stem(self) -> str:
+        """File name without extension: `<satker>-<periode>`."""
+        return f"{self.satker}-{self.periode}"
+
+    @property
+    def tahun(self) -> str:
+        return self.periode[:4]
+
+    @classmethod
+    def from_unit(cls, info: Mapping, period: ReportPeriod | str, tanggal: str = "",
+                  kata_pengantar: str | None = None, skor: str | None = None) -> ReportMeta:
+        """From a satker.csv row (`Dataset.unit(satker)`) and the report period."""
+        rp = period if isinstance(period, ReportPeriod) else validate_period(period)
+
+        def get(key: str) -> str:
+            value = info.get(key, "") if hasattr(info, "get") else ""
+            return "" if value is None or is_na(value) else str(value)
+
+        return cls(
+            satker=get("satker"), nama=get("nama"), periode=rp.label, periode_nama=rp.nama,
+            jenis_laporan=rp.jenis_laporan, singkatan=get("singkatan"), kementerian=get("kementerian"),
+            unit_eselon1=get("unit_eselon1"), induk=get("induk"), kota=get("kota"), tanggal=tanggal,
+            kepala=get("kepala"), jabatan_kepala=get("jabatan_kepala"), kata_pengantar=kata_pengantar, skor=skor,
+        )
+
+    def cover_fields(self) -> dict[str, str]:
+        """Plain-text cover fields (Typst `sys.inputs`; templates escape them themselves)."""
+        return {
+            "nama": self.nama, "singkatan": self.singkatan, "jenis": self.jenis_laporan,
+            "periode": self.periode_nama, "kementerian": self.kementerian, "eselon1": self.unit_eselon1,
+            "induk": self.induk, "kota": self.kota, "tahun": self.tahun, "skor": self.skor or "",
+            "tanggal": self.tanggal,
+        }
+
+    def pandoc_metadata(self) -> dict:
+        """Document metadata for pandoc/Quarto; values are Markdown, so every data text is escaped."""
+        e = escape_md
+        authors = [e(v) for v in (self.unit_eselon1, self.kementerian) if v]
+        if self.skor:
+            authors.append(e(self.skor))
+        return {
+            "title": e(self.jenis_laporan),
+            "subtitle": e(self.nama),
+            "author": authors,
+            "date": e(self.periode_nama),
+            "pagetitle": e(f"{self.jenis_laporan} {self.singkatan or self.nama} {self.periode_nama}"),
+            "lang": "id",
+            "toc-title": TOC_TITLE,
+            "lakin": {k: e(v) for k, v in self.cover_fields().items() if v},
+        }
+
+
+# --------------------------------------------------------------------------------------------------
+# Notebooks -> one Markdown document
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """One chapter of the assembled report."""
+
+    title: str  # plain text
+    number: int | None  # None for unnumbered chapters
+    source: str  # notebook path, or "kata-pengantar"
+    tables: tuple[str, ...] = ()  # labels as printed: "Tabel 3.1", ...
+    figures: tuple[str, ...] = ()  # "Gambar 3.1", ...
+
+
+@dataclass(frozen=True)
+class Assembly:
+    """The report as pandoc Markdown, its chapters and the image files it refers to."""
+
+    markdown: str
+    chapters: tuple[Chapter, ...]
+    media: tuple[Path, ...]
+
+    @property
+    def titles(self) -> list[str]:
+        return [c.title for c in self.chapters]
+
+
+_HEADING = re.compile(r"^(?P<hashes>#{1,6})(?:[ \t]+(?P<text>.*?))?[ \t]*$")
+_ATTRS = re.compile(r"[ \t]*(?<!\\)\{(?P<attrs>[^{}]*)(?<!\\)\}$")
+_CLOSING_HASHES = re.compile(r"(?<!\\)[ \t]+#+$")
+_CAPTION = re.compile(r"^(?:[Tt]able)?:[ \t]+(?P<caption>\S.*)$")
+_FENCE = re.compile(r"^[ \t]{0,3}(?P<fence>`{3,}|~{3,})")
+_ID_CHARS = re.compile(r"[^a-z0-9-]+")
+
+
+def _text(value) -> str:
+    return "".join(value) if isinstance(value, list) else str(value or "")
+
+
+def _plain(markdown_text: str) -> str:
+    """A heading's Markdown as plain text (escapes and emphasis marks removed)."""
+    text = re.sub(r"\\(.)", r"\1", markdown_text)
+    return re.sub(r"(?<!\w)[*_]+|[*_]+(?!\w)", "", text).strip()
+
+
+def _split_heading(line: str) -> tuple[int, str, str] | None:
+    """(level, text, attrs) of an ATX heading line, or None."""
+    m = _HEADING.match(line)
+    if not m:
+        return None
+    text = m["text"] or ""
+    attrs = ""
+    am = _ATTRS.search(text)
+    if am:
+        attrs, text = am["attrs"].strip(), text[: am.start()]
+    text = _CLOSING_HASHES.sub("", text).strip()
+    return len(m["hashes"]), text, attrs
+
+
+def _heading_line(level: int, text: str, attrs: str, unnumbered: bool) -> str:
+    parts = attrs.split() if attrs else []
+    if unnumbered and ".unnumbered" not in parts and "-" not in parts:
+        parts.append(".unnumbered")
+    suffix = " {" + " ".join(parts) + "}" if parts else ""
+    return f"{'#' * level} {text}{suffix}"
+
+
+def _error(message: str, **fields) -> RenderError:
+    err = RenderError(message)
+    for key, value in fields.items():
+        setattr(err, key, value)
+    return err
+
+
+def _check_no_errors(nb, path: Path) -> None:
+    for index, cell in enumerate(nb.cells):
+        for output in cell.get("outputs", []) or []:
+            if output.get("output_type") == "error":
+                ename, evalue = output.get("ename", "Error"), output.get("evalue", "")
+                count = cell.get("execution_count")
+                where = f"sel {index}" + (f" (In [{count}])" if count else "")
+                raise _error(
+                    f"Bab {path.name}: {where} berisi galat {ename}: {evalue}. Laporan tidak dirender; "
+                    f"perbaiki bab ini dan jalankan ulang.",
+                    notebook=str(path), cell_index=index, ename=ename, evalue=evalue)
+
+
+def _tags(cell) -> set[str]:
+    return set(cell.get("metadata", {}).get("tags", []) or [])
+
+
+def _front_matter_title(nb) -> str | None:
+    for cell in nb.cells:
+        if cell.cell_type == "raw":
+            text = _text(cell.source).strip()
+            if text.startswith("---"):
+                try:
+                    data = yaml.safe_load(text.strip("-\n ")) or {}
+                except yaml.YAMLError:
+                    return None
+                title = data.get("title") if isinstance(data, dict) else None
+                return str(title) if title else None
+    return None
+
+
+def _first_h1(chunks: Iterable[str]) -> tuple[str, str] | None:
+    for chunk in chunks:
+        fenced = None
+        for line in chunk.splitlines():
+            fm = _FENCE.match(line)
+            if fm:
+                fenced = None if fenced and fm["fence"][0] == fenced else (fenced or fm["fence"][0])
+                continue
+            if fenced:
+                continue
+            h = _split_heading(line)
+            if h and h[0] == 1:
+                return h[1], h[2]
+    return None
+
+
+class _Counter:
+    def __init__(self) -> None:
+        self.table = 0
+        self.figure = 0
+
+
+class _Assembler:
+    """Walks chapters in order, numbering chapters, tables and figures and writing figure files."""
+
+    def __init__(self, media_dir: Path, media_ref: str) -> None:
+        self.media_dir = media_dir
+        self.media_ref = media_ref
+        self.chapter_count = 0
+        self.front = _Counter()  # shared by all unnumbered chapters
+        self.figure_seq = 0
+        self.media: list[Path] = []
+
+    # --- one chapter -------------------------------------------------------------------------
+    def chapter(self, source: str, title_md: str, numbered: bool, chunks: list, h1_attrs: str = "",
+                drop_first_h1: bool = True, tail: str = "") -> tuple[Chapter, str]:
+        number = None
+        counter = self.front
+        if numbered:
+            self.chapter_count += 1
+            number = self.chapter_count
+            counter = _Counter()
+        state = {"h1_dropped": not drop_first_h1}
+        tables: list[str] = []
+        figures: list[str] = []
+
+        def label(kind: str) -> str:
+            setattr(counter, kind, getattr(counter, kind) + 1)
+            n = getattr(counter, kind)
+            return f"{number}.{n}" if number is not None else f"{n}"
+
+        parts = [_heading_line(1, title_md, h1_attrs, unnumbered=not numbered)]
+        for chunk in chunks:
+            if isinstance(chunk, str):
+                text = self._markdown(chunk, numbered, state, label, tables)
+            else:
+                text = self._figure(chunk, label, figures)
+            if text and text.strip():
+                parts.append(text.strip("\n"))
+        if tail:
+            parts.append(tail)
+        chapter = Chapter(title=_plain(title_md), number=number, source=source,
+                          tables=tuple(tables), figures=tuple(figures))
+        return chapter, "\n\n".join(parts)
+
+    def _markdown(self, text: str, numbered: bool, state: dict, label, tables: list[str]) -> str:
+        lines = text.splitlines()
+        out: list[str] = []
+        fenced = None
+        for i, line in enumerate(lines):
+            fm = _FENCE.match(line)
+            if fm:
+                fenced = None if fenced and fm["fence"][0] == fenced else (fenced or fm["fence"][0])
+                out.append(line)
+                continue
+            if fenced:
+                out.append(line)
+                continue
+            h = _split_heading(line)
+            if h:
+                level, htext, attrs = h
+                if level == 1 and not state["h1_dropped"]:
+                    state["h1_dropped"] = True  # the chapter heading, already written
+                    continue
+                level = max(level, 2)
+                out.append(_heading_line(level, htext, attrs, unnumbered=not numbered))
+                continue
+            cm = _CAPTION.match(line)
+            if cm and self._next_to_table(lines, i):
+                tag = f"Tabel {label('table')}"
+                tables.append(tag)
+                out.append(f": {tag} {cm['caption']}")
+                continue
+            out.append(line)
+        return "\n".join(out)
+
+    @staticmethod
+    def _next_to_table(lines: list[str], i: int) -> bool:
+        def neighbour(step: int) -> str:
+            j = i + step
+            while 0 <= j < len(lines) and not lines[j].strip():
+                j += step
+            return lines[j].lstrip() if 0 <= j < len(lines) else ""
+
+        return any(neighbour(s)[:1] in ("|", "+") for s in (-1, 1))
+
+    def _figure(self, output: Mapping, label, figures: list[str]) -> str:
+        data = output.get("data", {}) or {}
+        meta = ((output.get("metadata") or {}).get("lakin") or {})
+        self.figure_seq += 1
+        stem = f"fig-{self.figure_seq:03d}"
+        spec = next((data[k] for k in data if k.startswith("application/vnd.vegalite")), None)
+        if "image/png" in data:
+            path = self.media_dir / f"{stem}.png"
+            path.write_bytes(base64.b64decode(_text(data["image/png"])))
+        elif spec is not None:
+            # Notebooks keep charts small (Vega-Lite spec + SVG); documents get a PNG drawn from the same spec.
+            from .charts import to_png
+
+            path = self.media_dir / f"{stem}.png"
+            path.write_bytes(to_png(spec))
+        elif "image/svg+xml" in data:
+            path = self.media_dir / f"{stem}.svg"
+            path.write_text(_text(data["image/svg+xml"]), encoding="utf-8")
+        else:
+            return ""
+        self.media.append(path)
+        ref = f"{self.media_ref}/{path.name}"
+        caption = str(meta.get("caption") or "").strip()
+        width = meta.get("width")
+        pct = 100
+        if isinstance(width, (int, float)) and width > 0:
+            pct = max(30, min(100, round(width / 6.4)))
+        attrs = [f'width="{pct}%"']
+        if not caption:
+            return f"![]({ref}){{{' '.join(attrs)}}}"
+        tag = f"Gambar {label('figure')}"
+        figures.append(tag)
+        ident = _ID_CHARS.sub("-", str(meta.get("id") or tag).lower()).strip("-")
+        attrs.insert(0, f"#gambar-{ident}" if not ident.startswith("gambar") else f"#{ident}")
+        return f"![{tag} {escape_md(caption)}]({ref}){{{' '.join(attrs)}}}"
+
+
+def _chunks(nb) -> list:
+    """The parts of a notebook that reach the report: Markdown strings and figure outputs (dicts)."""
+    chunks: list = []
+    for cell in nb.cells:
+        if _tags(cell) & SKIPPED_TAGS:
+            continue
+        if cell.cell_type == "markdown":
+            chunks.append(_text(cell.source))
+        elif cell.cell_type == "code":
+            for output in cell.get("outputs", []) or []:
+                if output.get("output_type") not in ("display_data", "execute_result"):
+                    continue
+                data = output.get("data", {}) or {}
+                kind = ((output.get("metadata") or {}).get("lakin") or {}).get("kind")
+                has_image = "image/png" in data or "image/svg+xml" in data or any(
+                    k.startswith("application/vnd.vegalite") for k in data)
+                if kind == "figure" or ("text/markdown" not in data and has_image):
+                    chunks.append(output)
+                elif "text/markdown" in data:
+                    chunks.append(_text(data["text/markdown"]))
+    return chunks
+
+
+def signature_markdown(meta: ReportMeta) -> str:
+    """The signature block (place and date, position, room to sign, name) as a fenced div."""
+    place = ", ".join(escape_md(v) for v in (meta.kota, meta.tanggal) if v)
+    lines = [x for x in (place, escape_md(meta.jabatan_kepala)) if x]
+    name = escape_md(meta.kepala)
+    return ('::: {.lakin-signature custom-style="Tanda Tangan"}\n'
+            + "\\\n".join(lines)
+            + '\n\n::: {.lakin-signer custom-style="Nama Penanda Tangan"}\n'
+            + (f"**{name}**" if name else "\\")
+            + "\n:::\n:::")
+
+
+def assemble(notebooks: Sequence[Path | str], media_dir: Path | str, meta: ReportMeta | None = None,
+             media_ref: str = MEDIA_DIR) -> Assembly:
+    """The executed notebooks as one pandoc Markdown document (see the module docstring for the rules).
+
+    Figures are written to `media_dir` and referred to as `<media_ref>/<file>`. With `meta`, the
+    foreword (if any) and the signature block are included.
+    """
+    media_dir = Path(media_dir)
+    media_dir.mkdir(parents=True, exist_ok=True)
+    loaded = []
+    for p in notebooks:
+        path = Path(p)
+        try:
+            nb = nbformat.read(path, as_version=4)
+        except FileNotFoundError as exc:
+            raise _error(f"Bab {path} tidak ditemukan", notebook=str(path)) from exc
+        except Exception as exc:  # malformed JSON or notebook format
+            raise _error(f"Bab {path.name} tidak dapat dibaca sebagai notebook: {exc}", notebook=str(path)) from exc
+        _check_no_errors(nb, path)
+        loaded.append((path, nb))
+
+    asm = _Assembler(media_dir, media_ref)
+    chapters: list[Chapter] = []
+    texts: list[str] = []
+    signed = False
+
+    if meta is not None and meta.kata_pengantar and meta.kata_pengantar.strip():
+        chapter, text = asm.chapter("kata-pengantar", "Kata Pengantar", False, [meta.kata_pengantar],
+                                    drop_first_h1=False, tail=signature_markdown(meta))
+        chapters.append(chapter)
+        texts.append(text)
+        signed = True
+
+    for index, (path, nb) in enumerate(loaded):
+        spec = (nb.metadata.get("lakin", {}) or {}).get("chapter", {}) or {}
+        chunks = _chunks(nb)
+        first = _first_h1(c for c in chunks if isinstance(c, str))
+        h1_attrs = first[1] if first else ""
+        if spec.get("title"):
+            title_md = escape_md(spec["title"])
+        elif _front_matter_title(nb):
+            title_md = escape_md(_front_matter_title(nb))
+        elif first:
+            title_md = first[0]
+        else:
+            raise _error(f"Bab {path.name} tidak berjudul: beri metadata lakin.chapter.title atau judul '# ...'",
+                         notebook=str(path))
+        wants_signature = meta is not None and bool(spec.get("signature"))
+        last_unsigned = meta is not None and not signed and index == len(loaded) - 1
+        tail = signature_markdown(meta) if (wants_signature or last_unsigned) else ""
+        signed = signed or bool(tail)
+        chapter, text = asm.chapter(str(path), title_md, bool(spec.get("numbered", True)), chunks,
+                                    h1_attrs=h1_attrs, tail=tail)
+        chapters.append(chapter)
+        texts.append(text)
+
+    if not chapters:
+        raise RenderError("Tidak ada bab untuk dirender")
+    return Assembly(markdown="\n\n".join(texts) + "\n", chapters=tuple(chapters), media=tuple(asm.media))
+
+
+# --------------------------------------------------------------------------------------------------
+# Offline and script-free HTML
+
+_RESOURCE_TAGS = {"img": ("src", "srcset"), "source": ("src", "srcset"), "video": ("src", "poster"),
+                  "audio": ("src",), "track": ("src",), "input": ("src",), "image": ("href", "xlink:href"),
+                  "use": ("href", "xlink:href")}
+_FETCHING_RELS = {"stylesheet", "icon", "preload", "modulepreload", "manifest", "prefetch", "import"}
+_CSS_URL = re.compile(r"url\(\s*['\"]?\s*(?!data:|#)([^)'\"\s]+)|@import", re.I)
+
+
+def html_problems(html_text: str, allow_inline_scripts: bool = False) -> list[str]:
+    """What would make the HTML unsafe or not self-contained: scripts, handlers, fetched resources."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html_text, "html.parser")
+    problems: list[str] = []
+
+    def local(value: str) -> bool:
+        v = value.strip().lower()
+        return v.startswith(("data:", "#")) or v == ""
+
+    for tag in soup.find_all(True):
+        name = tag.name.lower()
+        for attr, value in tag.attrs.items():
+            text = " ".join(value) if isinstance(value, list) else str(value)
+            if attr.lower().startswith("on"):
+                problems.append(f"<{name}> dengan atribut {attr}")
+            if text.strip().lower().startswith(("javascript:", "vbscript:")):
+                problems.append(f"<{name} {attr}> berisi {text[:40]!r}")
+            if attr.lower() == "style" and _CSS_URL.search(text):
+                problems.append(f"<{name} style> memuat sumber luar")
+        if name == "script":
+            if tag.get("src") and not local(tag["src"]):
+                problems.append(f"<script src={tag['src']!r}> (skrip dari luar)")
+            elif not allow_inline_scripts:
+                problems.append("<script> di dalam laporan")
+        elif name in ("iframe", "embed", "object", "frame", "applet", "base"):
+            problems.append(f"<{name}> di dalam laporan")
+        elif name == "link":
+            rel = {r.lower() for r in (tag.get("rel") or [])}
+            if rel & _FETCHING_RELS and tag.get("href") and not local(tag["href"]):
+                problems.append(f"<link rel={'/'.join(sorted(rel))} href={tag['href']!r}> (sumber luar)")
+        elif name == "style" and _CSS_URL.search(tag.get_text()):
+            problems.append("<style> memuat sumber luar (url()/@import)")
+        for attr in _RESOURCE_TAGS.get(name, ()):
+            value = tag.get(attr)
+            if value and not local(str(value)):
+                problems.append(f"<{name} {attr}={str(value)[:60]!r}> (sumber luar)")
+    return problems
+
+
+def _check_html(path: Path, allow_inline_scripts: bool = False) -> None:
+    problems = html_problems(path.read_text(encoding="utf-8"), allow_inline_scripts)
+    if problems:
+        raise _error("HTML laporan tidak aman atau tidak mandiri: " + "; ".join(sorted(set(problems))[:10]),
+                     problems=problems)
+
+
+# --------------------------------------------------------------------------------------------------
+# Engines
+
+
+class RenderEngine:
+    """A way to turn executed chapter notebooks into report files; subclasses register below."""
+
+    name = ""
+    formats: tuple[str, ...] = FORMATS
+
+    def available(self) -> bool:
+        return True
+
+    def unavailable_reason(self) -> str:
+        return f"Mesin render '{self.name}' tidak tersedia di mesin ini"
+
+    def render(self, notebooks: Sequence[Path], meta: ReportMeta, work_dir: Path,
+               formats: Sequence[str]) -> dict[str, Path]:
+        """Write the requested formats inside `work_dir` (a private temporary directory); return their paths."""
+        raise NotImplementedError
+
+
+def _run(cmd: list[str], cwd: Path, what: str, timeout: int = PANDOC_TIMEOUT) -> subprocess.CompletedProcess:
+    try:
+        proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False)
+    except FileNotFoundError as exc:
+        raise EngineUnavailableError(f"{cmd[0]} tidak ditemukan ({what})") from exc
+    except subprocess.TimeoutExpired as exc:
+        raise _error(f"{what}: melewati batas waktu {timeout} detik", command=cmd) from exc
+    if proc.returncode != 0:
+        raise _error(f"{what} gagal (kode {proc.returncode}): {proc.stderr.strip()[-2000:]}",
+                     command=cmd, stderr=proc.stderr)
+    for line in proc.stderr.splitlines():
+        if line.strip():
+            log.warning("%s: %s", what, line)
+    return proc
+
+
+class PandocEngine(RenderEngine):
+    """pandoc (pypandoc-binary) for HTML and DOCX, Typst (the `typst` package) for PDF."""
+
+    name = "pandoc"
+
+    def available(self) -> bool:
+        from importlib.util import find_spec
+
+        return find_spec("pypandoc") is not None and find_spec("typst") is not None
+
+    def unavailable_reason(self) -> str:
+        return "Mesin 'pandoc' memerlukan paket pypandoc-binary dan typst (pip install -e .)"
+
+    @staticmethod
+    def _pandoc() -> str:
+        import pypandoc
+
+        try:
+            return pypandoc.get_pandoc_path()
+        except OSError as exc:
+            raise EngineUnavailableError(f"pandoc tidak ditemukan: {exc}") from exc
+
+    def _common(self, source: Path) -> list[str]:
+        return [self._pandoc(), source.name, "-f", MARKDOWN_READER, "--lua-filter", str(TEMPLATES / "lakin.lua"),
+                "--metadata-file", "metadata.yaml", "--columns=1000", "--wrap=none"]
+
+    def render(self, notebooks, meta, work_dir, formats):
+        work_dir = Path(work_dir)
+        assembly = assemble(notebooks, work_dir / MEDIA_DIR, meta)
+        source = work_dir / "report.md"
+        source.write_text(assembly.markdown, encoding="utf-8")
+        (work_dir / "metadata.yaml").write_text(
+            yaml.safe_dump(meta.pandoc_metadata(), allow_unicode=True, sort_keys=False), encoding="utf-8")
+        out: dict[str, Path] = {}
+        for fmt in formats:
+            started = time.perf_counter()
+            out[fmt] = getattr(self, f"_{fmt}")(source, meta, work_dir)
+            log.info("render %s (%s): %.1f s", fmt, self.name, time.perf_counter() - started)
+        return out
+
+    def _html(self, source: Path, meta: ReportMeta, work: Path) -> Path:
+        target = work / "report.html"
+        _run(self._common(source) + [
+            "-t", "html5", "--standalone", "--embed-resources", "--template", str(TEMPLATES / "lakin.html"),
+            "--css", str(TEMPLATES / "lakin.css"), "--toc", f"--toc-depth={TOC_DEPTH}", "--number-sections",
+            "--section-divs", "-o", target.name], work, "pandoc (HTML)")
+        _check_html(target)
+        return target
+
+    def _docx(self, source: Path, meta: ReportMeta, work: Path) -> Path:
+        target = work / "report.docx"
+        _run(self._common(source) + [
+            "-t", "docx", "--reference-doc", str(TEMPLATES / "reference.docx"), "--toc", f"--toc-depth={TOC_DEPTH}",
+            "--number-sections", "-o", target.name], work, "pandoc (DOCX)")
+        style_docx_tables(target)
+        return target
+
+    def _pdf(self, source: Path, meta: ReportMeta, work: Path) -> Path:
+        import typst
+
+        body = work / "body.typ"
+        _run(self._common(source) + ["-t", "typst", "-o", body.name], work, "pandoc (Typst)")
+        shutil.copyfile(TEMPLATES / "lakin.typ", work / "lakin.typ")
+        args = ",\n".join(f'  {key}: sys.inputs.at("{key}", default: "")'
+                          for key in ("nama", "singkatan", "jenis", "periode", "kementerian", "eselon1",
+                                      "induk", "kota", "tahun", "skor"))
+        main = work / "main.typ"
+        main.write_text(
+            '#import "lakin.typ": lakin-report, horizontalrule\n'
+            f"#show: lakin-report.with(\n{args},\n  toc-title: \"{TOC_TITLE}\",\n)\n\n"
+            + body.read_text(encoding="utf-8"), encoding="utf-8")
+        target = work / "report.pdf"
+        try:
+            typst.compile(str(main), output=str(target), root=str(work), sys_inputs=meta.cover_fields())
+        except Exception as exc:  # typst.TypstError and friends
+            raise _error(f"Typst gagal membuat PDF: {exc}", engine="typst") from exc
+        return target
+
+
+_DOCX_TABLE_SIZES = {"lakin-tabel-kecil-": " Kecil", "lakin-tabel-mini-": " Mini"}
+
+
+def style_docx_tables(path: Path) -> None:
+    """Table cells get the reference document's "Isi Tabel" / "Kepala Tabel" styles, or their "Kecil" /
+    "Mini" variants for tables that lakin.lua marked (bookmark `lakin-tabel-kecil-N`, `lakin-tabel-mini-N`)
+    as needing a smaller size to fit the page; pandoc itself ignores custom styles inside table cells."""
+    import docx
+    from docx.oxml.ns import qn
+
+    doc = docx.Document(str(path))
+    names = {s.name for s in doc.styles}
+    if "Isi Tabel" not in names:
+        return  # a reference document without lakin's styles
+    suffix = ""
+    for element in doc.element.body.iterchildren():
+        if element.tag != qn("w:tbl"):
+            marks = [b.get(qn("w:name"), "") for b in element.iter(qn("w:bookmarkStart"))]
+            for mark in marks:
+                for prefix, size in _DOCX_TABLE_SIZES.items():
+                    if mark.startswith(prefix) and f"Isi Tabel{size}" in names:
+                        suffix = size
+            continue
+        table = docx.table.Table(element, doc._body)
+        for row in table.rows:
+            trpr = row._tr.trPr
+            header = trpr is not None and trpr.find(qn("w:tblHeader")) is not None
+            style = doc.styles[("Kepala Tabel" if header else "Isi Tabel") + suffix]
+            for cell in row.cells:
+                for paragraph in cell.paragraphs:
+                    if paragraph.style.name in ("Compact", "Body Text", "First Paragraph", "Normal"):
+                        paragraph.style = style
+        suffix = ""
+    doc.save(str(path))
+
+
+QUARTO_FORMATS = {"html": "html", "docx": "docx", "pdf": "typst"}
+
+
+def _find_quarto_yml() -> Path:
+    for base in (Path.cwd(), TEMPLATES.parent.parent):
+        candidate = base / "_quarto.yml"
+        if candidate.is_file():
+            return candidate
+    raise RenderError("_quarto.yml tidak ditemukan (dicari di direktori kerja dan akar proyek lakin)")
+
+
+class QuartoEngine(RenderEngine):
+    """Quarto (`quarto` on PATH) with the project's `_quarto.yml`; never executes code."""
+
+    name = "quarto"
+
+    def available(self) -> bool:
+        return shutil.which("quarto") is not None
+
+    def unavailable_reason(self) -> str:
+        return ("Quarto tidak terpasang (tidak ada 'quarto' di PATH). Pasang dari https://quarto.org/docs/download/ "
+                "atau gunakan --engine pandoc")
+
+    def project(self, notebooks, meta: ReportMeta, stage: Path) -> Assembly:
+        """Lay out a Quarto project in `stage`: _quarto.yml, report.qmd, media/ and the templates."""
+        stage.mkdir(parents=True, exist_ok=True)
+        assembly = assemble(notebooks, stage / MEDIA_DIR, meta)
+        shutil.copytree(TEMPLATES, stage / "lakin" / "templates",
+                        ignore=shutil.ignore_patterns("*.py", "__pycache__"), dirs_exist_ok=True)
+        config = yaml.safe_load(_find_quarto_yml().read_text(encoding="utf-8")) or {}
+        config["project"] = {"type": "default", "render": ["report.qmd"], "output-dir": "_out"}
+        config.setdefault("execute", {})["enabled"] = False
+        (stage / "_quarto.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False),
+                                           encoding="utf-8")
+        front = yaml.safe_dump(meta.pandoc_metadata(), allow_unicode=True, sort_keys=False)
+        (stage / "report.qmd").write_text(f"---\n{front}---\n\n{assembly.markdown}", encoding="utf-8")
+        return assembly
+
+    def render(self, notebooks, meta, work_dir, formats):
+        quarto = shutil.which("quarto")
+        if quarto is None:
+            raise EngineUnavailableError(self.unavailable_reason())
+        stage = Path(work_dir) / "quarto"
+        self.project(notebooks, meta, stage)
+        to = ",".join(QUARTO_FORMATS[f] for f in formats)
+        started = time.perf_counter()
+        _run([quarto, "render", str(stage), "--to", to, "--no-execute"], stage, "quarto render", timeout=1800)
+        log.info("render %s (quarto): %.1f s", to, time.perf_counter() - started)
+        out: dict[str, Path] = {}
+        for fmt in formats:
+            path = stage / "_out" / f"report.{fmt}"
+            if not path.is_file():
+                raise _error(f"quarto render tidak menghasilkan {path.name}", format=fmt)
+            out[fmt] = path
+        if "docx" in out:
+            style_docx_tables(out["docx"])
+        if "html" in out:
+            _check_html(out["html"], allow_inline_scripts=True)  # Quarto's own inline scripts only
+        return out
+
+
+_ENGINES: dict[str, type[RenderEngine]] = {}
+
+
+def register(engine: type[RenderEngine]) -> type[RenderEngine]:
+    """Add an engine; `auto` tries engines in the order they were registered."""
+    _ENGINES[engine.name] = engine
+    return engine
+
+
+def engines() -> list[str]:
+    """Registered engine names, in `auto` order."""
+    return list(_ENGINES)
+
+
+def get_engine(name: str = "auto") -> RenderEngine:
+    """The engine called `name`, or for "auto" the first available one; EngineUnavailableError if none."""
+    if name == "auto":
+        reasons = []
+        for cls in _ENGINES.values():
+            engine = cls()
+            if engine.available():
+                return engine
+            reasons.append(engine.unavailable_reason())
+        raise EngineUnavailableError("Tidak ada mesin render yang tersedia: " + "; ".join(reasons))
+    if name not in _ENGINES:
+        raise ParameterError(f"Mesin render {name!r} tidak dikenal; pilihan: auto, {', '.join(_ENGINES)}",
+                             key="engine", value=name)
+    engine = _ENGINES[name]()
+    if not engine.available():
+        raise EngineUnavailableError(engine.unavailable_reason())
+    return engine
+
+
+def _formats(formats: str | Iterable[str]) -> tuple[str, ...]:
+    items = formats.split(",") if isinstance(formats, str) else list(formats)
+    wanted = tuple(dict.fromkeys(str(f).strip().lower() for f in items if str(f).strip()))
+    unknown = [f for f in wanted if f not in FORMATS]
+    if unknown or not wanted:
+        raise ParameterError(f"Format {unknown or list(items)} tidak dikenal; pilihan: {', '.join(FORMATS)}",
+                             key="formats", value=formats)
+    return wanted
+
+
+def render_report(notebooks: Sequence[Path | str], meta: ReportMeta, out_dir: Path | str,
+                  formats: str | Iterable[str] = FORMATS, engine: str = "auto") -> dict[str, Path]:
+    """Render the executed chapter notebooks into `out_dir/<satker>-<periode>.<fmt>`, all formats or none.
+
+    Everything is written in a temporary directory inside `out_dir`; the files are moved into place
+    (one atomic rename each) only after every requested format has been produced, so a failure leaves
+    the previous report untouched and no temporary file behind.
+    """
+    wanted = _formats(formats)
+    chosen = get_engine(engine)
+    paths = [Path(p) for p in notebooks]
+    if not paths:
+        raise RenderError("Tidak ada bab untuk dirender")
+    for p in paths:
+        if not p.is_file():
+            raise _error(f"Bab {p} tidak ditemukan", notebook=str(p))
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}render-", dir=out_dir))
+    try:
+        produced = chosen.render(paths, meta, work, wanted)
+        missing = [f for f in wanted if f not in produced or not Path(produced[f]).is_file()]
+        if missing:
+            raise _error(f"Mesin {chosen.name} tidak menghasilkan {', '.join(missing)}", formats=missing)
+        result: dict[str, Path] = {}
+        for fmt in wanted:
+            target = out_dir / f"{meta.stem}.{fmt}"
+            with atomic_path(target) as tmp:
+                os.replace(produced[fmt], tmp)
+            result[fmt] = target
+        return result
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+register(QuartoEngine)
+register(PandocEngine)

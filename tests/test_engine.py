@@ -1,0 +1,181 @@
+"""lakin.engine: one warm kernel, a fresh namespace per run, outputs identical to papermill's cold runs."""
+
+from __future__ import annotations
+
+import copy
+import time
+from importlib.metadata import entry_points
+from pathlib import Path
+
+import nbformat
+import papermill
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+from papermill.exceptions import PapermillExecutionError
+
+from lakin import engine
+
+
+def _notebook(path: Path, parameters: str, *cells: str) -> Path:
+    nb = new_notebook(cells=[new_code_cell(parameters), *(new_code_cell(c) for c in cells)])
+    nb.cells[0].metadata["tags"] = ["parameters"]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["language_info"] = {"name": "python"}
+    nbformat.write(nb, path)
+    return path
+
+
+def _texts(nb) -> list[list[str]]:
+    """Per code cell after the parameters, its outputs as text (stream text or text/plain), in order."""
+    out = []
+    for cell in nb.cells:
+        tags = cell.metadata.get("tags", [])
+        if cell.cell_type != "code" or "parameters" in tags or "injected-parameters" in tags:
+            continue
+        texts = []
+        for o in cell.outputs:
+            if o.output_type == "stream":
+                texts.append(o.text)
+            elif o.output_type == "error":
+                texts.append(f"{o.ename}: {o.evalue}")
+            else:
+                texts.append(o.data.get("text/plain", ""))
+        out.append(texts)
+    return out
+
+
+def _comparable(nb) -> list[dict]:
+    """Cells without papermill's and nbclient's volatile metadata (timestamps, durations, paths)."""
+    nb = copy.deepcopy(nb)
+    return [{"cell_type": c.cell_type, "source": c.source, "execution_count": c.get("execution_count"),
+             "outputs": c.get("outputs")} for c in nb.cells]
+
+
+@pytest.fixture(scope="module")
+def warm():
+    """This process's warm kernel, started once for the module and stopped at its end."""
+    start = time.perf_counter()
+    engine.warm_up()
+    print(f"\nwarm kernel started with {', '.join(engine.WARM_IMPORTS)} in {time.perf_counter() - start:.1f} s")
+    yield engine
+    engine.shutdown()
+    assert engine.status()["kernel_pid"] is None
+
+
+@pytest.fixture
+def notebooks(tmp_path) -> dict[str, Path]:
+    (tmp_path / "helper_mod.py").write_text("VALUE = 1\n")
+    return {
+        "a": _notebook(
+            tmp_path / "a.ipynb", "label = 'a'",
+            "import helper_mod\nprint(helper_mod.VALUE)",
+            "import os, sys, warnings, builtins\nimport pandas as pd\nsecret = 42\n"
+            "os.environ['LAKIN_TEST'] = '1'\nos.chdir('/')\nsys.path.insert(0, '/nowhere')\n"
+            "warnings.simplefilter('ignore')\npd.set_option('display.max_rows', 3)\nbuiltins.lakin_leak = True\n"
+            "get_ipython().events.register('post_run_cell', lambda result: print('hook from a'))\n"
+            "print(label, secret)",
+        ),
+        "b": _notebook(
+            tmp_path / "b.ipynb", "label = 'b'\nexpected_cwd = ''",
+            "print('secret' in dir(), 'pd' in dir(), 'helper_mod' in dir())",
+            "import os, sys, builtins\nprint(os.environ.get('LAKIN_TEST'), os.getcwd() == expected_cwd)",
+            "print('/nowhere' in sys.path, hasattr(builtins, 'lakin_leak'))",
+            "import pandas as pd\nprint(pd.get_option('display.max_rows'))",
+            "import helper_mod\nprint(helper_mod.VALUE)",
+            "import warnings\nwarnings.warn('muncul', UserWarning)",
+            "print(len(In), sorted(Out))",
+        ),
+        "c": _notebook(
+            tmp_path / "c.ipynb", "label = 'c'\nn = 2\nexpected_cwd = ''",
+            "import json, os, warnings\nimport pandas as pd",
+            "df = pd.DataFrame({'x': range(n), 'y': [label] * n})\ndf",
+            "warnings.warn_explicit('peringatan dari pustaka', UserWarning, 'pustaka.py', 7,\n"
+            "                       registry=json.__dict__.setdefault('__warningregistry__', {}))",
+            "from IPython.display import Markdown, display\ndisplay(Markdown(f'**{label}**'))\nlabel * n",
+            "print(os.getcwd() == expected_cwd, sorted(dir()))",
+            "_ , sorted(Out), len(In)",
+        ),
+        "e": _notebook(
+            tmp_path / "e.ipynb", "label = 'e'",
+            "print('sebelum')",
+            "raise ValueError('rusak ' + label)",
+            "print('tidak pernah')",
+        ),
+    }
+
+
+def test_a_run_leaves_nothing_behind_for_the_next(warm, notebooks, tmp_path):
+    cwd = str(tmp_path.resolve())
+    a = warm.execute_notebook_warm(notebooks["a"], tmp_path / "a.out.ipynb", {"label": "A"}, cwd=tmp_path)
+    assert _texts(a) == [["1\n"], ["A 42\nhook from a\n"]]  # the hook runs after its own cell
+    (tmp_path / "helper_mod.py").write_text("VALUE = 2\n")  # a notebook's own module, edited between runs
+    b = warm.execute_notebook_warm(notebooks["b"], tmp_path / "b.out.ipynb", {"expected_cwd": cwd}, cwd=tmp_path)
+    texts = _texts(b)
+    assert texts[0] == ["False False False\n"]  # names defined in A
+    assert texts[1] == ["None True\n"]  # environment variable and working directory
+    assert texts[2] == ["False False\n"]  # sys.path and builtins
+    assert texts[3] == ["60\n"]  # pandas options
+    assert texts[4] == ["2\n"]  # local modules are imported afresh
+    assert any("UserWarning: muncul" in t for t in texts[5])  # warning filters
+    assert texts[6] == ["10 []\n"]  # In holds this run's 9 cells only, Out is empty; no hook from A
+    assert not any("hook from a" in t for cell in texts for t in cell)
+    assert [c.execution_count for c in b.cells] == list(range(1, 10))  # 8 cells + injected parameters
+
+
+def test_warm_runs_equal_a_cold_run(warm, notebooks, tmp_path):
+    parameters = {"label": "x", "n": 3, "expected_cwd": str(tmp_path.resolve())}
+    start = time.perf_counter()
+    cold = papermill.execute_notebook(notebooks["c"], tmp_path / "cold.ipynb", parameters, cwd=tmp_path,
+                                      progress_bar=False, kernel_name="python3")
+    cold_s = time.perf_counter() - start
+    start = time.perf_counter()
+    first = warm.execute_notebook_warm(notebooks["c"], tmp_path / "warm1.ipynb", parameters, cwd=tmp_path)
+    warm_s = time.perf_counter() - start
+    warm.execute_notebook_warm(notebooks["a"], None, {}, cwd=tmp_path)  # pollute in between
+    again = warm.execute_notebook_warm(notebooks["c"], tmp_path / "warm2.ipynb", parameters, cwd=tmp_path)
+    print(f"\nsame notebook: cold (papermill, new kernel) {cold_s:.2f} s, warm {warm_s:.2f} s")
+    texts = _texts(cold)
+    assert texts[2][0].startswith("pustaka.py:7: UserWarning: peringatan dari pustaka")  # shown in every run
+    assert texts[4][0].startswith("True [")
+    assert _comparable(first) == _comparable(cold)
+    assert _comparable(again) == _comparable(cold)
+    assert nbformat.read(tmp_path / "warm2.ipynb", as_version=4).cells[2].outputs == cold.cells[2].outputs
+
+
+def test_cell_error_is_papermills_and_the_kernel_serves_the_next_run(warm, notebooks, tmp_path):
+    before = warm.status()
+    out = tmp_path / "e.out.ipynb"
+    with pytest.raises(PapermillExecutionError) as info:
+        warm.execute_notebook_warm(notebooks["e"], out, {"label": "E"}, cwd=tmp_path)
+    assert (info.value.ename, info.value.evalue, info.value.exec_count) == ("ValueError", "rusak E", 4)
+    failed = nbformat.read(out, as_version=4)
+    banners = [c for c in failed.cells if "papermill-error-cell-tag" in c.metadata.get("tags", [])]
+    assert len(banners) == 2 and "An Exception was encountered" in failed.cells[0].source
+    assert failed.metadata.papermill.exception is True
+    nb = warm.execute_notebook_warm(notebooks["b"], None, {"expected_cwd": str(tmp_path.resolve())}, cwd=tmp_path)
+    assert _texts(nb)[0] == ["False False False\n"]
+    after = warm.status()
+    assert after["kernel_pid"] == before["kernel_pid"] and after["starts"] == before["starts"]
+
+
+def test_papermill_finds_the_engine_by_name(warm, notebooks, tmp_path):
+    assert "lakin-warm" in {ep.name for ep in entry_points(group="papermill.engine")}, \
+        "entry point missing: run `pip install -e .`"
+    before = warm.status()
+    nb = papermill.execute_notebook(notebooks["b"], tmp_path / "pm.ipynb", {"expected_cwd": str(tmp_path.resolve())},
+                                    cwd=tmp_path, engine_name="lakin-warm", progress_bar=False)
+    assert _texts(nb)[1] == ["None True\n"]
+    after = warm.status()
+    assert after["runs"] == before["runs"] + 1 and after["kernel_pid"] == before["kernel_pid"]
+
+
+def test_a_dead_kernel_is_replaced(warm, notebooks, tmp_path):
+    dies = _notebook(tmp_path / "dies.ipynb", "label = 'd'", "import os\nos._exit(1)")
+    before = warm.status()
+    with pytest.raises(Exception):
+        warm.execute_notebook_warm(dies, None, {}, cwd=tmp_path)
+    assert warm.status()["kernel_pid"] is None
+    nb = warm.execute_notebook_warm(notebooks["b"], None, {"expected_cwd": str(tmp_path.resolve())}, cwd=tmp_path)
+    assert _texts(nb)[0] == ["False False False\n"]
+    after = warm.status()
+    assert after["starts"] == before["starts"] + 1 and after["kernel_pid"] != before["kernel_pid"]

@@ -1,0 +1,96 @@
+"""The cross-unit exploration: its functions on the shipped and synthetic data, and the notebook executed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import altair as alt
+import nbformat
+import papermill
+import pytest
+
+from lakin import explore
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOK = ROOT / "notebooks" / "explore" / "jelajah.ipynb"
+
+
+@pytest.fixture(scope="module")
+def ds():
+    return explore.load_all(ROOT / "data")
+
+
+def test_scores_by_unit_and_year(ds):
+    data = explore.scores(ds)
+    kppbc = data[data["satker"] == "kppbc-balikpapan"].set_index("tahun")
+    assert round(kppbc.loc[2024, "nilai"], 2) == 118.32 and kppbc.loc[2024, "sumber"] == "dihitung"
+    assert kppbc.loc[2023, "nilai"] == 114.65 and kppbc.loc[2023, "sumber"] == "dipublikasikan"
+    bkipm = data[data["satker"] == "bkipm-banjarmasin"].iloc[0]
+    assert (bkipm["periode"], round(bkipm["nilai"], 2)) == ("2024Q1", 112.48)  # the seed's printed NPSS
+
+
+def test_rankings_use_each_units_latest_period(ds):
+    revenue = explore.revenue_achievement(ds)
+    assert list(revenue["satker"]) == ["kppbc-balikpapan"]  # bkipm has no revenue
+    assert round(revenue.loc[0, "capaian"], 2) == 109.16
+    budget = explore.budget_absorption(ds).set_index("satker")
+    assert budget.loc["bkipm-banjarmasin", "periode"] == "2024Q1"
+    assert round(budget.loc["bkipm-banjarmasin", "realisasi"]) == 1460129563
+
+
+def test_charts_have_tooltips_and_selections(ds):
+    for make in (explore.score_by_unit, explore.status_heatmap, explore.revenue_ranking, explore.budget_ranking):
+        chart = make(ds)
+        assert isinstance(chart, (alt.Chart, alt.LayerChart))
+        spec = json.dumps(chart.to_dict())
+        assert '"tooltip"' in spec and '"params"' in spec and '"point"' in spec
+
+
+def test_overview_has_one_row_per_unit(ds):
+    table = explore.overview(ds)
+    assert list(table["satker"]) == ds.satker_list()
+    assert "N/A" in explore.overview_table(ds).to_html()  # bkipm has no revenue
+
+
+def test_functions_run_on_synthetic_data(tmp_path):
+    from lakin.synth import generate
+
+    generate(tmp_path / "synth", units=2, years=2)
+    ds = explore.load_all(tmp_path / "synth")
+    assert len(explore.overview(ds)) == 2
+    assert explore.scores(ds)["tahun"].nunique() >= 1
+    assert not explore.budget_absorption(ds).empty
+    for make in (explore.score_by_unit, explore.status_heatmap, explore.revenue_ranking, explore.budget_ranking):
+        make(ds).to_dict()
+
+
+def test_no_data_gives_a_message_chart(tmp_path):
+    from lakin.data import Dataset, empty_table
+    from lakin.schemas import TABLES
+
+    empty = Dataset(tmp_path, {name: empty_table(t) for name, t in TABLES.items()})
+    for make in (explore.score_by_unit, explore.status_heatmap, explore.revenue_ranking, explore.budget_ranking):
+        assert "tidak ada data" in json.dumps(make(empty).to_dict())
+
+
+def test_notebook_is_thin():
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    code = [c.source for c in nb.cells if c.cell_type == "code"]
+    tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1 and tagged[0].source.startswith("data_dir = None")
+    for source in code:
+        assert "def " not in source and "class " not in source and "/" not in source.split("#")[0]
+
+
+def test_notebook_executes_on_shipped_data(tmp_path, monkeypatch):
+    monkeypatch.delenv("LAKIN_DATA", raising=False)
+    out = tmp_path / "jelajah.ipynb"
+    papermill.execute_notebook(str(NOTEBOOK), str(out), kernel_name="python3", cwd=str(NOTEBOOK.parent),
+                               progress_bar=False)
+    nb = nbformat.read(out, as_version=4)
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    assert not [o for o in outputs if o.get("output_type") == "error"]
+    charts = [o for o in outputs if "application/vnd.vegalite.v5+json" in o.get("data", {})
+              or "vegaEmbed" in o.get("data", {}).get("text/html", "")]
+    assert len(charts) == 4

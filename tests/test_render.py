@@ -1,0 +1,496 @@
+"""lakin.render: assembly, numbering, and the three formats through the pandoc engine (Quarto where installed)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output, new_raw_cell
+
+from lakin import render
+from lakin.errors import EngineUnavailableError, ParameterError, PeriodError, RenderError
+from lakin.render import ReportMeta, assemble, html_problems, render_report
+
+UNIT = "Kantor Pengawasan dan Pelayanan Bea dan Cukai Tipe Madya Pabean B Balikpapan"
+SCRIPT = "<script>alert(1)</script>"
+TITLES = ["Ringkasan Eksekutif", "Pendahuluan", "Akuntabilitas Kinerja", "Penutup"]
+NO_QUARTO = "Quarto tidak terpasang: uji mesin Quarto dilewati, jalur pandoc (pandoc + Typst) diuji sebagai gantinya"
+
+
+# --------------------------------------------------------------------------------------------------
+# Executed notebooks whose outputs are exactly what lakin.show displays
+
+
+def _shell():
+    from IPython.core.interactiveshell import InteractiveShell
+
+    return InteractiveShell.instance()
+
+
+def _outputs(call) -> list:
+    """Run a lakin.show call under IPython and return its display_data outputs as nbformat dicts."""
+    from IPython.utils.capture import capture_output
+
+    _shell()
+    with capture_output() as captured:
+        call()
+    return [new_output("display_data", data=o.data, metadata=o.metadata) for o in captured.outputs]
+
+
+def _code(call, source: str = "lakin.show.something()", tags: tuple[str, ...] = ()) -> nbformat.NotebookNode:
+    cell = new_code_cell(source, metadata={"tags": list(tags)} if tags else {})
+    cell.outputs = _outputs(call) if call else []
+    cell.execution_count = 1
+    return cell
+
+
+def _notebook(title: str | None, cells: list, numbered: bool = True, signature: bool = False) -> nbformat.NotebookNode:
+    nb = new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    if title is not None:
+        nb.metadata["lakin"] = {"chapter": {"title": title, "numbered": numbered, "signature": signature}}
+    return nb
+
+
+def _scorecard(nama: str) -> pd.DataFrame:
+    rows = []
+    for i in range(1, 21):
+        rows.append({"No": str(i), "Indikator Kinerja Utama": f"IKU {i}: persentase kepatuhan pengguna jasa {nama if i == 3 else ''}".strip(),
+                     "Target": f"{80 + i % 7},{i:02d}%", "Realisasi": f"{90 + i % 5},{i:02d}%",
+                     "Indeks": "118,32" if i == 1 else f"{100 + i},{i:02d}"})
+    return pd.DataFrame(rows)
+
+
+def _chart():
+    import altair as alt
+
+    from lakin.charts import base
+
+    data = pd.DataFrame({"bulan": ["Januari", "Februari", "Maret", "April"], "nilai": [10.5, 12.25, 9.75, 14.0]})
+    return base(data, width=480, height=200).mark_bar().encode(x=alt.X("bulan:N", sort=None), y="nilai:Q")
+
+
+def write_notebooks(directory: Path, nama: str = UNIT) -> list[Path]:
+    """Four executed chapters: unnumbered summary, then three numbered chapters (tables, chart, headings)."""
+    from lakin import show
+
+    directory.mkdir(parents=True, exist_ok=True)
+    params = new_code_cell('satker = "kppbc-balikpapan"\nperiode = "2024"', metadata={"tags": ["parameters"]})
+    injected = new_code_cell('satker = "x"', metadata={"tags": ["injected-parameters"]})
+    setup = _code(lambda: show.markdown("SETUP-OUTPUT-JANGAN-TAMPIL"), "import lakin\nSETUP_SOURCE = 1", ("setup",))
+    small = pd.DataFrame({"Uraian": ["Nilai Kinerja Organisasi", "Jumlah IKU"], "Nilai": ["118,32", "20"]})
+    chart = _chart()
+
+    ringkasan = _notebook("Ringkasan Eksekutif", [
+        new_raw_cell("---\ntitle: Ringkasan Eksekutif\n---"),
+        params, injected, setup,
+        new_markdown_cell("# Ringkasan Eksekutif\n\nRingkasan capaian kinerja tahun 2024."),
+        _code(lambda: show.heading("Capaian Utama", level=2)),
+        _code(lambda: show.markdown(f"{show.escape_md(nama)} mencapai Nilai Kinerja Organisasi **118,32**.")),
+        _code(lambda: show.table(small, "Ikhtisar capaian")),
+    ], numbered=False)
+    pendahuluan = _notebook("Pendahuluan", [
+        new_markdown_cell("# Pendahuluan"),
+        new_markdown_cell("## Latar Belakang\n\nLaporan kinerja disusun sebagai pertanggungjawaban."),
+        _code(lambda: show.markdown(f"Unit: {show.escape_md(nama)}.")),
+    ])
+    akuntabilitas = _notebook("Akuntabilitas Kinerja", [
+        new_markdown_cell("# Akuntabilitas Kinerja\n\nBab ini menyajikan capaian IKU."),
+        _code(lambda: show.heading("Capaian Indikator Kinerja Utama", level=2)),
+        _code(lambda: show.table(_scorecard(nama), "Capaian IKU Tahun 2024", note="Sumber: data IKU")),
+        _code(lambda: show.chart(chart, "Penerimaan per bulan (miliar rupiah)", width=480)),
+        _code(lambda: show.markdown("Indeks capaian rata-rata sebesar 118,32.")),
+        _code(lambda: show.table(small, "Ringkasan nilai")),
+    ])
+    penutup = _notebook("Penutup", [
+        new_markdown_cell("# Penutup\n\nDemikian laporan ini disusun."),
+    ])
+    paths = []
+    for name, nb in [("00-ringkasan", ringkasan), ("01-pendahuluan", pendahuluan),
+                     ("03-akuntabilitas", akuntabilitas), ("06-penutup", penutup)]:
+        path = directory / f"{name}.ipynb"
+        nbformat.write(nb, path)
+        paths.append(path)
+    return paths
+
+
+def make_meta(nama: str = UNIT, **extra) -> ReportMeta:
+    fields = dict(
+        satker="kppbc-balikpapan", nama=nama, periode="2024", periode_nama="Tahun 2024",
+        jenis_laporan="Laporan Kinerja Tahunan", singkatan="KPPBC TMP B Balikpapan", kementerian="Kementerian Keuangan",
+        unit_eselon1="Direktorat Jenderal Bea dan Cukai", induk="Kanwil DJBC Kalimantan Bagian Timur",
+        kota="Balikpapan", tanggal="31 Januari 2025", kepala="Raden Muhamad Agus Ekawidjaja",
+        jabatan_kepala="Kepala Kantor", kata_pengantar="Puji syukur kami panjatkan atas selesainya laporan ini.",
+        skor="Nilai Kinerja Organisasi: 118,32",
+    )
+    fields.update(extra)
+    return ReportMeta(**fields)
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    base = tmp_path_factory.mktemp("render")
+    notebooks = write_notebooks(base / "nb")
+    out = base / "reports" / "kppbc-balikpapan" / "2024"
+    files = render_report(notebooks, make_meta(), out, engine="pandoc")
+    return notebooks, out, files
+
+
+# --------------------------------------------------------------------------------------------------
+# Extracting what each format says
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def html_soup(path: Path):
+    from bs4 import BeautifulSoup
+
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def html_chapters(path: Path) -> list[str]:
+    soup = html_soup(path)
+    titles = []
+    for h1 in soup.find("main").find_all("h1"):
+        for num in h1.select(".header-section-number"):
+            num.decompose()
+        titles.append(_squash(h1.get_text()))
+    return titles
+
+
+def docx_chapters(path: Path) -> list[str]:
+    import docx
+
+    doc = docx.Document(str(path))
+    return [re.sub(r"^\d+\s+", "", _squash(p.text)) for p in doc.paragraphs if p.style.name == "Heading 1"]
+
+
+def docx_text(path: Path) -> str:
+    import docx
+
+    doc = docx.Document(str(path))
+    parts = [p.text for p in doc.paragraphs]
+    for table in doc.tables:
+        for row in table.rows:
+            parts.extend(cell.text for cell in row.cells)
+    return _squash("\n".join(parts))
+
+
+def pdf_chapters(path: Path) -> list[str]:
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(path))
+    titles = []
+    for item in reader.outline:
+        if isinstance(item, list):
+            continue
+        title = re.sub(r"^\d+\s+", "", _squash(item.title))
+        if title != "Daftar Isi":
+            titles.append(title)
+    return titles
+
+
+def pdf_text(path: Path) -> str:
+    from pypdf import PdfReader
+
+    return _squash("\n".join(page.extract_text() or "" for page in PdfReader(str(path)).pages))
+
+
+# --------------------------------------------------------------------------------------------------
+# Assembly and numbering
+
+
+def test_assembly_numbers_chapters_tables_and_figures(tmp_path):
+    notebooks = write_notebooks(tmp_path / "nb")
+    asm = assemble(notebooks, tmp_path / "media", make_meta())
+    assert asm.titles == ["Kata Pengantar", *TITLES]
+    numbers = {c.title: c.number for c in asm.chapters}
+    assert numbers == {"Kata Pengantar": None, "Ringkasan Eksekutif": None, "Pendahuluan": 1,
+                       "Akuntabilitas Kinerja": 2, "Penutup": 3}
+    akuntabilitas = asm.chapters[3]
+    assert akuntabilitas.tables == ("Tabel 2.1", "Tabel 2.2")
+    assert akuntabilitas.figures == ("Gambar 2.1",)
+    assert asm.chapters[1].tables == ("Tabel 1",)  # unnumbered chapters: running sequence, no prefix
+    md = asm.markdown
+    assert ": Tabel 2.1 Capaian IKU Tahun 2024" in md
+    assert "![Gambar 2.1 Penerimaan per bulan (miliar rupiah)](media/fig-001.png)" in md
+    assert (tmp_path / "media" / "fig-001.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # one level-1 heading per chapter; headings of unnumbered chapters unnumbered
+    assert re.findall(r"^# (.*)$", md, flags=re.M) == [
+        "Kata Pengantar {.unnumbered}", "Ringkasan Eksekutif {.unnumbered}", "Pendahuluan",
+        "Akuntabilitas Kinerja", "Penutup"]
+    assert "## Capaian Utama {.unnumbered}" in md
+    # parameters, injected parameters and setup cells, and code inputs, never reach the report
+    for hidden in ("satker =", "SETUP-OUTPUT-JANGAN-TAMPIL", "SETUP_SOURCE", "lakin.show.something"):
+        assert hidden not in md
+    # the signature block closes the foreword and is not repeated
+    assert md.count("lakin-signature") == 1
+
+
+def test_assembly_signature_at_end_without_foreword(tmp_path):
+    notebooks = write_notebooks(tmp_path / "nb")
+    asm = assemble(notebooks, tmp_path / "media", make_meta(kata_pengantar=None))
+    assert asm.titles == TITLES
+    assert asm.markdown.count("lakin-signature") == 1
+    assert asm.markdown.rstrip().endswith(":::") and asm.markdown.index("lakin-signature") > asm.markdown.index("# Penutup")
+
+
+def test_title_from_first_heading_and_extra_h1_demoted(tmp_path):
+    nb = new_notebook(cells=[new_markdown_cell("Pengantar bab.\n\n# BAB I Pendahuluan {#bab-1}\n\nTeks."),
+                             new_markdown_cell("# Bagian Lain\n\n```\n# bukan judul\n```")])
+    path = tmp_path / "01.ipynb"
+    nbformat.write(nb, path)
+    asm = assemble([path], tmp_path / "media")
+    assert asm.titles == ["BAB I Pendahuluan"]
+    assert asm.markdown.startswith("# BAB I Pendahuluan {#bab-1}\n\nPengantar bab.")
+    assert "## Bagian Lain" in asm.markdown and "# bukan judul" in asm.markdown
+
+
+def test_error_output_refuses_naming_notebook_and_cell(tmp_path):
+    notebooks = write_notebooks(tmp_path / "nb")
+    nb = nbformat.read(notebooks[2], as_version=4)
+    nb.cells[3].outputs.append(new_output("error", ename="KeyError", evalue="'realisasi'", traceback=[]))
+    nbformat.write(nb, notebooks[2])
+    with pytest.raises(RenderError) as info:
+        assemble(notebooks, tmp_path / "media")
+    assert "03-akuntabilitas.ipynb" in str(info.value) and "sel 3" in str(info.value)
+    assert info.value.cell_index == 3 and info.value.ename == "KeyError"
+
+
+def test_meta_validates_satker_and_period():
+    with pytest.raises(ParameterError):
+        make_meta(satker="../etc")
+    with pytest.raises(PeriodError):
+        make_meta(periode="2024Q7")
+    assert make_meta(periode="2024Q4").stem == "kppbc-balikpapan-2024"
+
+
+def test_unknown_format_and_engine(tmp_path):
+    with pytest.raises(ParameterError):
+        render_report([], make_meta(), tmp_path, formats=("html", "epub"))
+    with pytest.raises(ParameterError):
+        render.get_engine("word")
+    assert render.engines() == ["quarto", "pandoc"]
+
+
+@pytest.mark.skipif(shutil.which("quarto") is not None, reason="Quarto terpasang: 'auto' memilih Quarto")
+def test_auto_picks_pandoc_without_quarto():
+    assert render.get_engine("auto").name == "pandoc"
+    with pytest.raises(EngineUnavailableError):
+        render.get_engine("quarto")
+
+
+# --------------------------------------------------------------------------------------------------
+# The three formats (pandoc engine)
+
+
+def test_file_names_carry_satker_and_period(rendered):
+    _, out, files = rendered
+    assert {f: p.name for f, p in files.items()} == {
+        "html": "kppbc-balikpapan-2024.html", "docx": "kppbc-balikpapan-2024.docx", "pdf": "kppbc-balikpapan-2024.pdf"}
+    assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in files.values())
+
+
+def test_html_self_contained_lang_id_toc_and_charts(rendered):
+    _, _, files = rendered
+    soup = html_soup(files["html"])
+    assert soup.html["lang"] == "id"
+    assert soup.find("nav", id="TOC") is not None
+    assert not soup.find_all("script")
+    for tag in soup.find_all(["img", "script", "source", "iframe"]):
+        assert tag.get("src", "data:").startswith("data:"), tag
+    for link in soup.find_all("link"):
+        assert "stylesheet" not in (link.get("rel") or []), link
+    for style in soup.find_all("style"):
+        assert "http" not in re.sub(r"xmlns[^ ]*", "", style.get_text())
+    images = soup.select("figure img")
+    assert images and all(img["src"].startswith("data:image/png;base64,") for img in images)
+    assert html_problems(str(soup)) == []
+    tables = soup.find_all("table")
+    scorecard = [t for t in tables if "Tabel 2.1" in t.caption.get_text()]
+    assert len(scorecard) == 1 and len(scorecard[0].find_all("tr")) == 21
+    text = _squash(soup.get_text(" "))
+    assert UNIT in text and "118,32" in text and "Gambar 2.1 Penerimaan per bulan" in text
+
+
+def test_docx_a4_word_tables_images_headings(rendered):
+    import docx
+    from docx.shared import Mm
+
+    _, _, files = rendered
+    doc = docx.Document(str(files["docx"]))
+    for section in doc.sections:
+        assert abs(section.page_width - Mm(210)) < Mm(1) and abs(section.page_height - Mm(297)) < Mm(1)
+    twenty = [t for t in doc.tables if len(t.rows) == 21]
+    assert len(twenty) == 1
+    assert twenty[0].rows[0].cells[1].text == "Indikator Kinerja Utama"
+    assert twenty[0].rows[1].cells[4].text == "118,32"
+    assert len(doc.inline_shapes) >= 1
+    headings = docx_chapters(files["docx"])
+    assert headings == ["Kata Pengantar", *TITLES]
+    styles = {p.style.name for p in doc.paragraphs}
+    assert {"Title", "Heading 1", "Heading 2", "Table Caption", "Image Caption", "Tanda Tangan"} <= styles
+    assert "TOC" in files["docx"].read_bytes().decode("latin-1") or True  # field lives in document.xml (zipped)
+    import zipfile
+
+    xml = zipfile.ZipFile(files["docx"]).read("word/document.xml").decode("utf-8")
+    assert 'TOC \\o' in xml  # table of contents field
+
+
+def test_pdf_a4_text_and_outline(rendered):
+    from pypdf import PdfReader
+
+    _, _, files = rendered
+    reader = PdfReader(str(files["pdf"]))
+    for page in reader.pages:
+        box = page.mediabox
+        assert abs(float(box.width) - 595.28) < 1 and abs(float(box.height) - 841.89) < 1
+    text = pdf_text(files["pdf"])
+    assert UNIT in text
+    assert "118,32" in text
+    for title in TITLES:
+        assert title in text
+    assert "Daftar Isi" in text
+    assert pdf_chapters(files["pdf"]) == ["Kata Pengantar", *TITLES]
+
+
+def test_three_formats_carry_same_chapters_and_figures(rendered):
+    _, _, files = rendered
+    expected = ["Kata Pengantar", *TITLES]
+    assert html_chapters(files["html"]) == expected
+    assert docx_chapters(files["docx"]) == expected
+    assert pdf_chapters(files["pdf"]) == expected
+    texts = {
+        "html": _squash(html_soup(files["html"]).get_text(" ")),
+        "docx": docx_text(files["docx"]),
+        "pdf": pdf_text(files["pdf"]),
+    }
+    for fmt, text in texts.items():
+        for key in ("118,32", "Tabel 1 Ikhtisar capaian", "Tabel 2.1 Capaian IKU Tahun 2024", "Tabel 2.2 Ringkasan nilai",
+                    "Gambar 2.1 Penerimaan per bulan", "Raden Muhamad Agus Ekawidjaja", "31 Januari 2025"):
+            assert key in text, (fmt, key)
+
+
+def test_script_in_unit_name_stays_text(tmp_path):
+    notebooks = write_notebooks(tmp_path / "nb", nama=SCRIPT)
+    meta = make_meta(nama=SCRIPT, singkatan=SCRIPT, kepala=SCRIPT, kata_pengantar=f"Oleh {SCRIPT} *sendiri*.")
+    files = render_report(notebooks, meta, tmp_path / "out", engine="pandoc")
+    raw = files["html"].read_text(encoding="utf-8")
+    soup = html_soup(files["html"])
+    assert soup.find_all("script") == []
+    assert "<script>alert" not in raw and "&lt;script&gt;alert(1)&lt;/script&gt;" in raw
+    assert SCRIPT in soup.get_text()
+    assert html_problems(raw) == []
+    assert SCRIPT in docx_text(files["docx"])
+    assert "alert(1)" in pdf_text(files["pdf"])
+
+
+# --------------------------------------------------------------------------------------------------
+# All or nothing
+
+
+def _snapshot(directory: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in directory.iterdir()}
+
+
+def test_failed_render_leaves_previous_report_and_no_temporaries(tmp_path, monkeypatch):
+    notebooks = write_notebooks(tmp_path / "nb")
+    out = tmp_path / "out"
+    render_report(notebooks, make_meta(), out, formats=("html", "docx"), engine="pandoc")
+    before = _snapshot(out)
+    assert sorted(before) == ["kppbc-balikpapan-2024.docx", "kppbc-balikpapan-2024.html"]
+
+    # 1. an error output in a chapter
+    nb = nbformat.read(notebooks[1], as_version=4)
+    nb.cells[-1].outputs.append(new_output("error", ename="ValueError", evalue="data kosong", traceback=[]))
+    nbformat.write(nb, notebooks[1])
+    with pytest.raises(RenderError, match="01-pendahuluan.ipynb"):
+        render_report(notebooks, make_meta(nama="Nama Baru"), out, engine="pandoc")
+    assert _snapshot(out) == before
+
+    # 2. the last format fails after HTML and DOCX were produced: none of them replaces the old files
+    fresh = write_notebooks(tmp_path / "nb2")
+    import typst
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("typst mogok")
+
+    monkeypatch.setattr(typst, "compile", broken)
+    with pytest.raises(RenderError, match="Typst"):
+        render_report(fresh, make_meta(nama="Nama Baru"), out, formats=("html", "docx", "pdf"), engine="pandoc")
+    assert _snapshot(out) == before
+    assert not [p for p in out.rglob("*") if p.name.startswith(".lakin-tmp")]
+
+
+# --------------------------------------------------------------------------------------------------
+# Quarto (where installed)
+
+
+@pytest.mark.skipif(shutil.which("quarto") is None, reason=NO_QUARTO)
+def test_quarto_renders_same_chapters(tmp_path):
+    notebooks = write_notebooks(tmp_path / "nb")
+    files = render_report(notebooks, make_meta(), tmp_path / "out", engine="quarto")
+    assert sorted(files) == ["docx", "html", "pdf"]
+    expected = ["Kata Pengantar", *TITLES]
+    assert docx_chapters(files["docx"]) == expected
+    assert html_problems(files["html"].read_text(encoding="utf-8"), allow_inline_scripts=True) == []
+    text = pdf_text(files["pdf"])
+    assert UNIT in text and "118,32" in text and "Tabel 2.1" in text
+
+
+@pytest.mark.skipif(shutil.which("quarto") is None, reason=NO_QUARTO)
+def test_quarto_script_in_unit_name_stays_text(tmp_path):
+    notebooks = write_notebooks(tmp_path / "nb", nama=SCRIPT)
+    files = render_report(notebooks, make_meta(nama=SCRIPT), tmp_path / "out", formats=("html",), engine="quarto")
+    soup = html_soup(files["html"])
+    assert not [s for s in soup.find_all("script") if "alert(1)" in s.get_text()]
+
+
+def test_quarto_project_layout(tmp_path):
+    """The staging project the Quarto engine hands to `quarto render` (built without running Quarto)."""
+    import yaml
+
+    notebooks = write_notebooks(tmp_path / "nb")
+    stage = tmp_path / "stage"
+    asm = render.QuartoEngine().project(notebooks, make_meta(), stage)
+    config = yaml.safe_load((stage / "_quarto.yml").read_text(encoding="utf-8"))
+    assert config["project"]["render"] == ["report.qmd"]
+    assert config["execute"]["enabled"] is False
+    assert config["format"]["docx"]["reference-doc"] == "lakin/templates/reference.docx"
+    assert config["format"]["typst"]["papersize"] == "a4"
+    for rel in ("lakin/templates/reference.docx", "lakin/templates/lakin.css", "lakin/templates/lakin.lua",
+                "lakin/templates/quarto/typst-show.typ", "lakin/templates/quarto/typst-template.typ"):
+        assert (stage / rel).is_file(), rel
+    assert "lakin-report" in (stage / "lakin/templates/quarto/typst-template.typ").read_text(encoding="utf-8")
+    qmd = (stage / "report.qmd").read_text(encoding="utf-8")
+    front = yaml.safe_load(qmd.split("---\n")[1])
+    assert front["lang"] == "id" and front["lakin"]["nama"] == UNIT
+    assert qmd.endswith(asm.markdown)
+    assert (stage / "media" / "fig-001.png").is_file()
+
+
+def test_root_quarto_yml_lists_chapters_in_order():
+    import yaml
+
+    config = yaml.safe_load((Path(__file__).resolve().parent.parent / "_quarto.yml").read_text(encoding="utf-8"))
+    assert config["project"]["render"] == [f"notebooks/{n}.ipynb" for n in (
+        "00-ringkasan", "01-pendahuluan", "02-perencanaan", "03-akuntabilitas", "04-penerimaan", "05-anggaran", "06-penutup")]
+    assert config["execute"]["enabled"] is False and config["lang"] == "id"
+    assert config["format"]["html"]["embed-resources"] is True
+
+
+def test_meta_from_unit_row():
+    row = pd.Series({"satker": "bkipm-banjarmasin", "nama": "Balai KIPM Banjarmasin", "singkatan": "Balai KIPM",
+                     "kementerian": "Kementerian Kelautan dan Perikanan", "unit_eselon1": "BPPMHKP", "induk": "BPPMHKP",
+                     "kota": "Banjarbaru", "kepala": "Hafit Rahman, S.Pi, M.P", "jabatan_kepala": "Kepala Balai",
+                     "kode_satker": float("nan")})
+    meta = ReportMeta.from_unit(row, "2024Q1", tanggal="15 April 2024")
+    assert (meta.periode, meta.periode_nama, meta.jenis_laporan) == ("2024Q1", "Triwulan I Tahun 2024",
+                                                                     "Laporan Kinerja Triwulan I")
+    assert meta.stem == "bkipm-banjarmasin-2024Q1" and meta.kota == "Banjarbaru" and meta.tahun == "2024"
