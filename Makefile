@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 SATKER ?= kppbc-balikpapan
 PERIOD ?= 2024
 
-.PHONY: setup report test lab clean
+.PHONY: setup report test lab clean notebooks
 
 setup: $(STAMP)
 
@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 report: $(STAMP)
-	$(BIN)/lakin score $(SATKER) $(PERIOD)
+	$(BIN)/lakin build $(SATKER) $(PERIOD)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
@@ -31,3 +31,9 @@ lab: $(STAMP)
 
 clean:
 	rm -rf reports .pytest_cache
+
+# Re-execute the committed chapter notebooks with their default parameters (the outputs nbval checks).
+notebooks: $(STAMP)
+	cd notebooks && ../$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	  --ExecutePreprocessor.kernel_name=python3 --ExecutePreprocessor.record_timing=False \
+	  --ExecutePreprocessor.timeout=600 0*.ipynb

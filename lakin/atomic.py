@@ -12,6 +12,17 @@ from typing import Iterator
 TMP_PREFIX = ".lakin-tmp-"
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _publish_mode(path: Path, directory: bool = False) -> None:
+    """Give a finished temporary the permissions a normal file or folder would have (mkstemp makes 0600)."""
+    os.chmod(path, (0o777 if directory else 0o666) & ~_umask())
+
+
 @contextlib.contextmanager
 def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary path beside `target`; on success it replaces `target`, on failure it is removed."""
@@ -22,6 +33,7 @@ def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
+        _publish_mode(tmp_path)
         os.replace(tmp_path, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -49,6 +61,7 @@ def atomic_dir(target: str | os.PathLike) -> Iterator[Path]:
     tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=target.parent))
     try:
         yield tmp
+        _publish_mode(tmp, directory=True)
         backup = None
         if target.exists():
             backup = target.with_name(f"{TMP_PREFIX}old-{target.name}-{os.getpid()}")

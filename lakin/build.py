@@ -11,6 +11,7 @@ from typing import Iterable
 import nbformat
 import pandas as pd
 
+from .atomic import clean_stale
 from .execute import REPORTS_DIR, RunResult, run
 from .fmt import angka, tanggal
 
@@ -47,8 +48,6 @@ def report_tables(notebooks: Iterable[Path]) -> dict[str, pd.DataFrame]:
 
 def _foreword(unit, sc) -> str:
     """The analysts' foreword, or a plain generated one."""
-    from .report import Laporan  # noqa: F401  (same data access as the chapters)
-
     path = unit.ds.narasi_dir(unit.satker, unit.period.tahun) / "kata-pengantar.md"
     if path.is_file() and path.read_text(encoding="utf-8").strip():
         return path.read_text(encoding="utf-8").strip()
@@ -60,6 +59,19 @@ def _foreword(unit, sc) -> str:
         f"pertanggungjawaban atas pelaksanaan tugas dan fungsi serta penggunaan anggaran sesuai Perjanjian "
         f"Kinerja. Laporan ini menyajikan capaian {sc.framework.istilah_indikator}, {sc.framework.skor_nama} "
         f"sebesar {angka(sc.overall)}, serta analisis dan rencana perbaikan untuk periode berikutnya.")
+
+
+def signing_date(unit) -> date:
+    """The report's signing date: narasi/<satker>/<tahun>/tanggal-<period>.txt (ISO date) if present, else today."""
+    path = unit.ds.narasi_dir(unit.satker, unit.period.tahun) / f"tanggal-{unit.period.label}.txt"
+    if path.is_file():
+        try:
+            return date.fromisoformat(path.read_text(encoding="utf-8").strip())
+        except ValueError:
+            from .errors import ParameterError
+
+            raise ParameterError(f"{path}: tanggal harus berformat TTTT-BB-HH") from None
+    return date.today()
 
 
 def build(satker: str, periode: str, data_dir: str | Path | None = None, reports_root: str | Path = REPORTS_DIR,
@@ -77,10 +89,11 @@ def build(satker: str, periode: str, data_dir: str | Path | None = None, reports
     unit = open_unit(result.params.satker, result.params.period, result.params.data_dir)
     sc = unit.scorecard()
     meta = ReportMeta.from_unit(
-        unit.info, unit.period, tanggal=tanggal(signed_on or date.today()),
+        unit.info, unit.period, tanggal=tanggal(signed_on or signing_date(unit)),
         kata_pengantar=_foreword(unit, sc),
         skor=f"{sc.framework.skor_nama}: {angka(sc.overall)}{sc.framework.skor_satuan}",
     )
+    clean_stale(result.out_dir)
     start = time.perf_counter()
     files = render_report(result.notebooks, meta, result.out_dir, formats, engine)
     seconds["render"] = time.perf_counter() - start

@@ -29,6 +29,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
@@ -528,12 +529,22 @@ def _compare(ctx: SatkerContext, p: Printed, rec: Reconciler, rule: str) -> Find
     return Finding(severity, rule, recomputed=float(value), message=text, **base)
 
 
+def _skipped(ctx: SatkerContext, what: str, inputs: tuple[str, ...]) -> list[Finding]:
+    """An info finding when a reconciliation cannot run because an input table is invalid."""
+    bad = set(inputs) & ctx.invalid
+    if not bad:
+        return []
+    return [Finding("info", "dilewati", ctx.satker, what, "-",
+                    message=f"rekonsiliasi '{what}' dilewati karena tabel {', '.join(sorted(bad))} tidak valid")]
+
+
 def reconcile_capaian(ctx: SatkerContext) -> tuple[list[Finding], int]:
     """Every capaian_dilaporkan against the recomputed indicator index (scoring.indicator_index)."""
     from .scoring import indicator_index
 
-    if ctx.framework is None or {"iku", "iku_nilai"} & ctx.invalid:
-        return [], 0
+    skipped = _skipped(ctx, "capaian_dilaporkan", ("iku", "iku_nilai"))
+    if skipped or ctx.framework is None:
+        return skipped, 0
     nilai = ctx.tables["iku_nilai"]
     if "capaian_dilaporkan" not in nilai:
         return [], 0
@@ -570,8 +581,9 @@ def reconcile_capaian(ctx: SatkerContext) -> tuple[list[Finding], int]:
 
 def reconcile_nilai_organisasi(ctx: SatkerContext) -> tuple[list[Finding], int]:
     """Published overall scores (nilai_organisasi) against the recomputed NKO/NPSS."""
-    if "nilai_organisasi" in ctx.invalid or {"iku", "iku_nilai"} & ctx.invalid:
-        return [], 0
+    skipped = _skipped(ctx, "nilai_organisasi", ("nilai_organisasi", "iku", "iku_nilai"))
+    if skipped:
+        return skipped, 0
     df = ctx.tables["nilai_organisasi"]
     if ctx.tahun is not None:
         df = df[df["tahun"] == ctx.tahun]
@@ -598,8 +610,9 @@ def reconcile_nilai_organisasi(ctx: SatkerContext) -> tuple[list[Finding], int]:
 
 def reconcile_angka(ctx: SatkerContext) -> tuple[list[Finding], int]:
     """Every angka_dilaporkan row with a known `tabel` recomputed; unknown `tabel` listed as not reconciled."""
-    if "angka_dilaporkan" in ctx.invalid:
-        return [], 0
+    skipped = _skipped(ctx, "angka_dilaporkan", ("angka_dilaporkan",))
+    if skipped:
+        return skipped, 0
     df = ctx.tables["angka_dilaporkan"]
     if ctx.tahun is not None:
         df = df[df["tahun"] == ctx.tahun]
@@ -766,7 +779,7 @@ def print_result(result: CheckResult, console=None) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    console = console or Console()
+    console = console or Console(width=None if sys.stdout.isatty() else 160)
     style = {"error": "bold red", "warning": "yellow", "info": "dim"}
     order = {s: i for i, s in enumerate(SEVERITIES)}
     groups: dict[str, list[Finding]] = {}
@@ -873,7 +886,8 @@ def _value(value, reason: str | None = None) -> float:
 
 def _month_row(ctx: SatkerContext, p: Printed) -> pd.Series:
     s = _revenue_summary(ctx, p.tahun)
-    return s.bulanan[s.bulanan["bulan"] == _month(p)].iloc[0]
+    rows = ctx.memo(("bulanan", p.tahun), lambda: {int(r["bulan"]): r for _, r in s.bulanan.iterrows()})
+    return rows[_month(p)]
 
 
 def _trajectory_column(column: str, per_jenis: bool = False) -> Callable:
@@ -991,8 +1005,6 @@ def _annual_target(ctx: SatkerContext, p: Printed):
 
 
 def _account(ctx: SatkerContext, p: Printed, months: list[int]) -> float:
-    from . import revenue
-
     _only(p, {"akun", "bulan"}, {"pengembalian"})
     akun = _per_account(ctx, p.tahun)
     rows = akun[akun["akun"].astype(str) == _need(p.keys, "akun", p)]
@@ -1023,8 +1035,6 @@ def _annual_account(ctx: SatkerContext, p: Printed) -> float:
 
 
 def _annual_refunds(ctx: SatkerContext, p: Printed) -> float:
-    from . import revenue
-
     _only(p, set())
     akun = _per_account(ctx, p.tahun)
     months = {int(b) for b in akun["bulan"].dropna()}

@@ -19,7 +19,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from .errors import DataIssue, DataValidationError, NoDataError, UnknownSatkerError
-from .schemas import SATKER_PATTERN, TABLE_ORDER, TABLES, Table, pandera_schema
+from .schemas import SATKER_PATTERN, TABLE_ORDER, TABLES, Table, pandera_schema  # noqa: F401 (re-exported)
 
 FILE_COL = "_file"
 LINE_COL = "_line"

@@ -27,9 +27,13 @@ through one thread owned by this module, so callers may come from any thread (on
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import concurrent.futures
+import contextlib
 import os
+import queue
+import signal
 import threading
 import time
 from pathlib import Path
@@ -64,14 +68,14 @@ class _DeferredWarmEngine:
 
 # Only modules papermill.engines has fully imported before it loads entry points (see __getattr__);
 # papermill.execute and papermill.parameterize are imported where they are used.
-from papermill.clientwrap import PapermillNotebookClient  # noqa: E402
-from papermill.engines import NBClientEngine, papermill_engines  # noqa: E402
-from papermill.exceptions import PapermillExecutionError  # noqa: E402
-from papermill.iorw import load_notebook_node  # noqa: E402
-from papermill.log import logger  # noqa: E402
-from papermill.utils import merge_kwargs, remove_args  # noqa: E402
+from papermill.clientwrap import PapermillNotebookClient
+from papermill.engines import NBClientEngine, papermill_engines
+from papermill.exceptions import PapermillExecutionError
+from papermill.iorw import load_notebook_node
+from papermill.log import logger
+from papermill.utils import merge_kwargs, remove_args
 
-from . import atomic  # noqa: E402
+from . import atomic
 
 ENGINE_NAME = "lakin-warm"
 WARM_IMPORTS = (
@@ -355,7 +359,7 @@ class _WarmKernel:
                 # ipykernel may still be discarding requests queued after the previous run's error
                 if attempt:
                     raise WarmKernelError("kernel keeps aborting the reset request") from None
-                time.sleep(0.05)
+                await asyncio.sleep(0.05)
 
     async def _run_silent(self, code: str, timeout: float, expressions: dict | None = None) -> dict:
         """Execute code without touching the execution counter or the history; return the reply content."""
@@ -366,7 +370,10 @@ class _WarmKernel:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise WarmKernelError(f"no reply from the kernel within {timeout:.0f} s")
-            reply = await self.kc.get_shell_msg(timeout=remaining)
+            try:
+                reply = await self.kc.get_shell_msg(timeout=remaining)
+            except queue.Empty:
+                raise WarmKernelError(f"no reply from the kernel within {timeout:.0f} s") from None
             if reply.get("parent_header", {}).get("msg_id") == msg_id:
                 break
         await self._drain_iopub(msg_id, deadline)
@@ -382,27 +389,22 @@ class _WarmKernel:
         while time.monotonic() < deadline:
             try:
                 msg = await self.kc.get_iopub_msg(timeout=max(0.01, min(5.0, deadline - time.monotonic())))
-            except Exception:  # queue.Empty: nothing more is coming
+            except queue.Empty:  # nothing more is coming
                 return
             if (msg.get("parent_header", {}).get("msg_id") == msg_id and msg["msg_type"] == "status"
                     and msg["content"].get("execution_state") == "idle"):
                 return
 
     async def shutdown(self) -> None:
-        try:
+        """Stop the client and the kernel; a kernel already gone is not an error."""
+        with contextlib.suppress(Exception):
             if self.kc is not None:
                 self.kc.stop_channels()
-        except Exception:
-            pass
-        try:
+        with contextlib.suppress(Exception):
             if self.km.has_kernel:
                 await self.km.shutdown_kernel(now=True)
-        except Exception:
-            pass
-        try:
+        with contextlib.suppress(Exception):
             await self.km.cleanup_resources()
-        except Exception:
-            pass
         self.kc = None
 
 
@@ -421,7 +423,23 @@ class _EngineThread:
         self.runs = 0
 
     def call(self, fn, *args, **kwargs):
-        return self.executor.submit(fn, *args, **kwargs).result()
+        future = self.executor.submit(fn, *args, **kwargs)
+        try:
+            return future.result()
+        except BaseException:
+            if not future.done():  # the caller was interrupted (Ctrl-C): stop the running cell as well
+                self.interrupt()
+                concurrent.futures.wait([future], timeout=10)
+            raise
+
+    def interrupt(self) -> None:
+        """SIGINT to the kernel: the running cell raises KeyboardInterrupt and the run ends with an error."""
+        pid = self.kernel.pid if self.kernel is not None else None
+        if pid:
+            try:
+                os.kill(pid, signal.SIGINT)
+            except OSError:
+                pass
 
 
 _lock = threading.Lock()
@@ -532,7 +550,11 @@ def execute_notebook_warm(input_path: str | os.PathLike, output_path: str | os.P
     directory, and `output_path` is written once, atomically (also on failure, with papermill's error
     banner, before `PapermillExecutionError` is raised).
     """
-    from papermill.execute import prepare_notebook_metadata, raise_for_execution_errors, remove_error_markers
+    from papermill.execute import (
+        prepare_notebook_metadata,
+        raise_for_execution_errors,
+        remove_error_markers,
+    )
     from papermill.parameterize import parameterize_notebook
 
     input_path = str(input_path)

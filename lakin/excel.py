@@ -36,6 +36,7 @@ from .data import (
     read_csv_text, read_table, table_files, validate_frame,
 )
 from .errors import DataIssue, DataValidationError, NoDataError, ParameterError
+from .fmt import is_na
 from .schemas import MAX_RUPIAH, SATKER_PATTERN, TABLE_ORDER, TABLES, Col, Table
 
 __all__ = [
@@ -67,11 +68,6 @@ SUGGESTED = {"jenis": ("bea_masuk", "bea_keluar", "cukai")}
 
 
 # =========================================================================== cells
-def is_na(value) -> bool:
-    """True for None, NaN, pd.NA and NaT (lakin.fmt.is_na does not catch pd.NA)."""
-    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
-
-
 def _write_text(cell, text: str) -> None:
     """A text cell that Excel never evaluates: stored as a string, quote-prefixed when it looks like a formula."""
     text = ILLEGAL_CHARACTERS_RE.sub("", text)
@@ -114,6 +110,8 @@ def write_template(path: str | Path, data_dir: str | Path | None = None, satker:
                    tahun: int | None = None) -> Path:
     """A data-entry workbook: a notes sheet, then one sheet per table (bold frozen header, a note per column,
     drop-down lists, number formats); with `satker` (and `tahun`) pre-filled with that unit's rows."""
+    if Path(path).suffix.lower() != ".xlsx":
+        raise ParameterError(f"Templat harus berakhiran .xlsx, bukan '{Path(path).name}'", "out", str(path))
     rows = _template_rows(data_dir, satker, tahun)
     wb = Workbook()
     _notes_sheet(wb.active)
@@ -139,6 +137,11 @@ def _template_rows(data_dir, satker: str | None, tahun: int | None) -> dict[str,
     return out
 
 
+def _bounds(col: Col) -> str:
+    return " dan ".join(b for b in (f">= {col.ge:g}" if col.ge is not None else "",
+                                    f"<= {col.le:g}" if col.le is not None else "") if b)
+
+
 def _column_note(name: str, col: Col) -> str:
     lines = [f"{name}: {KIND_LABELS[col.kind]}"]
     lines.append("boleh kosong (= tidak tersedia, bukan nol)" if col.nullable else "wajib diisi")
@@ -148,9 +151,8 @@ def _column_note(name: str, col: Col) -> str:
         lines.append("pilihan: " + ", ".join(col.isin))
     elif name in SUGGESTED:
         lines.append("mis. " + ", ".join(SUGGESTED[name]))
-    bounds = [f">= {col.ge:g}" if col.ge is not None else "", f"<= {col.le:g}" if col.le is not None else ""]
-    if any(bounds):
-        lines.append("batas: " + " dan ".join(b for b in bounds if b))
+    if _bounds(col):
+        lines.append("batas: " + _bounds(col))
     if col.kind == "money":
         lines.append("boleh negatif (pengembalian)" if col.negative else "tidak boleh negatif")
     if col.doc:
@@ -251,8 +253,7 @@ def _notes_sheet(ws) -> None:
         _write_text(ws.cell(row=r, column=6), table.doc)
         r += 1
         for cname, col in table.columns.items():
-            limits = ", ".join(col.isin) if col.isin else ", ".join(
-                b for b in (f">= {col.ge:g}" if col.ge is not None else "", f"<= {col.le:g}" if col.le is not None else "") if b)
+            limits = ", ".join(col.isin) if col.isin else _bounds(col)
             values = (name, cname, KIND_LABELS[col.kind],
                       ("opsional, " if not col.required else "") + ("boleh kosong" if col.nullable else "wajib diisi"),
                       limits, col.doc)
@@ -298,9 +299,9 @@ def read_workbook(path: str | Path, issues: list[DataIssue]) -> dict[str, SheetD
             if ws.title == NOTES_SHEET:
                 continue
             if ws.title not in TABLES:
-                issues.append(DataIssue(label, None, None, None,
-                                        f"lembar tidak dikenal: nama lembar harus nama tabel ({', '.join(TABLE_ORDER)}) "
-                                        f"atau '{NOTES_SHEET}'"))
+                known = ", ".join(TABLE_ORDER)
+                issues.append(DataIssue(label, None, None, None, f"lembar tidak dikenal: nama lembar harus nama "
+                                                                 f"tabel ({known}) atau '{NOTES_SHEET}'"))
                 continue
             before = len(issues)
             sheet = _read_sheet(ws, TABLES[ws.title], label, uncached.get(ws.title, {}), issues)
@@ -319,9 +320,9 @@ def _read_sheet(ws, table: Table, label: str, uncached: dict, issues: list[DataI
     while rows and not any(t.strip() for t in rows[-1]):
         rows.pop()
     header = [h.strip() for h in rows[0]] if rows else []
-    for (r, c), formula in uncached.items():
-        if r <= len(rows) and not rows[r - 1][c - 1].strip():
-            issues.append(DataIssue(label, r, header[c - 1] if c <= len(header) else None, formula,
+    for (r, c), formula in sorted(uncached.items()):
+        if r > 1 and c <= len(header) and (r > len(rows) or not rows[r - 1][c - 1].strip()):
+            issues.append(DataIssue(label, r, header[c - 1], formula,
                                     "rumus tanpa nilai tersimpan: buka dan simpan ulang workbook di Excel, "
                                     "atau ketik nilainya"))
     buffer = io.StringIO()
@@ -425,7 +426,7 @@ def import_workbook(path: str | Path, data_dir: str | Path | None = None) -> Imp
     contents: dict[Path, bytes] = {}
     for name, sheet in sheets.items():
         contents.update(_table_files(data_dir, sheet, existing[name], masks[name], slugs))
-    written = _commit(contents)
+    written = _commit(contents, data_dir)
     result = ImportResult(path, data_dir, written=[p.relative_to(data_dir) for p in written])
     for name, sheet in sheets.items():
         result.rows[name] = len(sheet.frame)
@@ -477,7 +478,7 @@ def _read_raw(path: Path) -> _CsvFile:
     raw = path.read_bytes()
     text = raw.decode("utf-8-sig")
     reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, [])
+    header = [h.strip() for h in next(reader, [])]  # as lakin.data reads it
     records = {}
     for record in reader:
         if record and any(c.strip() for c in record):
@@ -531,7 +532,8 @@ def _table_files(data_dir: Path, sheet: SheetData, existing: pd.DataFrame, repla
         for c in list(table.columns) + list(sheet.frame.columns):
             if c not in header and not c.startswith("_") and any(sheet.texts[int(r[LINE_COL])].get(c) for r, _ in rows):
                 header.append(c)
-        in_place = {int(old[LINE_COL]): _record(row, old, header, sheet, old_file) for row, old in rows if old is not None}
+        in_place = {int(old[LINE_COL]): _record(row, old, header, sheet, old_file)
+                    for row, old in rows if old is not None}
         added = [_record(row, None, header, sheet, old_file) for row, old in rows if old is None]
         records, last = [], None
         for line, record in (old_file.records.items() if old_file else []):
@@ -565,14 +567,12 @@ def _record(row, old, header: list[str], sheet: SheetData, old_file: _CsvFile | 
     return record
 
 
-def _commit(contents: dict[Path, bytes]) -> list[Path]:
-    """Write every file into a temporary folder first, then move each into place; undo all on failure."""
+def _commit(contents: dict[Path, bytes], data_dir: Path) -> list[Path]:
+    """Write every file into a temporary folder of the data directory first, then move each into place;
+    if a move fails, the files already moved are restored."""
     if not contents:
         return []
-    root = next(iter(contents)).parent
-    while not root.is_dir():
-        root = root.parent
-    stage = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=root))
+    stage = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=data_dir))
     done: list[tuple[Path, Path | None]] = []
     try:
         staged = []
@@ -636,6 +636,8 @@ def parse_display_number(text: str) -> tuple[int | float, str] | None:
 def _sheet_name(title: str, taken: set[str]) -> str:
     """A valid, unique sheet name: no []:*?/\\, no leading/trailing apostrophe, at most 31 characters."""
     base = _FORBIDDEN_SHEET.sub(" ", ILLEGAL_CHARACTERS_RE.sub("", str(title))).strip().strip("'").strip() or "Tabel"
+    if base.lower() == "history":  # reserved by Excel
+        base = "History (tabel)"
     name, n = base[:31], 1
     while name.lower() in taken:
         n += 1
@@ -648,10 +650,10 @@ def _sheet_name(title: str, taken: set[str]) -> str:
 def _flat(frame: pd.DataFrame) -> pd.DataFrame:
     frame = frame.copy()
     if isinstance(frame.columns, pd.MultiIndex):
-        frame.columns = [" ".join(str(p) for p in c if str(p) and not str(p).startswith("Unnamed")) for c in frame.columns]
-    if frame.index.name is not None or isinstance(frame.index, pd.MultiIndex) or not isinstance(frame.index, pd.RangeIndex):
-        frame = frame.reset_index()
-    return frame
+        frame.columns = [" ".join(str(p) for p in c if str(p) and not str(p).startswith("Unnamed"))
+                         for c in frame.columns]
+    named = isinstance(frame.index, pd.MultiIndex) or frame.index.name is not None
+    return frame.reset_index(drop=not named)
 
 
 def _report_value(value):
@@ -672,6 +674,8 @@ def _report_value(value):
     if isinstance(value, (datetime, date)):
         return value, "dd/mm/yyyy", "00/00/0000"
     text = str(value)
+    if not text.strip():
+        return None, None, ""
     parsed = parse_display_number(text)
     if parsed is not None:
         return parsed[0], parsed[1], text

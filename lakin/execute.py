@@ -22,6 +22,8 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 NOTEBOOK_DIR = PROJECT_DIR / "notebooks"
 REPORTS_DIR = Path("reports")
 KERNEL_NAME = "python3"
+# The kernel's own log (transport warnings, shutdown notices) is noise on the user's terminal.
+KERNEL_QUIET = ["--IPKernelApp.log_level=CRITICAL"]
 
 
 @dataclass(frozen=True)
@@ -119,20 +121,25 @@ def execute_chapter(chapter: Chapter, output: Path, params: ReportParams, engine
     pm.execute_notebook(
         str(chapter.path), str(output), parameters=params.as_notebook_parameters(),
         cwd=str(chapter.path.parent), kernel_name=KERNEL_NAME, progress_bar=False,
-        log_output=False, request_save_on_cell_execute=False, **kwargs,
+        log_output=False, request_save_on_cell_execute=False, extra_arguments=KERNEL_QUIET, **kwargs,
     )
 
 
 def run(satker: str, periode: str, data_dir: str | Path | None = None, reports_root: str | Path = REPORTS_DIR,
         notebook_dir: Path | None = None, engine_name: str | None = None) -> RunResult:
     """Execute every chapter a unit's data supports into reports/<satker>/<period>/notebooks/."""
-    from .data import find_data_dir, load
+    from .data import find_data_dir, load, read_table
+    from .errors import DataValidationError
 
     data_path = find_data_dir(data_dir).resolve()
-    ds = load(data_path, satker=satker if isinstance(satker, str) else None)
-    params = make_params(satker, periode, str(data_path), known_satker=ds.satker_list())
-    tables = ds.for_satker(params.satker)
-    selected = chapters_for(tables, notebook_dir)
+    units = read_table(data_path, "satker")
+    params = make_params(satker, periode, str(data_path), known_satker=units["satker"].tolist())
+    try:
+        tables = load(data_path, satker=params.satker).for_satker(params.satker)
+        selected = chapters_for(tables, notebook_dir)
+    except DataValidationError:
+        # Broken data surfaces in the first chapter's setup cell, with its notebook kept for inspection.
+        selected = chapters(notebook_dir)
     out_dir = report_dir(reports_root, params.satker, params.period)
     out_dir.mkdir(parents=True, exist_ok=True)
     seconds: dict[str, float] = {}

@@ -306,7 +306,8 @@ def overview(ds: Dataset) -> pd.DataFrame:
         row = {"satker": satker, "unit": _label(info), "kerangka": info["kerangka"]}
         if satker in latest.index:
             s = latest.loc[satker]
-            row.update({"skor": s["skor"], "periode_skor": s["periode"], "nilai": s["nilai"], "kategori": s["kategori"]})
+            row.update({"skor": s["skor"], "periode_skor": s["periode"], "nilai": s["nilai"],
+                        "kategori": s["kategori"]})
         if satker in counts.index:
             row.update({f"indikator_{k.lower()}": int(v) for k, v in counts.loc[satker].items()})
         if satker in revenue.index:

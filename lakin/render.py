@@ -74,7 +74,8 @@ from .show import escape_md
 
 __all__ = [
     "FORMATS", "Assembly", "Chapter", "ReportMeta", "RenderEngine", "PandocEngine", "QuartoEngine",
-    "assemble", "engines", "get_engine", "html_problems", "register", "render_report",
+    "assemble", "engines", "get_engine", "html_problems", "register", "render_report", "signature_markdown",
+    "style_docx_tables",
 ]
 
 log = logging.getLogger(__name__)
@@ -688,9 +689,12 @@ class PandocEngine(RenderEngine):
             + body.read_text(encoding="utf-8"), encoding="utf-8")
         target = work / "report.pdf"
         try:
-            typst.compile(str(main), output=str(target), root=str(work), sys_inputs=meta.cover_fields())
+            _, warnings = typst.compile_with_warnings(str(main), output=str(target), root=str(work),
+                                                      sys_inputs=meta.cover_fields())
         except Exception as exc:  # typst.TypstError and friends
             raise _error(f"Typst gagal membuat PDF: {exc}", engine="typst") from exc
+        for warning in dict.fromkeys(str(w) for w in warnings or ()):
+            log.info("typst: %s", warning)  # e.g. a font family missing on this machine (fallback used)
         return target
 
 
@@ -705,9 +709,11 @@ def style_docx_tables(path: Path) -> None:
     from docx.oxml.ns import qn
 
     doc = docx.Document(str(path))
-    names = {s.name for s in doc.styles}
+    ids = {s.name: s.style_id for s in doc.styles}
+    names = set(ids)
     if "Isi Tabel" not in names:
         return  # a reference document without lakin's styles
+    plain = {ids[n] for n in ("Compact", "Body Text", "First Paragraph", "Normal") if n in ids}
     suffix = ""
     for element in doc.element.body.iterchildren():
         if element.tag != qn("w:tbl"):
@@ -717,15 +723,14 @@ def style_docx_tables(path: Path) -> None:
                     if mark.startswith(prefix) and f"Isi Tabel{size}" in names:
                         suffix = size
             continue
-        table = docx.table.Table(element, doc._body)
-        for row in table.rows:
-            trpr = row._tr.trPr
+        body_id = ids.get("Isi Tabel" + suffix)
+        head_id = ids.get("Kepala Tabel" + suffix)
+        for row in element.iterchildren(qn("w:tr")):
+            trpr = row.find(qn("w:trPr"))
             header = trpr is not None and trpr.find(qn("w:tblHeader")) is not None
-            style = doc.styles[("Kepala Tabel" if header else "Isi Tabel") + suffix]
-            for cell in row.cells:
-                for paragraph in cell.paragraphs:
-                    if paragraph.style.name in ("Compact", "Body Text", "First Paragraph", "Normal"):
-                        paragraph.style = style
+            for pstyle in row.iter(qn("w:pStyle")):
+                if pstyle.get(qn("w:val")) in plain:
+                    pstyle.set(qn("w:val"), head_id if header else body_id)
         suffix = ""
     doc.save(str(path))
 
@@ -734,11 +739,11 @@ QUARTO_FORMATS = {"html": "html", "docx": "docx", "pdf": "typst"}
 
 
 def _find_quarto_yml() -> Path:
-    for base in (Path.cwd(), TEMPLATES.parent.parent):
+    for base in (TEMPLATES.parent.parent, Path.cwd()):
         candidate = base / "_quarto.yml"
         if candidate.is_file():
             return candidate
-    raise RenderError("_quarto.yml tidak ditemukan (dicari di direktori kerja dan akar proyek lakin)")
+    raise RenderError("_quarto.yml tidak ditemukan (dicari di akar proyek lakin dan di direktori kerja)")
 
 
 class QuartoEngine(RenderEngine):

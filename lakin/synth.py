@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -141,10 +140,10 @@ BSC_INDICATORS = (
 )
 
 NPSS_SASARAN = {
-    "SK1.1": ("Terselenggaranya pengendalian dan pengawasan mutu dan keamanan hasil perikanan secara profesional "
-              "dan partisipatif", "Pengendalian Mutu"),
-    "SK2.1": ("Terselenggaranya pengendalian dan pengawasan sistem perkarantinaan, mutu dan keamanan hasil "
-              "perikanan secara profesional dan partisipatif", "Standardisasi Sistem dan Kepatuhan"),
+    "SK1.1": (("Terselenggaranya pengendalian dan pengawasan mutu dan keamanan hasil perikanan secara profesional "
+               "dan partisipatif"), "Pengendalian Mutu"),
+    "SK2.1": (("Terselenggaranya pengendalian dan pengawasan sistem perkarantinaan, mutu dan keamanan hasil "
+               "perikanan secara profesional dan partisipatif"), "Standardisasi Sistem dan Kepatuhan"),
     "SK3.1": ("Tata kelola pemerintahan yang baik lingkup BPPMHKP", "Dukungan Manajemen Internal Lingkup BPPMHKP"),
 }
 
@@ -306,7 +305,7 @@ def _split_exact(total: int, weights: np.ndarray) -> list[int]:
 
 def _thousands(rng: np.random.Generator, typical: float, spread: float = 0.3) -> int:
     """A rupiah amount in whole thousands around `typical`."""
-    return int(round(typical * rng.lognormal(0.0, spread) / 1000.0)) * 1000
+    return round(typical * rng.lognormal(0.0, spread) / 1000.0) * 1000
 
 
 # --------------------------------------------------------------------------- one unit
@@ -400,7 +399,7 @@ class _UnitBuilder:
             targets = [None, t, t, t]
             real = [None] + [round(min(4.0, t * rng.uniform(1.05, 1.3)), 2) for _ in range(3)]
         elif tpl.profil == "jumlah":
-            annual = max(2, int(round(tpl.dasar * rng.uniform(0.6, 1.5))))
+            annual = max(2, round(tpl.dasar * rng.uniform(0.6, 1.5)))
             if tpl.jangkar:
                 targets = [float(x) for x in _split_exact(annual - 4, rng.dirichlet(np.ones(4)))] if annual > 4 else [0.0] * 4
                 targets = [t + 1.0 for t in targets]
@@ -486,7 +485,7 @@ class _UnitBuilder:
             decrees = [(f"KEP-{kep}/BC/{tahun}", f"{tahun}-01-{int(rng.integers(10, 21)):02d}", targets)]
             if rng.random() < 0.35:
                 factor = float(rng.uniform(0.85, 1.08))
-                revised = {j: int(round(t * factor / 1000.0)) * 1000 for j, t in targets.items()}
+                revised = {j: round(t * factor / 1000.0) * 1000 for j, t in targets.items()}
                 month = int(rng.integers(10, 13))
                 decrees.append((f"KEP-{int(rng.integers(200, 300))}/BC/{tahun}", f"{tahun}-{month:02d}-{int(rng.integers(1, 29)):02d}",
                                 revised))
@@ -516,14 +515,14 @@ class _UnitBuilder:
                         continue
                     amount_jenis = 0
                     for akun, uraian, frac in accounts:
-                        amount = int(round(base * frac * float(rng.uniform(0.5, 1.5)) / 1000.0)) * 1000
+                        amount = round(base * frac * float(rng.uniform(0.5, 1.5)) / 1000.0) * 1000
                         if akun == "412121" and rng.random() < 0.7:
                             amount = 0
                         self.tables["penerimaan"].append((self.slug, tahun, bulan, jenis, akun, uraian, amount))
                         amount_jenis += amount
                     if target and rng.random() < 0.12:
                         akun, uraian, _ = accounts[0]
-                        refund = -int(round(base * float(rng.uniform(0.001, 0.02)) / 1000.0)) * 1000
+                        refund = -round(base * float(rng.uniform(0.001, 0.02)) / 1000.0) * 1000
                         self.tables["penerimaan"].append((
                             self.slug, tahun, bulan, jenis, akun,
                             f"Pengembalian/pengurangan/restitusi {uraian.removeprefix('PENDAPATAN ')}", refund))
@@ -580,7 +579,7 @@ class _UnitBuilder:
                 plan = [p * 1000 for p in plan]
                 for bulan, rencana in zip(MONTHS, plan):
                     self.tables["rpd"].append((self.slug, tahun, bulan, keg, jenis, rencana))
-                spent = int(round(pagu * absorption * rng.uniform(0.97, 1.0)))
+                spent = round(pagu * absorption * rng.uniform(0.97, 1.0))
                 actual = _split_exact(spent, np.array(plan, dtype="float64") * rng.uniform(0.7, 1.3, 12) + 1e-9) if pagu else [0] * 12
                 for bulan, realisasi in zip(MONTHS, actual):
                     self.tables["realisasi_anggaran"].append((self.slug, tahun, bulan, keg, jenis, realisasi))

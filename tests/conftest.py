@@ -38,3 +38,29 @@ def figures_json():
         return cache[key]
 
     return get
+
+
+@pytest.fixture(scope="session")
+def reports_root(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("reports")
+
+
+@pytest.fixture(scope="session")
+def built(reports_root):
+    """`lakin build` of a seed report (executed once per session), returning its BuildResult."""
+    from lakin.build import build
+
+    cache = {}
+
+    def get(satker: str, period: str):
+        if (satker, period) not in cache:
+            cache[(satker, period)] = build(satker, period, DATA, reports_root)
+        return cache[(satker, period)]
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def executed(built):
+    """The executed chapter notebooks of a seed report (from the session's build)."""
+    return lambda satker, period: built(satker, period).run.notebooks

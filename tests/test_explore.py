@@ -56,7 +56,7 @@ def test_overview_has_one_row_per_unit(ds):
 def test_functions_run_on_synthetic_data(tmp_path):
     from lakin.synth import generate
 
-    generate(tmp_path / "synth", units=2, years=2)
+    generate(tmp_path / "synth", units=2, years=1)
     ds = explore.load_all(tmp_path / "synth")
     assert len(explore.overview(ds)) == 2
     assert explore.scores(ds)["tahun"].nunique() >= 1

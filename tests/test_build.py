@@ -1,0 +1,137 @@
+"""`lakin build` of both seed reports (issue 6): HTML, DOCX and PDF carrying the same chapters and figures."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import docx
+import nbformat
+import openpyxl
+import pytest
+from bs4 import BeautifulSoup
+from pypdf import PdfReader
+
+from lakin.render import html_problems
+
+pytestmark = pytest.mark.slow
+
+CASES = {
+    ("kppbc-balikpapan", "2024"): {
+        "nama": "Kantor Pengawasan dan Pelayanan Bea dan Cukai Tipe Madya Pabean B Balikpapan",
+        "skor": "118,32", "rows": 20,
+        "bab": ["Ringkasan Eksekutif", "Pendahuluan", "Perencanaan Kinerja", "Akuntabilitas Kinerja",
+                "Penerimaan Negara", "Realisasi Anggaran", "Penutup"],
+        "angka": ["118,32", "114,65", "109,16", "Rp2.035.400.114.000", "96,16"],
+    },
+    ("bkipm-banjarmasin", "2024Q1"): {
+        "nama": "Balai Karantina Ikan, Pengendalian Mutu dan Keamanan Hasil Perikanan Banjarmasin",
+        "skor": "112,48", "rows": 16,
+        "bab": ["Ringkasan Eksekutif", "Pendahuluan", "Perencanaan Kinerja", "Akuntabilitas Kinerja",
+                "Realisasi Anggaran", "Penutup"],
+        "angka": ["112,48", "117,44", "27,26", "23,65", "Rp6.173.055.000"],
+    },
+}
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+@pytest.fixture(params=list(CASES), ids=lambda k: f"{k[0]}-{k[1]}")
+def case(request, built):
+    satker, period = request.param
+    result = built(satker, period)
+    return result, CASES[request.param]
+
+
+def test_all_formats_written_with_satker_and_period_in_names(case):
+    result, _ = case
+    for fmt in ("html", "docx", "pdf", "xlsx"):
+        path = result.files[fmt]
+        assert path.is_file() and path.stat().st_size > 0
+        assert path.name.startswith(f"{result.run.params.satker}-{result.run.params.period.label}")
+    assert not list(result.out_dir.glob(".lakin-tmp-*"))
+
+
+def test_html_self_contained_offline(case):
+    result, expect = case
+    html = result.files["html"].read_text(encoding="utf-8")
+    assert html_problems(html) == []
+    soup = BeautifulSoup(html, "html.parser")
+    assert soup.html.get("lang") == "id"
+    for tag in soup.find_all(["script", "link", "img", "iframe", "source"]):
+        for attr in ("src", "href"):
+            ref = tag.get(attr)
+            assert not ref or ref.startswith(("data:", "#")), f"{tag.name} {attr}={ref[:60]}"
+    assert soup.find_all("img"), "charts are visible as images"
+    text = _norm(soup.get_text(" "))
+    assert expect["nama"] in text
+    for title in expect["bab"]:
+        assert title in text
+
+
+def test_docx_tables_images_headings(case):
+    result, expect = case
+    doc = docx.Document(str(result.files["docx"]))
+    section = doc.sections[0]
+    assert abs(section.page_width.mm - 210) < 1 and abs(section.page_height.mm - 297) < 1
+    scorecards = [t for t in doc.tables if [c.text for c in t.rows[0].cells][:3] == ["No", "Sasaran", "Kode"]]
+    assert len(scorecards) == 1
+    assert len(scorecards[0].rows) == expect["rows"] + 1
+    assert len(doc.inline_shapes) >= 5  # every chart is an embedded picture
+    headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
+    for title in expect["bab"]:
+        assert any(title in h for h in headings), title
+
+
+def test_pdf_text_a4(case):
+    result, expect = case
+    reader = PdfReader(str(result.files["pdf"]))
+    box = reader.pages[0].mediabox
+    assert abs(float(box.width) - 595.3) < 1 and abs(float(box.height) - 841.9) < 1
+    text = _norm(" ".join(page.extract_text() or "" for page in reader.pages))
+    assert _norm(expect["nama"]) in text
+    assert expect["skor"] in text
+    for title in expect["bab"]:
+        assert title in text
+
+
+def test_formats_carry_same_chapters_and_figures(case):
+    result, expect = case
+    html = _norm(BeautifulSoup(result.files["html"].read_text(encoding="utf-8"), "html.parser").get_text(" "))
+    document = docx.Document(str(result.files["docx"]))
+    docx_text = _norm(" ".join([p.text for p in document.paragraphs]
+                               + [c.text for t in document.tables for r in t.rows for c in r.cells]))
+    pdf_text = _norm(" ".join(p.extract_text() or "" for p in PdfReader(str(result.files["pdf"])).pages))
+    for needle in expect["bab"] + expect["angka"]:
+        found = {name: needle in text for name, text in (("html", html), ("docx", docx_text), ("pdf", pdf_text))}
+        assert all(found.values()), (needle, found)
+
+
+def test_tables_workbook_numbers_are_numbers(case):
+    result, _ = case
+    wb = openpyxl.load_workbook(result.files["xlsx"])
+    numeric = [c for ws in wb.worksheets for row in ws.iter_rows(min_row=2) for c in row if c.data_type == "n" and c.value is not None]
+    assert len(numeric) > 50
+
+
+def test_failed_render_keeps_previous_report(built, tmp_path):
+    """A render that fails leaves the previous report untouched and no temporary files."""
+    from lakin.errors import RenderError
+    from lakin.render import ReportMeta, render_report
+
+    result = built("bkipm-banjarmasin", "2024Q1")
+    out = tmp_path / "out"
+    shutil.copytree(result.out_dir, out)
+    before = {p.name: p.read_bytes() for p in out.glob("*.*")}
+    broken = out / "broken.ipynb"
+    nb = nbformat.read(result.run.notebooks[0], as_version=4)
+    nb.cells[-1].outputs = [nbformat.v4.new_output("error", ename="X", evalue="y", traceback=[])]
+    nbformat.write(nb, broken)
+    meta = ReportMeta(satker="bkipm-banjarmasin", nama="Balai", periode="2024Q1", periode_nama="Triwulan I Tahun 2024")
+    with pytest.raises(RenderError):
+        render_report([broken], meta, out)
+    after = {p.name: p.read_bytes() for p in out.glob("*.*") if p.name != "broken.ipynb"}
+    assert after == before
+    assert not list(out.glob(".lakin-tmp-*"))
