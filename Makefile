@@ -24,7 +24,7 @@ report: $(STAMP)
 	$(BIN)/lakin build $(SATKER) $(PERIOD)
 
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest tests notebooks/0*.ipynb --nbval --nbval-sanitize-with tests/nbval-sanitize.cfg
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/

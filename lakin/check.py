@@ -30,9 +30,9 @@ import json
 import math
 import re
 import sys
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
 
 import pandas as pd
 
@@ -143,7 +143,7 @@ def printed_digits(value: float, satuan: str = "angka") -> int:
             n //= 10
             digits -= 1
         return digits
-    for digits in range(0, 7):
+    for digits in range(7):
         if abs(round_half_up(v, digits) - v) <= 1e-9 * max(1.0, abs(v)):
             return digits
     return 6
@@ -477,7 +477,7 @@ def _external_rule(module: str, function: str, rule: str, inputs: tuple[str, ...
             issues = fn(ctx.tables)
         except LakinError as exc:
             return [Finding("error", rule, ctx.satker, "-", "-", message=f"aturan {rule} gagal: {exc.user_message()}")]
-        except Exception as exc:  # odd data must not hide the other findings
+        except Exception as exc:  # noqa: BLE001 - odd data must not hide the other findings
             return [Finding("error", rule, ctx.satker, "-", "-",
                             message=f"aturan {rule} (lakin.{module}.{function}) gagal dijalankan: {exc!r}")]
         found = _issue_findings(ctx.tables, issues, rule, ctx.satker)
@@ -500,8 +500,8 @@ RULES: list[Callable[[SatkerContext], list[Finding]]] = [
 # --------------------------------------------------------------------------- reconciliation
 def _compare(ctx: SatkerContext, p: Printed, rec: Reconciler, rule: str) -> Finding | None:
     """None when the printed figure agrees; otherwise the finding for it."""
-    base = dict(satker=ctx.satker, table=p.tabel, key=f"{p.tahun} {p.periode} {p.kunci}", printed=p.nilai,
-                source=p.sumber, tahun=p.tahun, periode=p.periode, file=p.file, line=p.line)
+    base = {"satker": ctx.satker, "table": p.tabel, "key": f"{p.tahun} {p.periode} {p.kunci}", "printed": p.nilai,
+            "source": p.sumber, "tahun": p.tahun, "periode": p.periode, "file": p.file, "line": p.line}
     try:
         value = rec.compute(ctx, p)
     except CannotRecompute as exc:
@@ -509,6 +509,8 @@ def _compare(ctx: SatkerContext, p: Printed, rec: Reconciler, rule: str) -> Find
                                                    f"dihitung ulang: {exc.reason}", **base)
     except LakinError as exc:
         return Finding("error", rule, message=f"gagal dihitung ulang: {exc.user_message()}", **base)
+    except Exception as exc:  # noqa: BLE001 - a recompute failing on odd data must not hide the other findings
+        return Finding("error", rule, message=f"gagal dihitung ulang: {exc!r}", **base)
     kind = rec.kind
     if isinstance(value, Recomputed):
         kind, value = value.kind or kind, value.value
@@ -593,7 +595,7 @@ def reconcile_nilai_organisasi(ctx: SatkerContext) -> tuple[list[Finding], int]:
         p = Printed(ctx.satker, int(r["tahun"]), r["periode"], "nilai_organisasi", "total", float(r["nilai"]),
                     r.get("sumber"), r[FILE_COL], int(r[LINE_COL]))
 
-        def compute(_ctx, _p):
+        def compute(_ctx, p):
             try:
                 return _overall(ctx, p)
             except CannotRecompute as exc:
@@ -618,7 +620,7 @@ def reconcile_angka(ctx: SatkerContext) -> tuple[list[Finding], int]:
         df = df[df["tahun"] == ctx.tahun]
     out, n = [], 0
     unknown: dict[str, list[dict]] = {}
-    skipped: dict[str, set[str]] = {}
+    invalid_inputs: dict[str, set[str]] = {}
     for r in _rows(df):
         rec = resolve(r["tabel"])
         if rec is None:
@@ -626,17 +628,12 @@ def reconcile_angka(ctx: SatkerContext) -> tuple[list[Finding], int]:
             continue
         bad_inputs = set(rec.inputs) & ctx.invalid
         if bad_inputs:
-            skipped.setdefault(r["tabel"], set()).update(bad_inputs)
+            invalid_inputs.setdefault(r["tabel"], set()).update(bad_inputs)
             continue
         n += 1
         p = Printed(ctx.satker, int(r["tahun"]), r["periode"], r["tabel"], r["kunci"], float(r["nilai"]),
                     r.get("sumber"), r[FILE_COL], int(r[LINE_COL]))
-        try:
-            finding = _compare(ctx, p, rec, "angka_dilaporkan")
-        except Exception as exc:  # a recompute function failing on odd data must not hide other findings
-            finding = Finding("error", "angka_dilaporkan", ctx.satker, p.tabel, f"{p.tahun} {p.periode} {p.kunci}",
-                              printed=p.nilai, source=p.sumber, tahun=p.tahun, periode=p.periode, file=p.file,
-                              line=p.line, message=f"gagal dihitung ulang: {exc!r}")
+        finding = _compare(ctx, p, rec, "angka_dilaporkan")
         if finding:
             out.append(finding)
     for tabel, rows in sorted(unknown.items()):
@@ -647,7 +644,7 @@ def reconcile_angka(ctx: SatkerContext) -> tuple[list[Finding], int]:
             file=first[FILE_COL], line=int(first[LINE_COL]),
             message=(f"{len(rows)} angka tercetak dengan tabel '{tabel}' tidak direkonsiliasi: "
                      f"belum ada fungsi hitung ulang untuk tabel ini{_unavailable_hint(tabel)}")))
-    for tabel, tables in sorted(skipped.items()):
+    for tabel, tables in sorted(invalid_inputs.items()):
         out.append(Finding("info", "dilewati", ctx.satker, tabel, "-",
                            message=f"rekonsiliasi '{tabel}' dilewati karena tabel {', '.join(sorted(tables))} tidak valid"))
     return out, n
@@ -718,7 +715,11 @@ def check_satker(ds: Dataset, satker: str, tahun: int | None = None) -> list[Fin
     ctx = SatkerContext(satker, ds.for_satker(satker), framework, ds.invalid, tahun)
     findings: list[Finding] = []
     for rule in RULES:
-        findings.extend(rule(ctx))
+        try:
+            findings.extend(rule(ctx))
+        except Exception as exc:  # noqa: BLE001 - odd data must not hide the other findings
+            findings.append(Finding("error", rule.__name__.removeprefix("rule_"), satker, "-", "-",
+                                    message=f"aturan gagal dijalankan: {exc!r}"))
     reconciled = 0
     for step in (reconcile_capaian, reconcile_nilai_organisasi, reconcile_angka):
         found, n = step(ctx)

@@ -118,10 +118,28 @@ def build(satker: str, period: str, data: Path = DataOpt,
         typer.echo(f"  {kind}: {path}")
 
 
+@app.command()
+def batch(units: Optional[list[str]] = typer.Option(None, "--units", help="Hanya satker ini (dipisah koma atau diulang)"),
+          periods: Optional[list[str]] = typer.Option(None, "--periods", help="Hanya periode ini, mis. 2024,2024Q1"),
+          to: str = typer.Option("html,docx,pdf", "--to", help="Format keluaran, dipisah koma"),
+          workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Jumlah worker lokal (bawaan: jumlah CPU)"),
+          scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Klaster Dask yang ada, mis. tcp://host:8786"),
+          force: bool = typer.Option(False, "--force", help="Bangun ulang walau laporan sudah mutakhir"),
+          data: Path = DataOpt,
+          params: Path = typer.Option(Path("params"), "--params", help="Direktori params/<satker>/<periode>.yaml"),
+          reports: Path = typer.Option(Path("reports"), "--reports", help="Direktori keluaran")) -> None:
+    """Bangun semua laporan di params/ secara paralel; yang mutakhir dilewati; keluar 1 bila ada yang gagal."""
+    from .batch import main as run_batch
+
+    raise SystemExit(run_batch(params, data, reports, units=units, periods=periods, formats=to, workers=workers,
+                               scheduler=scheduler, force=force))
+
+
 def main() -> None:
     """Console entry point: expected failures print a message and exit non-zero, never a traceback."""
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)  # click returns the code of typer.Exit instead of raising it
+        sys.exit(code if isinstance(code, int) else 0)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except LakinError as exc:

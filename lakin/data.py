@@ -7,6 +7,7 @@ collected (file, line, column, value, what was expected) before anything is rais
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import math
 import os
@@ -19,7 +20,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from .errors import DataIssue, DataValidationError, NoDataError, UnknownSatkerError
-from .schemas import SATKER_PATTERN, TABLE_ORDER, TABLES, Table, pandera_schema  # noqa: F401 (re-exported)
+from .schemas import passes_checks, SATKER_PATTERN, TABLE_ORDER, TABLES, Table, pandera_schema  # noqa: F401 (re-exported)
 
 FILE_COL = "_file"
 LINE_COL = "_line"
@@ -106,6 +107,10 @@ def _parse_cell(text: str, kind: str):
 # --------------------------------------------------------------------------- reading files
 def _decode(raw: bytes, label: str, issues: list[DataIssue]) -> str | None:
     """The file as text (UTF-8, with or without BOM); otherwise an issue naming line, column and cell."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        issues.append(DataIssue(label, 1, None, None, "berkas harus ber-encoding UTF-8, bukan UTF-16 "
+                                "(simpan ulang sebagai 'CSV UTF-8')"))
+        return None
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -114,6 +119,8 @@ def _decode(raw: bytes, label: str, issues: list[DataIssue]) -> str | None:
         line_bytes = raw[line_start: None if line_end < 0 else line_end]
         line = raw[: exc.start].count(b"\n") + 1
         column, value = _cell_at(raw, line_bytes, exc.start - line_start)
+        if line == 1:
+            column = None  # the header itself: no column to name
         issues.append(DataIssue(label, line, column, value,
                                 "berkas harus ber-encoding UTF-8 (simpan ulang sebagai 'CSV UTF-8'); "
                                 f"byte {raw[exc.start]:#04x} bukan UTF-8 (kemungkinan Latin-1/Windows-1252)"))
@@ -241,36 +248,60 @@ def _width_issue(label: str, line: int, header: list[str], record: list[str], ta
 
 
 def table_files(data_dir: Path, table: Table) -> list[Path]:
-    """The CSV files holding a table: <name>.csv and/or every CSV in <name>/."""
+    """The CSV files holding a table: <name>.csv and/or every CSV in <name>/ (name order)."""
     files = []
     single = data_dir / table.file
     if single.is_file():
         files.append(single)
     folder = data_dir / table.name
     if folder.is_dir():
-        files.extend(sorted(p for p in folder.glob("*.csv") if p.is_file()))
+        with os.scandir(folder) as entries:
+            names = sorted(e.name for e in entries if e.name.endswith(".csv") and e.is_file())
+        files.extend(folder / n for n in names)
     return files
 
 
-def _files_for_satker(files: list[Path], satker: str | None, slugs: set[str]) -> list[Path]:
-    """Skip per-satker files (named <slug>.csv or <slug>-*.csv) that belong to another satker."""
-    if satker is None:
-        return files
-    chosen = []
-    for path in files:
-        owner = _file_owner(path.stem, slugs)
-        if owner is None or owner == satker:
-            chosen.append(path)
-    return chosen
+def _satker_files(data_dir: Path, table: Table, satker: str, slugs: set[str]) -> list[Path]:
+    """table_files narrowed to one satker: its own files and the files that belong to no satker."""
+    files = []
+    single = data_dir / table.file
+    if single.is_file():
+        files.append(single)
+    folder = data_dir / table.name
+    if folder.is_dir():
+        owners = _owner_index(folder, slugs)
+        names = sorted(owners.get(satker, []) + owners.get(None, []))
+        files.extend(folder / n for n in names)
+    return files
+
+
+# Folder listings grouped by owning satker, valid while the folder's mtime (entries added, removed or
+# renamed) and the set of slugs are unchanged: loading unit after unit of a thousand lists each folder once.
+_OWNERS: dict[str, tuple[tuple, dict]] = {}
+
+
+def _owner_index(folder: Path, slugs: set[str]) -> dict[str | None, list[str]]:
+    stamp = (os.stat(folder).st_mtime_ns, len(slugs), hash(frozenset(slugs)))
+    cached = _OWNERS.get(str(folder))
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    index: dict[str | None, list[str]] = {}
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.name.endswith(".csv") and entry.is_file():
+                index.setdefault(_file_owner(entry.name[:-4], slugs), []).append(entry.name)
+    _OWNERS[str(folder)] = (stamp, index)
+    return index
 
 
 def _file_owner(stem: str, slugs: set[str]) -> str | None:
-    best = None
-    for slug in slugs:
-        if stem == slug or stem.startswith(slug + "-"):
-            if best is None or len(slug) > len(best):
-                best = slug
-    return best
+    """The longest slug that names this file (<slug> or <slug>-anything), looked up prefix by prefix."""
+    parts = stem.split("-")
+    for end in range(len(parts), 0, -1):
+        candidate = "-".join(parts[:end])
+        if candidate in slugs:
+            return candidate
+    return None
 
 
 def _label(path: Path, data_dir: Path) -> str:
@@ -320,7 +351,8 @@ def validate_frame(frame: pd.DataFrame, table: Table) -> list[DataIssue]:
         return issues
     checked = frame.drop(columns=[FILE_COL, LINE_COL])
     try:
-        _schema(table).validate(checked, lazy=True)
+        if not passes_checks(checked, table):
+            _schema(table).validate(checked, lazy=True)
     except pa.errors.SchemaErrors as exc:
         for _, fc in exc.failure_cases.iterrows():
             idx = fc.get("index")
@@ -334,6 +366,9 @@ def validate_frame(frame: pd.DataFrame, table: Table) -> list[DataIssue]:
             value = None if "not_nullable" in check else fc.get("failure_case")
             issues.append(DataIssue(row[FILE_COL], int(row[LINE_COL]), column, value, expected))
     key = [k for k in table.key if k in frame.columns]
+    rows = list(zip(*(frame[k].tolist() for k in key)))
+    if len(set(rows)) == len(rows):  # the common case, without pandas' grouping machinery
+        return issues
     dup = frame[frame.duplicated(subset=key, keep="first")]
     for _, row in dup.iterrows():
         ident = ", ".join(f"{k}={'' if pd.isna(row[k]) else row[k]}" for k in key)
@@ -342,15 +377,32 @@ def validate_frame(frame: pd.DataFrame, table: Table) -> list[DataIssue]:
     return issues
 
 
+# Parsed files by (table, label, content hash): a batch worker loading unit after unit parses the shared
+# files (satker.csv with a thousand units) once. Content-addressed, so an edited file is never stale.
+_PARSED: dict[tuple, pd.DataFrame] = {}
+_PARSED_MAX = 4096
+
+
+_VALIDATED: set[tuple] = set()
+
+
+def _remember(key: tuple, frame: pd.DataFrame) -> None:
+    if len(_PARSED) >= _PARSED_MAX:
+        _PARSED.clear()
+        _VALIDATED.clear()
+    _PARSED[key] = frame.copy()
+
+
 def read_table(data_dir: Path, name: str, satker: str | None = None, slugs: set[str] | None = None,
                issues: list[DataIssue] | None = None) -> pd.DataFrame:
     """One table, parsed and validated; issues are appended to `issues` (raised if it is None)."""
     table = TABLES[name]
     own = issues is None
     issues = [] if own else issues
-    files = table_files(data_dir, table)
-    if slugs is not None:
-        files = _files_for_satker(files, satker, slugs)
+    if slugs is not None and satker is not None:
+        files = _satker_files(data_dir, table, satker, slugs)
+    else:
+        files = table_files(data_dir, table)
     if not files:
         if table.required:
             issues.append(DataIssue(_label(data_dir / table.file, data_dir), None, None, None,
@@ -358,6 +410,7 @@ def read_table(data_dir: Path, name: str, satker: str | None = None, slugs: set[
         frame = empty_table(table)
     else:
         frames = []
+        keys = []
         before = len(issues)
         for path in files:
             label = _label(path, data_dir)
@@ -366,23 +419,37 @@ def read_table(data_dir: Path, name: str, satker: str | None = None, slugs: set[
             except OSError as exc:
                 issues.append(DataIssue(label, None, None, None, f"berkas tidak dapat dibaca: {exc.strerror or exc}"))
                 continue
+            key = (table.name, label, hashlib.blake2b(raw, digest_size=16).digest())
+            keys.append(key)
+            cached = _PARSED.get(key)
+            if cached is not None:
+                frames.append(cached.copy())
+                continue
+            mark = len(issues)
             text = _decode(raw, label, issues)
             if text is None:
                 continue
             part = read_csv_text(text, label, table, issues)
             if part is not None:
                 frames.append(part)
+                if len(issues) == mark:
+                    _remember(key, part)
         frame = pd.concat(frames, ignore_index=True) if frames else empty_table(table)
         # Value checks run even when some cells could not be parsed, so every failure is reported at
         # once; a cell that failed to parse is not reported a second time as empty or as a duplicate key.
         unparsed = {(i.file, i.row, i.column) for i in issues[before:]}
         unparsed_rows = {(f, r) for f, r, _ in unparsed}
-        for issue in validate_frame(frame, table):
-            if (issue.file, issue.row, issue.column) in unparsed:
-                continue
-            if issue.column is None and (issue.file, issue.row) in unparsed_rows:
-                continue
-            issues.append(issue)
+        combination = tuple(keys)
+        if unparsed or combination not in _VALIDATED:
+            found = validate_frame(frame, table)
+            if not unparsed and not found and len(keys) == len(files):
+                _VALIDATED.add(combination)  # these exact files together are clean: no need to check again
+            for issue in found:
+                if (issue.file, issue.row, issue.column) in unparsed:
+                    continue
+                if issue.column is None and (issue.file, issue.row) in unparsed_rows:
+                    continue
+                issues.append(issue)
     if satker is not None and table.per_satker and not frame.empty:
         if slugs is not None:
             # a row of an unknown satker (a typo) must not vanish silently with the other units' rows
@@ -450,10 +517,9 @@ def _check_references(ds: Dataset, issues: list[DataIssue]) -> None:
     units = ds.tables["satker"]
     slugs = set(units["satker"])
     known_frameworks = set(available_frameworks())
-    for _, row in units.iterrows():
-        if row["kerangka"] not in known_frameworks:
-            issues.append(DataIssue(row[FILE_COL], int(row[LINE_COL]), "kerangka", row["kerangka"],
-                                    f"kerangka yang dikenal: {', '.join(sorted(known_frameworks))}"))
+    for _, row in units[~units["kerangka"].isin(known_frameworks)].iterrows():
+        issues.append(DataIssue(row[FILE_COL], int(row[LINE_COL]), "kerangka", row["kerangka"],
+                                f"kerangka yang dikenal: {', '.join(sorted(known_frameworks))}"))
     for name in TABLE_ORDER:
         table = TABLES[name]
         if not table.per_satker or name in bad:
@@ -469,24 +535,25 @@ def _check_references(ds: Dataset, issues: list[DataIssue]) -> None:
     if "iku_nilai" not in bad:
         defined = set(zip(iku["satker"], iku["kode"]))
         nilai = ds.tables["iku_nilai"]
-        for _, row in nilai.iterrows():
-            if (row["satker"], row["kode"]) not in defined:
-                issues.append(DataIssue(row[FILE_COL], int(row[LINE_COL]), "kode", row["kode"],
-                                        f"indikator yang didefinisikan di iku.csv untuk satker {row['satker']}"))
-    kerangka = {r["satker"]: r["kerangka"] for _, r in units.iterrows() if r["kerangka"] in known_frameworks}
-    for _, row in iku.iterrows():
-        if row["satker"] not in kerangka:
-            continue
-        fw = load_framework(kerangka[row["satker"]])
-        aturan = row.get("aturan_capaian")
-        if isinstance(aturan, str) and aturan and aturan not in fw.aturan:
+        orphan = [pair not in defined for pair in zip(nilai["satker"], nilai["kode"])]
+        for _, row in nilai[orphan].iterrows():
+            issues.append(DataIssue(row[FILE_COL], int(row[LINE_COL]), "kode", row["kode"],
+                                    f"indikator yang didefinisikan di iku.csv untuk satker {row['satker']}"))
+    known_units = units[units["kerangka"].isin(known_frameworks)]
+    kerangka = dict(zip(known_units["satker"], known_units["kerangka"]))
+    frameworks = iku["satker"].map(kerangka)
+    for framework_id, rows in iku[frameworks.notna()].groupby(frameworks[frameworks.notna()], sort=False):
+        fw = load_framework(framework_id)
+        aturan = rows["aturan_capaian"] if "aturan_capaian" in rows else pd.Series(dtype=object)
+        unknown_rule = aturan.map(lambda a: isinstance(a, str) and bool(a) and a not in fw.aturan)
+        for _, row in rows[unknown_rule.astype(bool)].iterrows():
             known = ", ".join(sorted(fw.aturan)) or "(tidak ada)"
-            issues.append(DataIssue(row[FILE_COL], int(row[LINE_COL]), "aturan_capaian", aturan,
+            issues.append(DataIssue(row[FILE_COL], int(row[LINE_COL]), "aturan_capaian", row["aturan_capaian"],
                                     f"aturan capaian yang didefinisikan di kerangka {fw.id}: {known}"))
         bobot = fw.overall.get("bobot") if fw.overall.get("agregasi") == "weighted" else None
-        if bobot:
-            column = fw.levels[-1]["kolom"]
-            if column in row and row[column] not in bobot:
+        column = fw.levels[-1]["kolom"]
+        if bobot and column in rows:
+            for _, row in rows[~rows[column].isin(list(bobot))].iterrows():
                 issues.append(DataIssue(row[FILE_COL], int(row[LINE_COL]), column, row[column],
                                         f"salah satu dari: {', '.join(bobot)} (kerangka {fw.id})"))
 

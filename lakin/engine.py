@@ -15,9 +15,11 @@ starts one IPython kernel per worker process, imports the libraries the chapters
 - modules imported from outside the Python environment (a notebook's own helper files) are forgotten;
   library modules stay imported - that is the point.
 
-What can still leak is state kept inside imported library modules that is not listed above (a cache a
-library fills, a registry a notebook adds to, global random generators, open files, threads). Notebooks
-that follow the house style (scalars in, calls into `lakin` out) keep no such state.
+What can still leak is state kept inside imported library modules that is not listed above: a cache a
+library fills (e.g. `lakin.frameworks.load_framework` keeps a framework file as first read), a registry or
+class a notebook patches, `%config` settings, global random generators, open files, threads. Notebooks
+that follow the house style (scalars in, calls into `lakin` out) keep no such state. Objects alive after
+the warm imports are frozen out of garbage collection (`gc.freeze`), so the per-run collection is cheap.
 
 A cell error behaves as under papermill's own engine: the executed notebook carries papermill's error
 banner and `PapermillExecutionError` is raised; the kernel stays and serves the next run. A kernel that

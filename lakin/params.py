@@ -18,7 +18,7 @@ _SATKER = re.compile(SATKER_PATTERN)
 
 def validate_satker(satker: object) -> str:
     """A satker slug safe to use as a path component (no '..', no separators, no absolute paths)."""
-    if not isinstance(satker, str) or not _SATKER.match(satker):
+    if not isinstance(satker, str) or not _SATKER.fullmatch(satker):
         raise ParameterError(
             f"Satker {satker!r} tidak sah: gunakan huruf kecil, angka dan '-' (pola {SATKER_PATTERN})",
             key="satker", value=satker)

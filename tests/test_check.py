@@ -12,7 +12,16 @@ import pandas as pd
 import pytest
 
 from lakin.check import (
-    RECONCILERS, SEVERITIES, CheckResult, Finding, agrees, annex, check, parse_kunci, printed_digits, resolve,
+    RECONCILERS,
+    SEVERITIES,
+    CheckResult,
+    Finding,
+    agrees,
+    annex,
+    check,
+    parse_kunci,
+    printed_digits,
+    resolve,
 )
 from lakin.errors import LakinError, ParameterError
 

@@ -276,7 +276,7 @@ def corrupted_cell(draw):
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(corrupted_cell())
 def test_property_bad_number_names_file_line_column(case):
-    file, line, column, value, text = case
+    file, line, column, _value, text = case
     with tempfile.TemporaryDirectory() as tmp:
         root = write_dataset(Path(tmp), {file: text})
         with pytest.raises(DataValidationError) as info:
