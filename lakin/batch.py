@@ -761,7 +761,7 @@ def print_summary(result: BatchResult, console=None) -> None:
     colours = {"ok": "green", "failed": "red", "skipped": "dim", "cancelled": "yellow"}
     for o in result.outcomes:
         note = o.error or o.reason
-        if o.notebook:
+        if o.notebook and o.notebook not in note:
             note += f"\nNotebook: {o.notebook}"
         table.add_row(Text(o.satker), Text(o.period), Text(STATUS_LABELS.get(o.status, o.status),
                                                            style=colours.get(o.status, "")),

@@ -1,6 +1,6 @@
 """Validation and reconciliation (`lakin check`): every table checked, every printed figure recomputed.
 
-A `Finding` is one thing an auditor should look at. Severity rules (also in data/notes/check.md):
+A `Finding` is one thing an auditor should look at. Severity rules (also in data/README.md, section "lakin check"):
 
 - error: the data breaks the contract (a cell, a header, a file, a reference, a duplicate key); a
   cross-table rule fails (trajectory shares not summing to 100, RPD not summing to the pagu beyond

@@ -18,12 +18,6 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
 DataOpt = typer.Option(Path("data"), "--data", help="Direktori data (lihat data/README.md)")
 
 
-def _fail(exc: BaseException, code: int = 2) -> None:
-    message = exc.user_message() if isinstance(exc, LakinError) else f"Kesalahan internal: {exc!r}"
-    typer.echo(message, err=True)
-    raise typer.Exit(code)
-
-
 @app.command()
 def score(satker: str, period: str, data: Path = DataOpt) -> None:
     """Cetak papan skor (NKO/NPSS, kelompok, indikator) sebagai tabel."""

@@ -259,6 +259,26 @@ class Laporan:
             show.table(budget.table_ikpa(summary.ikpa, summary.total.get("realisasi")), "Komponen IKPA, SMART dan NKA",
                        ident="tabel-ikpa")
 
+    # ------------------------------------------------------------------ data-quality annex
+    def kualitas_data(self) -> None:
+        """What `lakin check` finds for this unit and year: printed figures that disagree with the data."""
+        from .check import annex, check
+
+        result = check(self.unit.ds.data_dir, satker=self.unit.satker, tahun=self.unit.period.tahun)
+        frame = annex(result.findings).drop(columns=["Satker"], errors="ignore")
+        if frame.empty:
+            show.markdown("Tidak ada temuan: setiap angka yang tercetak dalam data sesuai dengan hasil hitung ulang.")
+            return
+        errors = len(result.errors)
+        warnings = len(result.warnings)
+        show.markdown(show.escape_md(
+            f"Pemeriksaan otomatis (lakin check) menghitung ulang setiap angka yang tercetak dalam dokumen sumber "
+            f"{self.singkatan} tahun {self.unit.period.tahun}. Ditemukan {errors} galat (angka turunan yang tidak "
+            f"sesuai dengan hasil hitung ulang) dan {warnings} peringatan (dua tabel sumber yang saling berbeda, "
+            f"atau angka yang tidak dapat dihitung ulang dari data). Nilai dalam laporan ini adalah hasil hitung "
+            f"ulang dari data; angka tercetak dicantumkan untuk reviu."))
+        show.table(frame, f"Catatan Kualitas Data {self.singkatan} Tahun {self.unit.period.tahun}", ident="tabel-kualitas-data")
+
     # ------------------------------------------------------------------ closing
     def penutup(self) -> None:
         """The conclusion drawn from the figures, then the analysts' closing text if any."""

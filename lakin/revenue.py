@@ -1,6 +1,6 @@
 """Revenue (penerimaan): netto realisation, targets in force, trajectory, achievement, year on year, projection.
 
-Grain convention (data/notes/revenue-contract.md): in `penerimaan.csv` an empty `bulan`, `jenis` or `akun`
+Grain convention (data/README.md, "Penerimaan: how revenue rows are written"): in `penerimaan.csv` an empty `bulan`, `jenis` or `akun`
 means "total over that key". A group's value is its total row where one exists, otherwise the sum of its
 finer rows; rows at one grain are summed, so refund rows (negative `nilai`, `uraian` starting with
 "Pengembalian") are subtracted and every figure here is netto. Where a total and its parts disagree the total

@@ -128,14 +128,14 @@ def test_corrupt_input_names_chapter_and_keeps_error_notebook(tmp_path):
     data = tmp_path / "data"
     shutil.copytree(DATA, data)
     target = data / "iku_nilai" / "kppbc-balikpapan.csv"
-    lines = target.read_text(encoding="utf-8").splitlines()
-    lines[1] = lines[1].replace("84.5", "84,5", 1) if "84.5" in lines[1] else lines[1] + "x"
-    target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    text = target.read_text(encoding="utf-8")
+    assert ",84.5," in text
+    target.write_text(text.replace(",84.5,", ',"84,5",', 1), encoding="utf-8")  # a decimal comma
     proc = run_cli("run", "kppbc-balikpapan", "2024", "--data", str(data), "--reports", str(tmp_path / "reports"))
     assert proc.returncode != 0
     assert "Traceback" not in proc.stderr
     assert "Bab '00-ringkasan' gagal di sel" in proc.stderr
-    assert "iku_nilai/kppbc-balikpapan.csv" in proc.stderr
+    assert "iku_nilai/kppbc-balikpapan.csv" in proc.stderr and "84,5" in proc.stderr
     kept = tmp_path / "reports" / "kppbc-balikpapan" / "2024" / "gagal" / "00-ringkasan.ipynb"
     assert kept.is_file()
     nb = nbformat.read(kept, as_version=4)

@@ -1,0 +1,296 @@
+"""Benchmark of `lakin batch` against the naive way and against the floor, on the same synthetic units.
+
+    .venv/bin/python benchmarks/run.py --units 40 --to html,docx          # (a), (b), (c) side by side
+    .venv/bin/python benchmarks/run.py --load-test --to html,docx         # 1,000 units: load time, batch of 200
+
+(a) naive: the `papermill` command (a new kernel) per chapter notebook, then a separate Python process per
+    report that renders the executed notebooks (lakin.render) and writes the tables workbook; one at a time.
+    Slow, so measured on the first --naive-units units and extrapolated per report (said in the output).
+(b) `lakin batch` with --workers processes (lakin.batch.run_batch, the call the command makes): cluster
+    start, kernel warm-up, execution on warm kernels, renders, workbooks.
+(c) floor: one Python process, no notebook machinery: each chapter's cells (the same one-line lakin calls)
+    run in-process with their displayed outputs captured into notebook cells, then the same render and
+    workbook as (a) and (b).
+
+Every report is built from scratch (--force) in its own output tree under --out. Results go to stdout and
+to <out>/results.json. Not part of `make test`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from datetime import date, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+PAPERMILL = str(Path(PYTHON).with_name("papermill"))
+
+
+# --------------------------------------------------------------------------- shared pieces
+def machine() -> dict:
+    import psutil
+
+    model = ""
+    try:
+        model = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    return {"nproc": os.cpu_count(), "cpu": model, "ram_gb": round(psutil.virtual_memory().total / 2**30, 1),
+            "python": platform.python_version(), "platform": platform.platform(), "loadavg": os.getloadavg()}
+
+
+def generate(out: Path, units: int) -> Path:
+    from lakin.synth import generate as synth
+
+    started = time.perf_counter()
+    summary = synth(out, units=units, years=2, params=True)
+    print(f"synth: {summary.units} units, {summary.files} files in {time.perf_counter() - started:.1f} s -> {out}")
+    return out
+
+
+def render_and_workbook(notebooks: list[Path], satker: str, period: str, data_dir: str, out_dir: Path,
+                        formats: tuple[str, ...]) -> dict:
+    """What lakin.build does after executing the chapters: cover data, render, tables workbook."""
+    from lakin.build import _foreword, report_tables
+    from lakin.excel import write_report_workbook
+    from lakin.figures import open_unit
+    from lakin.fmt import angka, tanggal
+    from lakin.render import ReportMeta, render_report
+
+    unit = open_unit(satker, period, data_dir)
+    sc = unit.scorecard()
+    meta = ReportMeta.from_unit(unit.info, unit.period, tanggal=tanggal(date.today()),
+                                kata_pengantar=_foreword(unit, sc),
+                                skor=f"{sc.framework.skor_nama}: {angka(sc.overall)}{sc.framework.skor_satuan}")
+    files = render_report(notebooks, meta, out_dir, formats)
+    files["xlsx"] = write_report_workbook(report_tables(notebooks), out_dir / f"{meta.stem}-tabel.xlsx")
+    return files
+
+
+def children_peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def self_peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# --------------------------------------------------------------------------- (a) naive
+def naive(jobs, formats: tuple[str, ...], out: Path) -> dict:
+    """papermill CLI per chapter (a new kernel each), then one render process per report; one at a time."""
+    from lakin.data import load
+    from lakin.execute import chapters_for
+
+    started = time.perf_counter()
+    per_report = []
+    for job in jobs:
+        t0 = time.perf_counter()
+        tables = load(job.data_dir, satker=job.satker).for_satker(job.satker)
+        report = out / job.satker / job.period
+        nb_dir = report / "notebooks"
+        nb_dir.mkdir(parents=True, exist_ok=True)
+        executed = []
+        for chapter in chapters_for(tables):
+            target = nb_dir / f"{chapter.name}.ipynb"
+            subprocess.run([PAPERMILL, str(chapter.path), str(target), "-r", "satker", job.satker,
+                            "-r", "periode", job.period, "-r", "data_dir", job.data_dir, "--cwd",
+                            str(chapter.path.parent), "-k", "python3", "--no-progress-bar"],
+                           check=True, capture_output=True, text=True)
+            executed.append(target)
+        subprocess.run([PYTHON, __file__, "_render", str(report), job.satker, job.period, job.data_dir,
+                        ",".join(formats), *map(str, executed)], check=True, capture_output=True, text=True)
+        per_report.append(time.perf_counter() - t0)
+        print(f"  (a) {job.name}: {per_report[-1]:.1f} s", flush=True)
+    seconds = time.perf_counter() - started
+    return {"reports": len(jobs), "seconds": seconds, "per_report": per_report,
+            "peak_mb_largest_process": children_peak_mb()}
+
+
+def _render_main(argv: list[str]) -> None:
+    report, satker, period, data_dir, formats, *notebooks = argv
+    render_and_workbook([Path(n) for n in notebooks], satker, period, data_dir, Path(report),
+                        tuple(formats.split(",")))
+
+
+# --------------------------------------------------------------------------- (b) lakin batch
+def batch(jobs, formats: tuple[str, ...], out: Path, workers: int) -> dict:
+    from lakin.batch import Reporter, run_batch
+
+    class Dots(Reporter):
+        def result(self, outcome):
+            print(f"  (b) {outcome.name}: {outcome.status} {outcome.seconds:.1f} s {outcome.error[:200]}", flush=True)
+
+    started = time.perf_counter()
+    result = run_batch(jobs, formats, out, workers=workers, force=True, reporter=Dots())
+    seconds = time.perf_counter() - started
+    failed = [(o.name, o.error) for o in result.failed]
+    return {"reports": len(result.ok), "failed": failed, "seconds": seconds, "workers": result.workers,
+            "per_report": [o.seconds for o in result.ok], "peak_mb_per_worker": result.peak_memory()}
+
+
+# --------------------------------------------------------------------------- (c) floor
+def floor(jobs, formats: tuple[str, ...], out: Path) -> dict:
+    """The chapters' cells run in this process (no kernel, no papermill), outputs captured as notebook cells."""
+    import IPython.display
+    import nbformat
+    from nbformat.v4 import new_output
+
+    from lakin.data import load
+    from lakin.execute import chapters_for
+
+    captured: list = []
+
+    def display(*objs, raw=False, metadata=None, **kwargs):
+        for obj in objs:
+            captured.append(new_output("display_data", data=obj, metadata=metadata or {}))
+
+    IPython.display.display = display  # lakin.show looks it up at every call
+    started = time.perf_counter()
+    per_report = []
+    for job in jobs:
+        t0 = time.perf_counter()
+        tables = load(job.data_dir, satker=job.satker).for_satker(job.satker)
+        report = out / job.satker / job.period
+        (report / "notebooks").mkdir(parents=True, exist_ok=True)
+        executed = []
+        for chapter in chapters_for(tables):
+            nb = nbformat.read(chapter.path, as_version=4)
+            namespace = {"satker": job.satker, "periode": job.period, "data_dir": job.data_dir}
+            count = 0
+            for cell in nb.cells:
+                if cell.cell_type != "code" or "parameters" in cell.metadata.get("tags", []):
+                    continue
+                captured.clear()
+                exec(compile(cell.source, f"{chapter.name}", "exec"), namespace)
+                count += 1
+                cell.outputs, cell.execution_count = list(captured), count
+            target = report / "notebooks" / f"{chapter.name}.ipynb"
+            nbformat.write(nb, target)
+            executed.append(target)
+        render_and_workbook(executed, job.satker, job.period, job.data_dir, report, formats)
+        per_report.append(time.perf_counter() - t0)
+        print(f"  (c) {job.name}: {per_report[-1]:.1f} s", flush=True)
+    seconds = time.perf_counter() - started
+    return {"reports": len(jobs), "seconds": seconds, "per_report": per_report, "peak_mb_process": self_peak_mb()}
+
+
+# --------------------------------------------------------------------------- the runs
+def rate(result: dict) -> float:
+    return result["reports"] / result["seconds"] * 60 if result["seconds"] else 0.0
+
+
+def compare(args, formats: tuple[str, ...]) -> dict:
+    from lakin.batch import discover
+
+    out = Path(args.out)
+    data = generate(out / "data", args.units)
+    jobs, _ = discover(data / "params", periods=args.period)
+    naive_jobs = jobs[: args.naive_units]
+    print(f"{len(jobs)} reports ({args.units} units x period {args.period}), formats {','.join(formats)}")
+    results = {"machine_start": machine(), "units": args.units, "period": args.period, "formats": list(formats)}
+    for name in ("a", "b", "c"):
+        shutil.rmtree(out / name, ignore_errors=True)
+    print(f"(a) naive on the first {len(naive_jobs)} of {len(jobs)} reports (extrapolated per report)")
+    results["a"] = naive(naive_jobs, formats, out / "a")
+    print(f"(b) lakin batch, {args.workers} workers, {len(jobs)} reports")
+    results["b"] = batch(jobs, formats, out / "b", args.workers)
+    print(f"(c) floor: one process, no notebooks, {len(jobs)} reports")
+    results["c"] = floor(jobs, formats, out / "c")
+    results["machine_end"] = machine()
+    a, b, c = rate(results["a"]), rate(results["b"]), rate(results["c"])
+    results["rates_per_minute"] = {"a": a, "b": b, "c": c}
+    results["b_over_a"] = b / a if a else None
+    results["b_over_c"] = b / c if c else None
+    print()
+    print(f"machine: {results['machine_start']}")
+    print(f"{'':4}{'reports':>8}{'seconds':>10}{'reports/min':>13}  note")
+    print(f"(a) {results['a']['reports']:>8}{results['a']['seconds']:>10.1f}{a:>13.2f}  naive, measured on "
+          f"{len(naive_jobs)} of {len(jobs)} reports, rate extrapolated per report; largest process "
+          f"{results['a']['peak_mb_largest_process']:.0f} MB")
+    print(f"(b) {results['b']['reports']:>8}{results['b']['seconds']:>10.1f}{b:>13.2f}  lakin batch, "
+          f"{results['b']['workers']} workers, including cluster start and kernel warm-up"
+          + (f"; FAILED {results['b']['failed']}" if results["b"]["failed"] else ""))
+    print(f"(c) {results['c']['reports']:>8}{results['c']['seconds']:>10.1f}{c:>13.2f}  floor, one process, "
+          f"peak {results['c']['peak_mb_process']:.0f} MB")
+    print(f"b/a = {results['b_over_a']:.2f} (target >= 10)   b/c = {results['b_over_c']:.2f} (target >= 0.40, "
+          f"i.e. b within 2.5x of c)")
+    for worker, peak in sorted(results["b"]["peak_mb_per_worker"].items()):
+        print(f"(b) peak memory {worker}: worker {peak.get('worker', 0):.0f} MB + kernel {peak.get('kernel', 0):.0f} MB"
+              f" = {peak['total']:.0f} MB; children (pandoc) {peak.get('children', 0):.0f} MB")
+    print(f"load average start {results['machine_start']['loadavg']}, end {results['machine_end']['loadavg']}")
+    return results
+
+
+def load_test(args, formats: tuple[str, ...]) -> dict:
+    from lakin.batch import discover
+    from lakin.data import load
+
+    out = Path(args.out)
+    data = generate(out / "data1000", args.load_units)
+    jobs, _ = discover(data / "params", periods=args.period)
+    results = {"machine_start": machine(), "units": args.load_units, "formats": list(formats)}
+    load(data, satker=jobs[0].satker)  # imports and first-call caches out of the timing
+    timings = {}
+    for job in (jobs[0], jobs[len(jobs) // 2], jobs[-1]):
+        samples = []
+        for _ in range(7):
+            t0 = time.perf_counter()
+            load(data, satker=job.satker)
+            samples.append(time.perf_counter() - t0)
+        timings[job.satker] = {"median_ms": statistics.median(samples) * 1000, "min_ms": min(samples) * 1000}
+    median = statistics.median(t["median_ms"] for t in timings.values())
+    results["load_ms"] = timings
+    results["load_median_ms"] = median
+    print(f"load one unit's tables of {args.load_units} units: median {median:.0f} ms (target < 100 ms) {timings}")
+    subset = jobs[: args.load_batch]
+    shutil.rmtree(out / "load-b", ignore_errors=True)
+    print(f"lakin batch of {len(subset)} reports, {args.workers} workers, {','.join(formats)}")
+    results["batch"] = batch(subset, formats, out / "load-b", args.workers)
+    worst = max((p["total"] for p in results["batch"]["peak_mb_per_worker"].values()), default=0)
+    results["batch"]["worst_worker_mb"] = worst
+    results["machine_end"] = machine()
+    print(f"batch: {results['batch']['reports']} ok in {results['batch']['seconds']:.0f} s "
+          f"({rate(results['batch']):.2f} reports/min); failed {results['batch']['failed']}")
+    for worker, peak in sorted(results["batch"]["peak_mb_per_worker"].items()):
+        print(f"peak memory {worker}: worker {peak.get('worker', 0):.0f} MB + kernel {peak.get('kernel', 0):.0f} MB = "
+              f"{peak['total']:.0f} MB (target < 1536 MB); children (pandoc) {peak.get('children', 0):.0f} MB")
+    print(f"load average start {results['machine_start']['loadavg']}, end {results['machine_end']['loadavg']}")
+    return results
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--units", type=int, default=40, help="synthetic units (one report each)")
+    parser.add_argument("--to", default="html,docx", help="formats")
+    parser.add_argument("--period", default="2024", help="report period of every unit")
+    parser.add_argument("--workers", type=int, default=2, help="workers of (b)")
+    parser.add_argument("--naive-units", type=int, default=6, help="reports measured the naive way (a)")
+    parser.add_argument("--out", default=str(ROOT / "benchmarks" / "out"), help="working directory (git-ignored)")
+    parser.add_argument("--load-test", action="store_true", help="1,000 units: load time and a batch of 200")
+    parser.add_argument("--load-units", type=int, default=1000)
+    parser.add_argument("--load-batch", type=int, default=200)
+    args = parser.parse_args(argv)
+    formats = tuple(f.strip() for f in args.to.split(",") if f.strip())
+    Path(args.out).mkdir(parents=True, exist_ok=True)
+    results = load_test(args, formats) if args.load_test else compare(args, formats)
+    results["finished"] = datetime.now().isoformat(timespec="seconds")
+    name = "results-load.json" if args.load_test else "results.json"
+    (Path(args.out) / name).write_text(json.dumps(results, indent=2, default=str) + "\n")
+    print(f"results: {Path(args.out) / name}")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "_render":
+        _render_main(sys.argv[2:])
+    else:
+        main()
