@@ -36,11 +36,11 @@ import time
 import traceback
 import uuid
 from collections import deque
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
-from functools import lru_cache
+from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
-from typing import Iterable, Sequence
 
 from distributed import WorkerPlugin
 
@@ -62,6 +62,9 @@ DEPENDENCIES = ("pandas", "numpy", "altair", "vl-convert-python", "papermill", "
 PART_NAMES = {"data": "data", "notebooks": "notebook", "frameworks": "kerangka", "lakin": "lakin",
               "request": "format"}
 STATUS_LABELS = {"ok": "ok", "failed": "gagal", "skipped": "dilewati (mutakhir)", "cancelled": "dibatalkan"}
+# Listings and satker.csv are remembered while unchanged; one changed this recently (ns) may change again
+# within its mtime's resolution, so it is read again next time.
+RACY_NS = 2_000_000_000
 
 
 class BatchError(LakinError):
@@ -230,13 +233,34 @@ def _satker_column(header: list[str]) -> int | None:
     return names.index("satker") if "satker" in names else None
 
 
-def _slugs(raw: bytes) -> set[str]:
-    """Every unit named in satker.csv."""
-    reader = csv.reader(io.StringIO(raw.decode("latin-1"), newline=""))
-    column = _satker_column(next(reader, []))
-    if column is None:
-        return set()
-    return {record[column].strip() for record in reader if column < len(record)}
+_UNITS: dict[str, tuple[tuple, set[str], dict[str, bytes]]] = {}
+
+
+def _units_index(path: Path) -> tuple[set[str], dict[str, bytes]]:
+    """satker.csv: the units it names, and each unit's header and row(s) as bytes (see `_rows`),
+    remembered until the file changes."""
+    stat = path.stat()
+    token = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+    cached = _UNITS.get(str(path))
+    if cached is not None and cached[0] == token:
+        return cached[1], cached[2]
+    reader = csv.reader(io.StringIO(path.read_bytes().decode("latin-1"), newline=""))
+    header = next(reader, [])
+    column = _satker_column(header)
+    records: dict[str, list[list[str]]] = {}
+    for record in reader:
+        key = record[column].strip() if column is not None and column < len(record) else ""
+        records.setdefault(key, []).append(record)
+    rows = {}
+    for key, group in records.items():
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerows([header, *group])
+        rows[key] = out.getvalue().encode("latin-1")
+    slugs = set(records) - {""}
+    if time.time_ns() - stat.st_mtime_ns > RACY_NS:
+        _UNITS[str(path)] = (token, slugs, rows)
+    return slugs, rows
 
 
 def _rows(raw: bytes, keep) -> bytes:
@@ -267,7 +291,6 @@ def _files_under(folder: Path) -> list[Path]:
 
 
 _LISTINGS: dict[str, tuple[tuple, dict[str | None, list[str]]]] = {}
-RACY_NS = 2_000_000_000  # a folder changed this recently may change again within its mtime's resolution
 
 
 def _csv_by_owner(folder: Path, slugs: set[str]) -> dict[str | None, list[str]]:
@@ -299,9 +322,8 @@ def unit_data_digest(data_dir: str | Path, satker: str) -> str:
     from .data import TABLES
 
     data_dir = Path(data_dir)
-    raw = (data_dir / TABLES["satker"].file).read_bytes()
-    slugs = _slugs(raw)
-    chunks: list[bytes] = [b"satker.csv", _rows(raw, lambda cell: cell == satker)]
+    slugs, unit_rows = _units_index(data_dir / TABLES["satker"].file)
+    chunks: list[bytes] = [b"satker.csv", unit_rows.get(satker, b"")]
 
     def shared(cell: str) -> bool:
         return cell == satker or cell not in slugs
@@ -353,7 +375,7 @@ def _tree_digest(folder: Path, exclude: Path | None = None) -> str:
     return _sha(*chunks)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _environment() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -374,22 +396,29 @@ class Fingerprint:
     parts: dict[str, str]
 
 
-def fingerprint(satker: str, period: str, formats: Iterable[str], data_dir: str | Path,
-                engine: str = "auto") -> Fingerprint:
-    """What a report is built from; the report is rebuilt when this changes."""
+def shared_parts(engine: str = "auto") -> dict[str, str]:
+    """The fingerprint parts every report shares: chapter notebooks, frameworks, lakin, render engine."""
     from .render import get_engine
 
     frameworks = PACKAGE_DIR / "frameworks"
-    request = {"satker": satker, "periode": validate_period(period).label, "formats": sorted(set(formats)),
-               "engine": get_engine(engine).name}
-    parts = {
-        "data": unit_data_digest(data_dir, satker),
+    return {
         "notebooks": notebooks_digest(),
         "frameworks": _tree_digest(frameworks),
         "lakin": _sha(__version__.encode(), _tree_digest(PACKAGE_DIR, exclude=frameworks).encode(),
                       _environment().encode()),
-        "request": _sha(json.dumps(request, sort_keys=True).encode()),
+        "engine": get_engine(engine).name,
     }
+
+
+def fingerprint(satker: str, period: str, formats: Iterable[str], data_dir: str | Path, engine: str = "auto",
+                shared: dict[str, str] | None = None) -> Fingerprint:
+    """What a report is built from; the report is rebuilt when this changes. `shared`: `shared_parts(engine)`
+    computed once for many reports."""
+    shared = dict(shared or shared_parts(engine))
+    request = {"satker": satker, "periode": validate_period(period).label, "formats": sorted(set(formats)),
+               "engine": shared.pop("engine")}
+    parts = {"data": unit_data_digest(data_dir, satker), **shared,
+             "request": _sha(json.dumps(request, sort_keys=True).encode())}
     return Fingerprint(_sha(json.dumps(parts, sort_keys=True).encode()), parts)
 
 
@@ -424,7 +453,7 @@ def _write_stamp(out_dir: Path, fp: Fingerprint, formats: Sequence[str], result)
         "format": STAMP_FORMAT, "satker": result.run.params.satker, "periode": result.run.params.period.label,
         "formats": list(formats), "fingerprint": fp.digest, "parts": fp.parts, "files": files,
         "chapters": [ch.name for ch in result.run.chapters], "lakin": __version__,
-        "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "seconds": {k: round(v, 3) for k, v in result.seconds.items()},
     }
     write_text(out_dir / STAMP_NAME, json.dumps(stamp, indent=2, ensure_ascii=False) + "\n")
@@ -467,8 +496,11 @@ def build_report(satker: str, period: str, formats: Sequence[str], data_dir: str
 
     The stamp is removed before building and written, atomically, only after every output is in place.
     """
+    from importlib import import_module
+
     from . import build as building
-    from . import engine as _warm  # noqa: F401  (registers the `lakin-warm` papermill engine)
+
+    import_module(".engine", __package__)  # registers the `lakin-warm` papermill engine
 
     start = time.perf_counter()
     outcome = ReportOutcome(satker, period, "failed", worker=f"{socket.gethostname()}:{os.getpid()}")
@@ -607,17 +639,23 @@ def run_batch(jobs: Sequence[ReportJob], formats: str | Iterable[str] = DEFAULT_
     formats = parse_formats(formats)
     reporter = reporter or Reporter()
     root = Path(reports_root).resolve()
+    unique: dict[str, ReportJob] = {}
+    for item in jobs:
+        unique.setdefault(item.name, item)  # the same report twice would be built twice at once
+    jobs = list(unique.values())
     outcomes: dict[str, ReportOutcome] = {}
-    with _reports_lock(root):
+    with _reports_lock(root), contextlib.ExitStack() as stack:
+        stack.callback(reporter.stop)
         cleaned = clean_stale(root)
         if cleaned:
             reporter.message(f"{cleaned} berkas sementara dari batch yang terhenti dihapus")
         local = scheduler is None and client is None
+        shared = shared_parts(engine) if local and not force else None
         todo: list[ReportJob] = []
         for item in jobs:
             if local and not force:
                 try:
-                    fp = fingerprint(item.satker, item.period, formats, item.data_dir, engine)
+                    fp = fingerprint(item.satker, item.period, formats, item.data_dir, engine, shared)
                     if staleness(report_dir(root, item.satker, item.period), fp) is None:
                         outcomes[item.name] = ReportOutcome(item.satker, item.period, "skipped", reason="mutakhir")
                         continue
@@ -692,7 +730,6 @@ def run_batch(jobs: Sequence[ReportJob], formats: str | Iterable[str] = DEFAULT_
                         cluster.close()
             for item in pending:
                 outcomes[item.name] = ReportOutcome(item.satker, item.period, "cancelled", reason="tidak dimulai")
-        reporter.stop()
     ordered = [outcomes[item.name] for item in jobs if item.name in outcomes]
     return BatchResult(ordered, time.perf_counter() - started, n_workers, interrupted, cleaned)
 
@@ -711,8 +748,8 @@ class RichReporter(Reporter):
         self.started = time.perf_counter()
 
     def start(self, total: int, skipped: int) -> None:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, \
-            TimeElapsedColumn, TimeRemainingColumn
+        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn,
+                                   TimeElapsedColumn, TimeRemainingColumn)
 
         self.total, self.started = total, time.perf_counter()
         if skipped:
@@ -805,4 +842,4 @@ def main(params_dir: str | Path = "params", data_dir: str | Path = "data", repor
 
 __all__ = ["BatchError", "BatchResult", "Fingerprint", "ReportJob", "ReportOutcome", "Reporter", "RichReporter",
            "WarmKernelPlugin", "build_report", "discover", "fingerprint", "main", "notebooks_digest", "print_summary",
-           "read_stamp", "run_batch", "staleness", "unit_data_digest"]
+           "read_stamp", "run_batch", "shared_parts", "staleness", "unit_data_digest"]

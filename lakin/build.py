@@ -12,7 +12,7 @@ import nbformat
 import pandas as pd
 
 from .atomic import clean_stale
-from .execute import REPORTS_DIR, RunResult, run
+from .execute import KERNELS, REPORTS_DIR, RunResult, run
 from .fmt import angka, tanggal
 
 
@@ -75,7 +75,7 @@ def signing_date(unit) -> date:
 
 
 def build(satker: str, periode: str, data_dir: str | Path | None = None, reports_root: str | Path = REPORTS_DIR,
-          formats: Iterable[str] = ("html", "docx", "pdf"), engine: str = "auto", engine_name: str | None = None,
+          formats: Iterable[str] = ("html", "docx", "pdf"), engine: str = "auto", engine_name: str | None = KERNELS["warm"],
           signed_on: date | None = None, workbook: bool = True) -> BuildResult:
     """Execute and render one report into reports/<satker>/<period>/, plus `<satker>-<period>-tabel.xlsx`."""
     from .excel import write_report_workbook

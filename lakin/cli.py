@@ -41,13 +41,17 @@ def figures(satker: str, period: str, data: Path = DataOpt,
         print_figures(result)
 
 
+KernelOpt = typer.Option("warm", "--kernel", help="warm: satu kernel untuk semua bab; cold: kernel baru per bab")
+
+
 @app.command()
 def run(satker: str, period: str, data: Path = DataOpt,
-        reports: Path = typer.Option(Path("reports"), "--reports", help="Direktori keluaran")) -> None:
+        reports: Path = typer.Option(Path("reports"), "--reports", help="Direktori keluaran"),
+        kernel: str = KernelOpt) -> None:
     """Jalankan notebook bab-bab laporan dengan papermill ke reports/<satker>/<periode>/."""
-    from .execute import run as execute
+    from .execute import kernel_engine, run as execute
 
-    result = execute(satker, period, data, reports)
+    result = execute(satker, period, data, reports, engine_name=kernel_engine(kernel))
     typer.echo(f"Notebook tereksekusi ({len(result.notebooks)} bab) di {result.out_dir / 'notebooks'}")
     for nb in result.notebooks:
         typer.echo(f"  {nb}")
@@ -102,11 +106,14 @@ def synth(units: int = typer.Option(..., "--units", min=1, help="Jumlah satker s
 def build(satker: str, period: str, data: Path = DataOpt,
           to: str = typer.Option("html,docx,pdf", "--to", help="Format keluaran, dipisah koma"),
           engine: str = typer.Option("auto", "--engine", help="auto | quarto | pandoc"),
-          reports: Path = typer.Option(Path("reports"), "--reports", help="Direktori keluaran")) -> None:
+          reports: Path = typer.Option(Path("reports"), "--reports", help="Direktori keluaran"),
+          kernel: str = KernelOpt) -> None:
     """Eksekusi bab-bab lalu render laporan (HTML, DOCX, PDF) ke reports/<satker>/<periode>/."""
     from .build import build as make
+    from .execute import kernel_engine
 
-    result = make(satker, period, data, reports, formats=[f.strip() for f in to.split(",") if f.strip()], engine=engine)
+    result = make(satker, period, data, reports, formats=[f.strip() for f in to.split(",") if f.strip()], engine=engine,
+                  engine_name=kernel_engine(kernel))
     typer.echo(f"Laporan {satker} {period} selesai di {result.out_dir}")
     for kind, path in result.files.items():
         typer.echo(f"  {kind}: {path}")

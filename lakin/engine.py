@@ -322,7 +322,9 @@ class _WarmKernel:
         self.runs = 0
 
     async def start(self) -> None:
-        extra = ["--HistoryManager.hist_file=:memory:"] if getattr(self.km, "ipykernel", False) else []
+        # no history file; and the kernel's own log (transport warnings) is noise on the user's terminal
+        extra = (["--HistoryManager.hist_file=:memory:", "--IPKernelApp.log_level=CRITICAL"]
+                 if getattr(self.km, "ipykernel", False) else [])
         self.env0 = dict(os.environ)
         await self.km.start_kernel(extra_arguments=extra)
         self.kc = self.km.client()
@@ -609,6 +611,13 @@ def shutdown() -> None:
         return
     try:
         state.call(_discard, state)
+    except RuntimeError:
+        # At interpreter exit the executor no longer accepts work (its own exit hook ran first):
+        # stop the kernel process directly instead.
+        pid = state.kernel.pid if state.kernel is not None else None
+        if pid:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGTERM)
     finally:
         state.executor.shutdown(wait=True)
 

@@ -22,6 +22,9 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 NOTEBOOK_DIR = PROJECT_DIR / "notebooks"
 REPORTS_DIR = Path("reports")
 KERNEL_NAME = "python3"
+# One warm kernel for all chapters of a report (lakin.engine: a fresh namespace per notebook, proven by
+# tests/test_engine.py); None means papermill's default engine, a new kernel per chapter.
+KERNELS = {"warm": "lakin-warm", "cold": None}
 # The kernel's own log (transport warnings, shutdown notices) is noise on the user's terminal.
 KERNEL_QUIET = ["--IPKernelApp.log_level=CRITICAL"]
 
@@ -51,6 +54,13 @@ def _has_budget(tables) -> bool:
 
 # Data a chapter may require, by the name used in the notebook's `lakin.chapter.requires` metadata.
 REQUIREMENTS: dict[str, Callable] = {"penerimaan": _has_revenue, "anggaran": _has_budget}
+
+
+def kernel_engine(kernel: str) -> str | None:
+    """The papermill engine for `--kernel warm|cold`."""
+    if kernel not in KERNELS:
+        raise LakinError(f"--kernel harus salah satu dari: {', '.join(KERNELS)}")
+    return KERNELS[kernel]
 
 
 def register_requirement(name: str, predicate: Callable) -> None:
@@ -126,7 +136,7 @@ def execute_chapter(chapter: Chapter, output: Path, params: ReportParams, engine
 
 
 def run(satker: str, periode: str, data_dir: str | Path | None = None, reports_root: str | Path = REPORTS_DIR,
-        notebook_dir: Path | None = None, engine_name: str | None = None) -> RunResult:
+        notebook_dir: Path | None = None, engine_name: str | None = KERNELS["warm"]) -> RunResult:
     """Execute every chapter a unit's data supports into reports/<satker>/<period>/notebooks/."""
     from .data import find_data_dir, load, read_table
     from .errors import DataValidationError

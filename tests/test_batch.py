@@ -48,7 +48,7 @@ def _edit_csv(path: Path, row: int, column: str, value: str) -> None:
 def _cli(*args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "COLUMNS": "250"}  # no wrapping inside the summary table
     return subprocess.run([sys.executable, "-m", "lakin.cli", *args], capture_output=True, text=True, cwd=ROOT,
-                          env=env, timeout=300)
+                          env=env, timeout=300, check=False)
 
 
 @pytest.fixture(scope="module")
@@ -271,7 +271,6 @@ def test_discover_filters_and_reports_unreadable_params(data, tmp_path):
 
 
 def test_a_second_batch_on_the_same_reports_is_refused(tmp_path):
-    with batch._reports_lock(tmp_path):
-        with pytest.raises(batch.BatchError, match="Batch lain"):
-            batch.run_batch([], HTML, tmp_path)
+    with batch._reports_lock(tmp_path), pytest.raises(batch.BatchError, match="Batch lain"):
+        batch.run_batch([], HTML, tmp_path)
     assert batch.run_batch([], HTML, tmp_path).outcomes == []
