@@ -247,31 +247,24 @@ def _width_issue(label: str, line: int, header: list[str], record: list[str], ta
                      f"{len(header)} kolom seperti judul, bukan {len(record)}")
 
 
-def table_files(data_dir: Path, table: Table) -> list[Path]:
-    """The CSV files holding a table: <name>.csv and/or every CSV in <name>/ (name order)."""
+def table_files(data_dir: Path, table: Table, satker: str | None = None, slugs: set[str] | None = None) -> list[Path]:
+    """The CSV files holding a table: <name>.csv and/or the CSVs in <name>/ (name order).
+
+    With `satker` (and the known `slugs`), only that satker's files (<slug>.csv, <slug>-*.csv) and the
+    files that belong to no satker.
+    """
     files = []
     single = data_dir / table.file
     if single.is_file():
         files.append(single)
     folder = data_dir / table.name
     if folder.is_dir():
-        with os.scandir(folder) as entries:
-            names = sorted(e.name for e in entries if e.name.endswith(".csv") and e.is_file())
-        files.extend(folder / n for n in names)
-    return files
-
-
-def _satker_files(data_dir: Path, table: Table, satker: str, slugs: set[str]) -> list[Path]:
-    """table_files narrowed to one satker: its own files and the files that belong to no satker."""
-    files = []
-    single = data_dir / table.file
-    if single.is_file():
-        files.append(single)
-    folder = data_dir / table.name
-    if folder.is_dir():
-        owners = _owner_index(folder, slugs)
-        names = sorted(owners.get(satker, []) + owners.get(None, []))
-        files.extend(folder / n for n in names)
+        owners = _owner_index(folder, slugs or set())
+        if satker is not None and slugs:
+            names = owners.get(satker, []) + owners.get(None, [])
+        else:
+            names = [n for group in owners.values() for n in group]
+        files.extend(folder / n for n in sorted(names))
     return files
 
 
@@ -399,10 +392,7 @@ def read_table(data_dir: Path, name: str, satker: str | None = None, slugs: set[
     table = TABLES[name]
     own = issues is None
     issues = [] if own else issues
-    if slugs is not None and satker is not None:
-        files = _satker_files(data_dir, table, satker, slugs)
-    else:
-        files = table_files(data_dir, table)
+    files = table_files(data_dir, table, satker, slugs)
     if not files:
         if table.required:
             issues.append(DataIssue(_label(data_dir / table.file, data_dir), None, None, None,
