@@ -44,7 +44,7 @@ def test_customs_report_runs(executed):
     out = executed("kppbc-balikpapan", "2024")
     names = [p.stem for p in out]
     assert names == ["00-ringkasan", "01-pendahuluan", "02-perencanaan", "03-akuntabilitas", "04-penerimaan",
-                     "05-anggaran", "06-penutup"]
+                     "05-anggaran", "06-penutup", "07-lampiran"]
     nb = dict(zip(names, out))
     summary = " ".join(_texts(nb["00-ringkasan"]))
     assert "118,32" in summary and "114,65" in summary and "meningkat 3,67 poin" in summary

@@ -479,7 +479,8 @@ def test_root_quarto_yml_lists_chapters_in_order():
 
     config = yaml.safe_load((Path(__file__).resolve().parent.parent / "_quarto.yml").read_text(encoding="utf-8"))
     assert config["project"]["render"] == [f"notebooks/{n}.ipynb" for n in (
-        "00-ringkasan", "01-pendahuluan", "02-perencanaan", "03-akuntabilitas", "04-penerimaan", "05-anggaran", "06-penutup")]
+        "00-ringkasan", "01-pendahuluan", "02-perencanaan", "03-akuntabilitas", "04-penerimaan", "05-anggaran", "06-penutup",
+        "07-lampiran")]
     assert config["execute"]["enabled"] is False and config["lang"] == "id"
     assert config["format"]["html"]["embed-resources"] is True
 
