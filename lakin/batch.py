@@ -100,7 +100,7 @@ class ReportOutcome:
     detail: str = ""  # traceback of an unexpected error
     files: dict[str, str] = field(default_factory=dict)
     worker: str = ""  # host:pid of the worker process
-    memory_mb: dict[str, float] = field(default_factory=dict)  # peak RSS: worker, kernel, children
+    memory_mb: dict[str, float] = field(default_factory=dict)  # peak RSS: worker process, its kernel
     kernel: dict[str, int] = field(default_factory=dict)  # this worker's warm kernel: starts, runs
 
     @property
@@ -139,7 +139,7 @@ class BatchResult:
         return 130 if self.interrupted else 1 if self.failed else 0
 
     def peak_memory(self) -> dict[str, dict[str, float]]:
-        """Per worker process: the highest peak RSS (MB) seen of the worker, its kernel, their sum, its children."""
+        """Per worker process: the highest peak RSS (MB) seen of the worker, of its kernel, and their sum."""
         peaks: dict[str, dict[str, float]] = {}
         for o in self.outcomes:
             if not o.worker or not o.memory_mb:
@@ -173,7 +173,8 @@ def parse_formats(formats: str | Iterable[str]) -> tuple[str, ...]:
 def discover(params_dir: str | Path, data_dir: str | Path = "data", units: str | Iterable[str] | None = None,
              periods: str | Iterable[str] | None = None) -> tuple[list[ReportJob], list[ReportOutcome]]:
     """The reports asked for by params/<satker>/<period>.yaml (filtered by units and periods), and the params
-    files that could not be read, as failed outcomes. A file without `data_dir` reads `data_dir`."""
+    files that could not be read (or ask for a report another file already asked for), as failed outcomes.
+    A file without `data_dir` reads `data_dir`; relative paths are taken from the current directory."""
     params_dir = Path(params_dir)
     if not params_dir.is_dir():
         raise BatchError(f"Direktori params '{params_dir}' tidak ditemukan")
@@ -478,14 +479,13 @@ def _peak_mb(pid: int | None = None) -> float | None:
 
 
 def _resources() -> tuple[dict[str, float], dict[str, int]]:
-    """This worker's peak memory (its own, its warm kernel's, its finished children's) and kernel counters."""
-    import resource
+    """This worker's peak memory (its own and its warm kernel's) and kernel counters.
 
+    Not pandoc's: RUSAGE_CHILDREN would report the worker's own size (a child's RSS right after fork)."""
     from . import engine
 
     state = engine.status()
-    memory = {"worker": _peak_mb(), "kernel": _peak_mb(state["kernel_pid"]) if state["kernel_pid"] else None,
-              "children": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
+    memory = {"worker": _peak_mb(), "kernel": _peak_mb(state["kernel_pid"]) if state["kernel_pid"] else None}
     kernel = {"starts": state["starts"], "runs": state["runs"]}
     return {k: round(v, 1) for k, v in memory.items() if v is not None}, kernel
 
@@ -680,7 +680,7 @@ def run_batch(jobs: Sequence[ReportJob], formats: str | Iterable[str] = DEFAULT_
                         import logging
 
                         cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                                               dashboard_address=None, silence_logs=logging.ERROR)
+                                               dashboard_address=":0", silence_logs=logging.ERROR)
                         client = own_client = Client(cluster)
                 client.register_plugin(WarmKernelPlugin(ignore_interrupt=cluster is not None), name=PLUGIN_NAME)
                 batch_id = uuid.uuid4().hex[:8]
@@ -748,8 +748,15 @@ class RichReporter(Reporter):
         self.started = time.perf_counter()
 
     def start(self, total: int, skipped: int) -> None:
-        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn,
-                                   TimeElapsedColumn, TimeRemainingColumn)
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            SpinnerColumn,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
 
         self.total, self.started = total, time.perf_counter()
         if skipped:
@@ -811,8 +818,7 @@ def print_summary(result: BatchResult, console=None) -> None:
                   f"{result.seconds:.1f} s dengan {result.workers} worker{rate}", highlight=False)
     for worker, peak in sorted(result.peak_memory().items()):
         console.print(f"Memori puncak {worker}: worker {peak.get('worker', 0):.0f} MB + kernel "
-                      f"{peak.get('kernel', 0):.0f} MB = {peak['total']:.0f} MB (proses anak {peak.get('children', 0):.0f} MB)",
-                      highlight=False)
+                      f"{peak.get('kernel', 0):.0f} MB = {peak['total']:.0f} MB", highlight=False)
     if result.interrupted:
         console.print("Batch dihentikan; jalankan lagi untuk menyelesaikan sisanya.")
     if os.environ.get("LAKIN_DEBUG"):

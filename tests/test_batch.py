@@ -63,7 +63,7 @@ def client():
     """A LocalCluster of 2 worker processes, one thread each, as `lakin batch` starts by default."""
     from distributed import Client, LocalCluster
 
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0")
     client = Client(cluster)
     yield client
     client.close()
