@@ -123,7 +123,7 @@ def test_broken_unit_fails_with_its_cause_the_others_finish_and_a_rerun_skips_th
     first = _cli(*args)
     assert first.returncode == 1, first.stderr
     row = next(line for line in first.stdout.splitlines() if KPPBC in line)
-    assert "gagal" in row and "DataValidationError" in row
+    assert "gagal" in row and "Data tidak valid" in row
     assert "kolom 'realisasi': nilai 'abc'" in first.stdout  # the cause, on the row's next line
     assert (reports / KPPBC / "2024" / "gagal" / "00-ringkasan.ipynb").is_file()  # the error notebook is kept
     assert (reports / BKIPM / "2024" / batch.STAMP_NAME).is_file()
