@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 SATKER ?= kppbc-balikpapan
 PERIOD ?= 2024
 
-.PHONY: setup report test lab clean notebooks
+.PHONY: setup report test lab clean notebooks system-packages jelajah
 
 setup: $(STAMP)
 
@@ -26,8 +26,28 @@ report: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest tests notebooks/0*.ipynb --nbval --nbval-sanitize-with tests/nbval-sanitize.cfg
 
+# JupyterLab refuses to start as root without --allow-root (containers, CI machines): pass it only then.
+LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab $(LAB_ROOT) notebooks/
+
+# Debian packages some tests use (they skip with a reason where absent): a browser, PDF page tools, qpdf.
+# Needs root (CI runs as root); elsewhere install them with your system's package manager.
+system-packages:
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  missing=""; \
+	  command -v chromium >/dev/null || missing="$$missing chromium"; \
+	  command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
+	  command -v qpdf >/dev/null || missing="$$missing qpdf"; \
+	  if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi; \
+	else echo "system-packages: bukan root atau tanpa apt-get; uji yang memerlukan chromium/qpdf/poppler dilewati"; fi
+
+# Export the exploration notebook, executed on the project's data, as one HTML file that opens offline.
+jelajah: $(STAMP)
+	mkdir -p reports/jelajah
+	$(BIN)/papermill notebooks/explore/jelajah.ipynb reports/jelajah/jelajah.ipynb --cwd notebooks/explore
+	$(BIN)/python -c "from lakin.explore import export_html; print(export_html('reports/jelajah/jelajah.ipynb', 'reports/jelajah/jelajah.html'))"
 
 clean:
 	rm -rf reports .pytest_cache

@@ -8,32 +8,87 @@ tooltips and a selection (click or legend) that highlights a unit or a status.
 
 from __future__ import annotations
 
+import functools
 import inspect
+import itertools
+import json
 import math
+import os
 from pathlib import Path
 
 import altair as alt
 import pandas as pd
+import vl_convert as vlc
 
+from .charts import FORMAT_LOCALE, TIME_LOCALE
 from .data import Dataset, find_data_dir, load
 from .frameworks import load_framework
 from .periods import DATA_PERIODS, ReportPeriod
 from .scoring import overall_for, score_indicators
 
 __all__ = [
-    "budget_absorption", "budget_ranking", "indicator_status", "load_all", "overview", "overview_table",
-    "revenue_achievement", "revenue_ranking", "score_by_unit", "scores", "setup", "status_heatmap",
+    "budget_absorption", "budget_ranking", "export_html", "indicator_status", "load_all", "overview", "overview_table",
+    "offline_html", "offline_renderer", "revenue_achievement", "revenue_ranking", "score_by_unit", "scores", "setup",
+    "status_heatmap",
 ]
 
 QUARTERS_LATEST_FIRST = (4, 3, 2, 1)
 NO_DATA = "tidak ada data"
 
 
-def setup() -> None:
-    """Notebook setup: charts show numbers and months in Indonesian (1.234,56) and take any number of rows."""
-    from .charts import FORMAT_LOCALE, TIME_LOCALE
+_EMBED_OPTIONS = {"formatLocale": FORMAT_LOCALE, "timeFormatLocale": TIME_LOCALE, "actions": False}
+_COUNTER = itertools.count(1)
 
-    alt.renderers.set_embed_options(formatLocale=FORMAT_LOCALE, timeFormatLocale=TIME_LOCALE)
+
+@functools.lru_cache(maxsize=1)
+def _vega_bundle() -> str:
+    """Vega, Vega-Lite and Vega-Embed as one script, from the vl-convert wheel (never fetched from a network)."""
+    return vlc.javascript_bundle()
+
+
+def offline_html(spec: dict, embed_options: dict | None = None) -> str:
+    """A chart as HTML whose script is inlined: it draws in an exported notebook or page with no network.
+
+    The libraries are defined once per page (`window.vegaEmbed` guards the bundle) and each chart runs in its
+    own function scope, so any number of charts share one document.
+    """
+    ident = f"lakin-vis-{os.getpid()}-{next(_COUNTER)}"
+    options = json.dumps({**_EMBED_OPTIONS, **(embed_options or {})})
+    payload = json.dumps(spec).replace("</", "<\\/")
+    bundle = _vega_bundle().replace("</script", "<\\/script")
+    return (f'<div id="{ident}" class="lakin-chart"></div>\n'
+            f'<script type="text/javascript">\n(function () {{\nif (!window.vegaEmbed) {{\n{bundle}\n}}\n'
+            f"window.vegaEmbed('#{ident}', {payload}, {options}).catch(console.error);\n}})();\n</script>")
+
+
+def offline_renderer(spec: dict, **metadata) -> dict:
+    """Altair renderer for notebooks: the Vega-Lite JSON (JupyterLab's own renderer) and inlined-script HTML."""
+    return {"application/vnd.vegalite.v5+json": spec, "text/html": offline_html(spec, metadata.get("embed_options")),
+            "text/plain": "<grafik>"}
+
+
+alt.renderers.register("lakin-offline", offline_renderer)
+
+
+NBCONVERT_TEMPLATES = Path(__file__).parent / "templates" / "nbconvert"
+
+
+def export_html(notebook: str | Path, out: str | Path) -> Path:
+    """An executed notebook as one HTML file that opens offline (template `lakin-offline`: no CDN scripts)."""
+    import nbformat  # heavy optional: only the export needs nbconvert
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(template_name="lakin-offline", extra_template_basedirs=[str(NBCONVERT_TEMPLATES)])
+    body, _ = exporter.from_notebook_node(nbformat.read(str(notebook), as_version=4))
+    out = Path(out)
+    out.write_text(body, encoding="utf-8")
+    return out
+
+
+def setup() -> None:
+    """Notebook setup: charts drawn offline (no CDN), numbers and months in Indonesian, any number of rows."""
+    alt.renderers.enable("lakin-offline")
+    alt.renderers.set_embed_options(**_EMBED_OPTIONS)
     alt.data_transformers.disable_max_rows()
 
 

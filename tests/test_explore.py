@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import altair as alt
@@ -11,6 +12,13 @@ import papermill
 import pytest
 
 from lakin import explore
+
+from browser import CHROMIUM, open_page
+
+# A reference that makes a browser fetch: src/href/url()/import of an http(s) or protocol-relative address.
+# Also any address of a script or style to load (Altair's default renderer: "https://cdn.jsdelivr.net/npm/vega@6?noext").
+EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//|url\(\s*["']?(?:https?:)?//|import\s*\(?\s*["']https?:"""
+                      r"""|https?://[^\s"'`]*(?:\.m?js|\.css|\?noext)\b|https?://cdn""", re.I)
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "explore" / "jelajah.ipynb"
@@ -94,3 +102,25 @@ def test_notebook_executes_on_shipped_data(tmp_path, monkeypatch):
     charts = [o for o in outputs if "application/vnd.vegalite.v5+json" in o.get("data", {})
               or "vegaEmbed" in o.get("data", {}).get("text/html", "")]
     assert len(charts) == 4
+    # Nothing is fetched: no output loads a script, style or image from a network.
+    for o in outputs:
+        for value in o.get("data", {}).values():
+            text = value if isinstance(value, str) else json.dumps(value)
+            assert not EXTERNAL.search(text), EXTERNAL.search(text).group(0)
+    html = explore.export_html(out, tmp_path / "jelajah.html").read_text(encoding="utf-8")
+    assert not EXTERNAL.search(html), EXTERNAL.search(html).group(0)
+    if CHROMIUM is None:
+        pytest.skip("Chromium tidak terpasang (apt-get install chromium): grafik tidak diperiksa di peramban")
+    page = open_page(tmp_path / "jelajah.html")
+    drawn = re.findall(r'<div [^>]*\bclass="lakin-chart vega-embed"[^>]*><svg', page.dom)
+    assert len(drawn) == 4, page.console
+    assert not page.console, page.console
+
+
+def test_offline_html_draws_each_chart_in_its_own_scope():
+    """Two charts in one document: the bundle is guarded, each spec lives in a function scope (no `const spec`
+    redeclared at top level, the error of Altair's own inline template)."""
+    a, b = (explore.offline_html({"mark": "bar"}) for _ in range(2))
+    assert a.count("if (!window.vegaEmbed)") == 1 and "const spec" not in a
+    assert re.search(r'id="(lakin-vis-[^"]+)"', a).group(1) != re.search(r'id="(lakin-vis-[^"]+)"', b).group(1)
+    assert "</script" not in a[a.index("<script") + 8:a.rindex("</script>")]
