@@ -6,6 +6,7 @@ collected (file, line, column, value, what was expected) before anything is rais
 
 from __future__ import annotations
 
+import base64
 import csv
 import hashlib
 import io
@@ -23,6 +24,8 @@ from .errors import DataIssue, DataValidationError, NoDataError, UnknownSatkerEr
 from .schemas import passes_checks, SATKER_PATTERN, TABLE_ORDER, TABLES, Table, pandera_schema  # noqa: F401 (re-exported)
 
 FILE_COL = "_file"
+# Input files larger than this are refused before they are read (data/README.md, "Batas ukuran").
+MAX_INPUT_BYTES = 50 * 1024 * 1024
 LINE_COL = "_line"
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
@@ -174,10 +177,19 @@ def read_csv_text(text: str, label: str, table: Table, issues: list[DataIssue]) 
         return None
 
     rows, lines = [], []
+    physical = io.StringIO(text, newline="").readlines()
+    end = reader.line_num
     try:
         for record in reader:
-            line = reader.line_num
+            # a row is named by the line it starts on, also when a quoted cell runs over several lines
+            line, end = end + 1, reader.line_num
             if not record or all(not c.strip() for c in record):
+                continue
+            if end > line and _unclosed_quote(physical, line, end, len(header)):
+                issues.append(DataIssue(label, line, None, physical[line - 1].rstrip("\r\n")[:60],
+                                        f'tanda kutip (") yang dibuka di baris {line} tidak ditutup: '
+                                        f"baris {line}-{end} "
+                                        "terbaca sebagai satu sel (tutup tanda kutipnya, atau hapus bila tidak perlu)"))
                 continue
             if len(record) != len(header):
                 issues.append(_width_issue(label, line, header, record, table))
@@ -185,7 +197,8 @@ def read_csv_text(text: str, label: str, table: Table, issues: list[DataIssue]) 
             rows.append(record)
             lines.append(line)
     except csv.Error as exc:
-        issues.append(DataIssue(label, reader.line_num, None, None, f"CSV tidak dapat dibaca: {exc}"))
+        issues.append(DataIssue(label, end + 1, None, None, f"CSV tidak dapat dibaca mulai baris {end + 1}: {exc} "
+                                "(periksa tanda kutip yang tidak ditutup)"))
         return None
 
     columns: dict[str, list] = {h: [] for h in header}
@@ -216,6 +229,22 @@ def read_csv_text(text: str, label: str, table: Table, issues: list[DataIssue]) 
     frame[FILE_COL] = label
     frame[LINE_COL] = lines
     return frame
+
+
+def _unclosed_quote(physical: list[str], start: int, end: int, width: int) -> bool:
+    """Whether a row read over lines start..end is an unclosed quote rather than a cell holding line breaks:
+    the quote is still open at the end of the file, or a swallowed line is itself a whole row."""
+    span = physical[start - 1: end]
+    if sum(line.count('"') for line in span) % 2:
+        return True
+    for line in span[1:]:
+        try:
+            cells = next(csv.reader([line.rstrip("\r\n")]))
+        except (csv.Error, StopIteration):
+            continue
+        if width > 1 and len(cells) == width:
+            return True
+    return False
 
 
 def _width_issue(label: str, line: int, header: list[str], record: list[str], table: Table) -> DataIssue:
@@ -295,6 +324,28 @@ def _file_owner(stem: str, slugs: set[str]) -> str | None:
         if candidate in slugs:
             return candidate
     return None
+
+
+def inside(path: Path, folder: Path) -> bool:
+    """Whether `path`, with every symbolic link resolved, lies inside `folder` (also resolved)."""
+    try:
+        Path(path).resolve().relative_to(Path(folder).resolve())
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop
+        return False
+    return True
+
+
+def _outside_issue(path: Path, data_dir: Path, label: str) -> DataIssue | None:
+    """An issue when an input file is a symbolic link (or under one) that leads out of the data directory."""
+    if inside(path, data_dir):
+        return None
+    try:
+        target = str(Path(path).resolve())
+    except (OSError, RuntimeError):
+        target = "(tautan melingkar)"
+    return DataIssue(label, None, None, target,
+                     "berkas masukan harus berada di dalam direktori data; tautan simbolik yang mengarah ke luar "
+                     f"direktori data ({Path(data_dir).resolve()}) tidak dibaca")
 
 
 def _label(path: Path, data_dir: Path) -> str:
@@ -404,7 +455,16 @@ def read_table(data_dir: Path, name: str, satker: str | None = None, slugs: set[
         before = len(issues)
         for path in files:
             label = _label(path, data_dir)
+            outside = _outside_issue(path, data_dir, label)
+            if outside is not None:
+                issues.append(outside)
+                continue
             try:
+                size = path.stat().st_size
+                if size > MAX_INPUT_BYTES:
+                    issues.append(DataIssue(label, None, None, None, f"berkas terlalu besar ({size} byte); "
+                                            f"batas {MAX_INPUT_BYTES} byte per berkas"))
+                    continue
                 raw = path.read_bytes()
             except OSError as exc:
                 issues.append(DataIssue(label, None, None, None, f"berkas tidak dapat dibaca: {exc.strerror or exc}"))
@@ -453,6 +513,251 @@ def read_table(data_dir: Path, name: str, satker: str | None = None, slugs: set[
     return frame
 
 
+# --------------------------------------------------------------------------- analysts' text
+# Analysts' Markdown (narasi/<satker>/<tahun>/...) is untrusted: it may show images that lie in its own
+# folder and link to web addresses, nothing else (data/README.md, *What the text may refer to*). Images are embedded
+# here as data: URIs, so the renderers never open a file named by an analyst.
+NARASI_MAX_BYTES = 1024 * 1024
+NARASI_IMAGE_MAX_BYTES = 5 * 1024 * 1024
+_IMAGE_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg", b"GIF87a": "image/gif",
+                b"GIF89a": "image/gif"}
+_IMAGE_PATH = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$")
+_LINK_TARGET = re.compile(r"^(https?://[^\s<>\"\\]+|mailto:[^\s<>\"\\]+|#[A-Za-z0-9_.:-]*)$", re.I)
+_AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*)>")
+_UNESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+_TITLE = re.compile(r"""\s+("[^"]*"|'[^']*'|\([^()]*\))\s*$""")
+_DEFINITION_PREFIX = re.compile(r"^[ \t>*+\-0-9.)(]*$")
+RULE_IMAGE = ("gambar hanya boleh berkas PNG/JPEG/GIF di folder narasi ini, ditulis dengan path relatif tanpa spasi "
+              "(mis. ![Keterangan](foto-kegiatan.png)); path absolut, '..', tautan simbolik ke luar folder, file:, "
+              "http(s): dan data: tidak diizinkan")
+RULE_IMAGE_REF = ("gambar harus ditulis langsung sebagai ![keterangan](berkas.png); gambar bergaya referensi "
+                  "tidak diizinkan")
+RULE_LINK = ("tautan hanya boleh ke alamat http://, https://, mailto: atau #bagian laporan; file:, data:, "
+             "javascript: dan path berkas tidak diizinkan")
+RULE_DEFINITION = "definisi tautan ([label]: alamat) hanya boleh ke alamat http://, https:// atau mailto:"
+RULE_METADATA = "blok metadata YAML (--- ... ---) tidak diizinkan dalam teks narasi"
+RULE_ATTRIBUTE = "atribut {...} hanya boleh #id, .kelas, width dan height (atribut lain dapat memuat berkas)"
+_ATTRIBUTES = re.compile(r"(?<!\{)\{(?!\{)([^{}\n]*)\}")
+_ATTRIBUTE_KEY = re.compile(r"(?:^|\s)([^\s=#.\"']+)\s*=")
+_ALLOWED_ATTRIBUTES = {"width", "height"}
+
+
+@dataclass(frozen=True)
+class _Reference:
+    """One image, link or link definition in an analysts' text: kind, target (unescaped), span of the target."""
+
+    kind: str  # "image", "image-ref", "link", "definition"
+    target: str
+    start: int
+    end: int
+
+
+def read_narasi(path: str | Path, data_dir: str | Path) -> str:
+    """An analysts' text file, checked: inside the data directory, UTF-8, bounded, and referring only to images
+    in its own folder (embedded as data: URIs) and to web addresses; `@` and `$` made literal.
+
+    Raises DataValidationError naming the file, the line and the rule broken, before anything is rendered.
+    """
+    path, data_dir = Path(path), Path(data_dir)
+    label = _label(path, data_dir)
+    outside = _outside_issue(path, data_dir, label)
+    if outside is not None:
+        raise DataValidationError([outside])
+    try:
+        if not path.resolve().is_file():  # a folder, a device or a pipe is no text
+            raise DataValidationError([DataIssue(label, None, None, None, "teks narasi harus berkas biasa")])
+        with path.resolve().open("rb") as fh:  # the file checked above, read no further than the limit
+            raw = fh.read(NARASI_MAX_BYTES + 1)
+    except OSError as exc:
+        raise DataValidationError([DataIssue(label, None, None, None,
+                                             f"berkas tidak dapat dibaca: {exc.strerror or exc}")]) from None
+    if len(raw) > NARASI_MAX_BYTES:
+        raise DataValidationError([DataIssue(label, None, None, None, "teks narasi terlalu besar; batas "
+                                             f"{NARASI_MAX_BYTES} byte per berkas")])
+    text = _decode_narasi(raw, label)
+    issues: list[DataIssue] = []
+    text = _check_narasi(text, path.parent, data_dir, label, issues)
+    if issues:
+        raise DataValidationError(issues)
+    return text
+
+
+def _decode_narasi(raw: bytes, label: str) -> str:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise DataValidationError([DataIssue(label, 1, None, None, "teks narasi harus ber-encoding UTF-8, bukan "
+                                             "UTF-16 (simpan ulang sebagai UTF-8)")])
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        start = raw.rfind(b"\n", 0, exc.start) + 1
+        end = raw.find(b"\n", exc.start)
+        value = raw[start: None if end < 0 else end].decode("cp1252", errors="replace").strip()[:60]
+        raise DataValidationError([DataIssue(
+            label, line, None, value, "teks narasi harus ber-encoding UTF-8 (simpan ulang sebagai UTF-8); "
+            f"byte {raw[exc.start]:#04x} bukan UTF-8 (kemungkinan Latin-1/Windows-1252)")]) from None
+
+
+def _check_narasi(text: str, folder: Path, data_dir: Path, label: str, issues: list[DataIssue]) -> str:
+    """The text with its images embedded and `@`/`$` escaped; every refused reference appended to `issues`."""
+    def line_of(pos: int) -> int:
+        return text.count("\n", 0, pos) + 1
+
+    for line, block in _metadata_blocks(text):
+        issues.append(DataIssue(label, line, None, block[:60], RULE_METADATA))
+    for m in _ATTRIBUTES.finditer(text):
+        keys = {k.lower() for k in _ATTRIBUTE_KEY.findall(m[1])}
+        if keys - _ALLOWED_ATTRIBUTES:
+            issues.append(DataIssue(label, line_of(m.start()), None, m[0][:80], RULE_ATTRIBUTE))
+    references, literal = _scan_markdown(text)
+    replacements: list[tuple[int, int, str]] = []
+    for ref in references:
+        value = ref.target[:80]
+        if ref.kind == "image":
+            embedded, problem = _embed_image(ref.target, folder, data_dir)
+            if problem:
+                issues.append(DataIssue(label, line_of(ref.start), None, value, f"{RULE_IMAGE} ({problem})"))
+            else:
+                replacements.append((ref.start, ref.end, embedded))
+        elif ref.kind == "image-ref":
+            issues.append(DataIssue(label, line_of(ref.start), None, value, RULE_IMAGE_REF))
+        elif ref.kind == "definition" and not _LINK_TARGET.match(ref.target):
+            issues.append(DataIssue(label, line_of(ref.start), None, value, RULE_DEFINITION))
+        elif ref.kind == "link" and ref.target and not _LINK_TARGET.match(ref.target):
+            issues.append(DataIssue(label, line_of(ref.start), None, value, RULE_LINK))
+    replacements += [(pos, pos, "\\") for pos in literal]
+    for start, end, new in sorted(replacements, reverse=True):
+        text = text[:start] + new + text[end:]
+    return text
+
+
+def _metadata_blocks(text: str) -> list[tuple[int, str]]:
+    """(line, first line) of every YAML metadata block pandoc would read: `---` after a blank line, a mapping,
+    then `---` or `...`."""
+    import yaml
+
+    lines = text.split("\n")
+    found = []
+    for i, line in enumerate(lines):
+        opens = line.rstrip() == "---" and (i == 0 or not lines[i - 1].strip())
+        if not opens or i + 1 >= len(lines) or not lines[i + 1].strip():
+            continue
+        for j in range(i + 1, len(lines)):
+            if lines[j].rstrip() in ("---", "..."):
+                try:
+                    data = yaml.safe_load("\n".join(lines[i + 1: j]))
+                except yaml.YAMLError:
+                    data = None
+                if isinstance(data, dict):
+                    found.append((i + 1, lines[i + 1].strip()))
+                break
+    return found
+
+
+def _scan_markdown(text: str) -> tuple[list[_Reference], list[int]]:
+    """Every image, link, link definition and autolink of a pandoc Markdown text, and the positions of the `@`
+    and `$` that pandoc would read as a citation or as math. Conservative: code spans are skipped, every other
+    `](`, `![...]` and `]:` counts, whatever pandoc would make of it."""
+    refs: list[_Reference] = []
+    literal: list[int] = []
+    openers: list[tuple[int, bool]] = []
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "`":
+            j = i
+            while j < n and text[j] == "`":
+                j += 1
+            closing = re.compile(rf"(?<!`){'`' * (j - i)}(?!`)").search(text, j)
+            i = closing.end() if closing else j
+            continue
+        if c == "<":
+            m = _AUTOLINK.match(text, i)
+            if m:
+                refs.append(_Reference("link", m[1], m.start(1), m.end(1)))
+                i = m.end()
+                continue
+        if c in "@$":
+            literal.append(i)
+        elif c == "[":
+            openers.append((i, i > 0 and text[i - 1] == "!"))
+        elif c == "]" and openers:
+            start, image = openers.pop()
+            following = text[i + 1: i + 2]
+            if following == "(":
+                target, t_start, t_end, i = _destination(text, i + 2)
+                refs.append(_Reference("image" if image else "link", target, t_start, t_end))
+                continue
+            if image:
+                refs.append(_Reference("image-ref", text[start - 1: i + 1], start, i + 1))
+            elif following == ":" and not text.startswith("^", start + 1) and _DEFINITION_PREFIX.match(
+                    text[text.rfind("\n", 0, start) + 1: start]):
+                m = re.compile(r"[ \t]*\n?[ \t]*(<[^<>\n]*>|\S+)").match(text, i + 2)
+                if m:
+                    target = m[1][1:-1] if m[1].startswith("<") and m[1].endswith(">") else m[1]
+                    refs.append(_Reference("definition", _UNESCAPE.sub(r"\1", target).strip(), m.start(1), m.end(1)))
+                    i = m.end()
+                    continue
+        i += 1
+    return refs, literal
+
+
+def _destination(text: str, pos: int) -> tuple[str, int, int, int]:
+    """(unescaped target, start, end, position after the closing parenthesis) of an inline link destination:
+    everything up to the closing parenthesis but a title, as pandoc reads it (spaces included)."""
+    n = len(text)
+    depth, close = 0, pos
+    while close < n:
+        ch = text[close]
+        if ch == "\\":
+            close += 2
+            continue
+        if ch == ")" and depth == 0:
+            break
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        close += 1
+    close = min(close, n)
+    inner = text[pos:close]
+    start = pos + len(inner) - len(inner.lstrip())
+    body = _TITLE.sub("", inner).strip()
+    if body.startswith("<") and ">" in body:
+        body = body[: body.index(">") + 1]
+    end = start + len(body)
+    target = body[1:-1] if body.startswith("<") and body.endswith(">") else body
+    return _UNESCAPE.sub(r"\1", target).strip(), start, end, close + 1
+
+
+def _embed_image(target: str, folder: Path, data_dir: Path) -> tuple[str, str | None]:
+    """(data: URI, None) for an image file inside `folder`, or ("", why it is refused)."""
+    if not _IMAGE_PATH.match(target):
+        scheme = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*):", target)
+        if scheme:
+            return "", f"alamat {scheme[1].lower()}: tidak diizinkan"
+        if target.startswith(("/", "\\", "~")):
+            return "", "path absolut tidak diizinkan"
+        if ".." in target:
+            return "", "'..' keluar dari folder narasi"
+        return "", "nama berkas hanya boleh huruf, angka, titik, minus, garis bawah dan '/'"
+    path = folder / target
+    if not inside(path, folder) or not inside(path, data_dir):
+        return "", "berada di luar folder narasi"
+    try:
+        if not path.is_file():
+            return "", "berkas tidak ditemukan"
+        if path.stat().st_size > NARASI_IMAGE_MAX_BYTES:
+            return "", f"berkas gambar lebih dari {NARASI_IMAGE_MAX_BYTES} byte"
+        raw = path.read_bytes()
+    except OSError as exc:
+        return "", f"berkas tidak dapat dibaca: {exc.strerror or exc}"
+    mime = next((m for magic, m in _IMAGE_TYPES.items() if raw.startswith(magic)), None)
+    if mime is None:
+        return "", "bukan berkas PNG, JPEG atau GIF"
+    return f"data:{mime};base64,{base64.b64encode(raw).decode('ascii')}", None
+
+
 # --------------------------------------------------------------------------- the dataset
 @dataclass
 class Dataset:
@@ -499,14 +804,18 @@ def _check_references(ds: Dataset, issues: list[DataIssue]) -> None:
     A rule runs only when every table it reads was read without issues (ds.invalid), so a broken
     table is reported once, not again as a flood of dangling references.
     """
-    from .frameworks import available_frameworks, load_framework
+    from .frameworks import available_frameworks, load_frameworks
+    from .scoring import validate_inputs
 
     bad = ds.invalid
     if "satker" in bad:
         return
     units = ds.tables["satker"]
     slugs = set(units["satker"])
-    known_frameworks = set(available_frameworks())
+    # framework files beside the data first, then the package's; a malformed file is reported key by key
+    loaded, framework_issues = load_frameworks(units["kerangka"], ds.data_dir)
+    issues.extend(framework_issues)
+    known_frameworks = set(available_frameworks(ds.data_dir))
     for _, row in units[~units["kerangka"].isin(known_frameworks)].iterrows():
         issues.append(DataIssue(row[FILE_COL], int(row[LINE_COL]), "kerangka", row["kerangka"],
                                 f"kerangka yang dikenal: {', '.join(sorted(known_frameworks))}"))
@@ -529,11 +838,11 @@ def _check_references(ds: Dataset, issues: list[DataIssue]) -> None:
         for _, row in nilai[orphan].iterrows():
             issues.append(DataIssue(row[FILE_COL], int(row[LINE_COL]), "kode", row["kode"],
                                     f"indikator yang didefinisikan di iku.csv untuk satker {row['satker']}"))
-    known_units = units[units["kerangka"].isin(known_frameworks)]
+    known_units = units[units["kerangka"].isin(list(loaded))]
     kerangka = dict(zip(known_units["satker"], known_units["kerangka"]))
     frameworks = iku["satker"].map(kerangka)
     for framework_id, rows in iku[frameworks.notna()].groupby(frameworks[frameworks.notna()], sort=False):
-        fw = load_framework(framework_id)
+        fw = loaded[framework_id]
         aturan = rows["aturan_capaian"] if "aturan_capaian" in rows else pd.Series(dtype=object)
         unknown_rule = aturan.map(lambda a: isinstance(a, str) and bool(a) and a not in fw.aturan)
         for _, row in rows[unknown_rule.astype(bool)].iterrows():
@@ -546,6 +855,9 @@ def _check_references(ds: Dataset, issues: list[DataIssue]) -> None:
             for _, row in rows[~rows[column].isin(list(bobot))].iterrows():
                 issues.append(DataIssue(row[FILE_COL], int(row[LINE_COL]), column, row[column],
                                         f"salah satu dari: {', '.join(bobot)} (kerangka {fw.id})"))
+        units_of = set(rows["satker"])
+        issues.extend(validate_inputs(fw, {n: ds.tables[n][ds.tables[n]["satker"].isin(units_of)]
+                                           for n in ("iku", "iku_nilai", "bobot_kerangka") if n not in bad}))
 
 
 def collect(data_dir: str | Path | None = None, satker: str | None = None) -> tuple[Dataset, list[DataIssue]]:

@@ -14,14 +14,29 @@ import pandas as pd
 
 from .fmt import is_na
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|])")
+# Everything pandoc's Markdown reads as markup: emphasis, code, links, raw HTML, headings, tables, attributes,
+# citations (@), math ($), sub/superscript (~ ^), entities (&), smart quotes, dashes (--) and ellipses (...).
+_MD_SPECIAL = re.compile(r"""([\\`*_{}\[\]<>#|@$~^&"'!]|-(?=-)|\.(?=\.\.))""")
+# A list marker at the start of a block: "- ", "+ ", "1. ", "1) ", "(1) ", "a. ", "iv) ".
+_LIST_START = re.compile(r"^([ \t]*)(\(?)(\d{1,9}|[A-Za-z]|[ivxlcdmIVXLCDM]+)?([-+.)])(?=[ \t]|$)")
+_LINE_BREAKS = re.compile(r"\r\n?|[\n\v\f\x85\u2028\u2029]")
+# "%" opening a document is a pandoc title block: the text would vanish into metadata.
+_TITLE_START = re.compile(r"^([ \t]*)%")
+
+
+def _inert_list_marker(m: re.Match) -> str:
+    paren = "\\(" if m[2] else ""
+    return f"{m[1]}{paren}{m[3] or ''}\\{m[4]}"
 
 
 def escape_md(text) -> str:
-    """Text from data made inert for Markdown (and thus for HTML produced from it)."""
+    """Text from data made inert for Markdown (and thus for HTML, DOCX and Typst produced from it): one line
+    that every renderer prints literally."""
     if text is None or is_na(text):
         return ""
-    return _MD_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
+    escaped = _MD_SPECIAL.sub(r"\\\1", _LINE_BREAKS.sub(" ", str(text)))
+    escaped = _TITLE_START.sub(r"\1\\%", escaped, count=1)
+    return _LIST_START.sub(_inert_list_marker, escaped, count=1)
 
 
 def _display(bundle: dict, metadata: dict | None = None) -> None:
