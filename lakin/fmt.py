@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 import pandas as pd
 from babel.dates import format_date
@@ -33,10 +33,16 @@ def round_half_up(value: float, digits: int = 2) -> float:
     """Round half away from zero as Excel's ROUND does (on the 15-significant-digit value)."""
     if is_na(value):
         return math.nan
-    d = Decimal(format(float(value), ".15g"))
+    v = float(value)
+    if not math.isfinite(v):
+        return v
+    d = Decimal(format(v, ".15g"))
     q = Decimal(1).scaleb(-digits)
     sign = -1 if d < 0 else 1
-    return float(sign * abs(d).quantize(q, rounding=ROUND_HALF_UP))
+    # enough digits for any float (up to ~1.8e308) at `digits` decimals: quantize never runs out of precision
+    with localcontext() as ctx:
+        ctx.prec = max(28, 330 + max(digits, 0))
+        return float(sign * abs(d).quantize(q, rounding=ROUND_HALF_UP))
 
 
 def angka(value, digits: int = 2, na: str = "N/A", trim: bool = False) -> str:
@@ -114,8 +120,26 @@ def poin(value, digits: int = 2) -> str:
 
 
 def indeks(value, na: str = "N/A") -> str:
-    """An index as the seeds print it: 115,68 but 120 when the rounded value is whole."""
+    """An index (indicator, level, overall score), always with two decimals: 115,68, 120,00, 119,00."""
+    if is_na(value):
+        return na
+    return angka(value, 2)
+
+
+def nilai(value, satuan=None, na: str = "N/A") -> str:
+    """A target or realisation as the reports print it: whole numbers without decimals (10 sertifikat),
+    others with two (97,75%, 0,40 hari, 3,77 (skala 4)); the unit after it ('nilai'/'indeks' are not written)."""
     if is_na(value):
         return na
     r = round_half_up(value, 2)
-    return angka(r, 0) if float(r).is_integer() else angka(r, 2)
+    text = angka(r, 0) if float(r).is_integer() else angka(r, 2)
+    if is_na(satuan) or not str(satuan).strip():
+        return text
+    satuan = str(satuan).strip()
+    if satuan == "%":
+        return f"{text}%"
+    if satuan.lower().startswith("skala"):
+        return f"{text} ({satuan})"
+    if satuan.lower() in ("indeks", "nilai"):
+        return text
+    return f"{text} {satuan}"

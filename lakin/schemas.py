@@ -27,6 +27,7 @@ JENIS_BELANJA_NAMA = {
 POLARITAS = ("max", "min", "stabilize")
 KONSOLIDASI = ("tlkv", "sum", "average")
 MAX_RUPIAH = 10**15
+MAX_NILAI = 1e15  # a target or realisation beyond +/- 10^15 is a typing error (and would lose precision)
 _MONTH = r"M(0[1-9]|1[0-2])"
 REPORTED_PERIOD_PATTERN = rf"^(Q1|Q2|S1|Q3|SDQ3|Q4|Y|{_MONTH}(-{_MONTH})?)$"  # Rp1.000 triliun: larger amounts are typing errors, not budgets
 
@@ -121,7 +122,10 @@ _register(Table(
         "polaritas": Col("code", isin=POLARITAS),
         "konsolidasi": Col("code", isin=KONSOLIDASI),
         "aturan_capaian": Col(required=False, nullable=True, doc="id aturan piecewise di berkas kerangka"),
-        "bobot": Col("float", required=False, nullable=True, ge=0),
+        "bobot": Col("float", required=False, nullable=True, ge=0, le=MAX_NILAI,
+                     doc="bobot indikator; hanya bila kerangka membacanya (levels[0].bobot_indikator)"),
+        "kelas_validitas": Col(required=False, nullable=True,
+                               doc="kelas validitas indikator (mis. lead_input, lag_outcome) bila kerangka membobot per kelas"),
         "urutan": Col("int", required=False, nullable=True, ge=0),
         "definisi": Col(required=False, nullable=True),
     },
@@ -136,9 +140,13 @@ _register(Table(
         "tahun": _tahun(),
         "kode": Col(),
         "periode": Col("code", isin=DATA_PERIODS),
-        "target": Col("float", nullable=True),
-        "realisasi": Col("float", nullable=True),
-        "capaian_dilaporkan": Col("float", required=False, nullable=True),
+        "target": Col("float", nullable=True, ge=-MAX_NILAI, le=MAX_NILAI),
+        "target_bawah": Col("float", required=False, nullable=True, ge=-MAX_NILAI, le=MAX_NILAI,
+                            doc="batas bawah target rentang (70 pada '70-80'); target dikosongkan"),
+        "target_atas": Col("float", required=False, nullable=True, ge=-MAX_NILAI, le=MAX_NILAI,
+                           doc="batas atas target rentang (80 pada '70-80')"),
+        "realisasi": Col("float", nullable=True, ge=-MAX_NILAI, le=MAX_NILAI),
+        "capaian_dilaporkan": Col("float", required=False, nullable=True, ge=-MAX_NILAI, le=MAX_NILAI),
         "realisasi_teks": Col(required=False, nullable=True, doc="realisasi seperti tercetak bila bukan angka biasa"),
         "target_teks": Col(required=False, nullable=True),
         "sumber": Col(required=False, nullable=True, doc="tabel sumber"),
@@ -158,6 +166,20 @@ _register(Table(
     },
     key=("satker", "tahun", "periode"),
     doc="Nilai organisasi (NKO/NPSS) yang pernah dipublikasikan.",
+))
+
+_register(Table(
+    "bobot_kerangka",
+    {
+        "satker": _satker(),
+        "tahun": _tahun(),
+        "tingkat": Col(pattern=r"^[a-z0-9_]+$", doc="kolom tingkat kerangka (mis. perspektif) atau nilai_organisasi"),
+        "kunci": Col(doc="kunci butir yang dibobot (mis. stakeholder)"),
+        "bobot": Col("float", ge=0, le=MAX_NILAI),
+        "sumber": Col(doc="dasar bobot unit ini (mis. nomor KMK/KEP, Perjanjian Kinerja)"),
+    },
+    key=("satker", "tahun", "tingkat", "kunci"),
+    doc="Bobot tingkat milik satker sendiri yang menggantikan bobot kerangka untuk tahun itu.",
 ))
 
 _register(Table(
@@ -293,6 +315,66 @@ _register(Table(
     },
     key=("satker", "tahun", "periode", "kelompok", "komponen"),
     doc="Komponen IKPA dan SMART seperti dipublikasikan.",
+))
+
+# Tables of the report's Bab I and II (lakin.report; documented in data/README.md), all optional.
+_register(Table(
+    "profil_organisasi",
+    {
+        "satker": _satker(),
+        "tahun": _tahun(),
+        "bagian": Col("code", isin=("tugas", "fungsi", "peran", "isu")),
+        "urutan": Col("int", ge=0),
+        "uraian": Col(),
+        "sumber": Col(required=False, nullable=True, doc="dasar hukum atau bagian laporan sumber"),
+    },
+    key=("satker", "tahun", "bagian", "urutan"),
+    doc="Tugas, fungsi, peran strategis dan isu strategis unit (Bab I).",
+))
+
+_register(Table(
+    "struktur_organisasi",
+    {
+        "satker": _satker(),
+        "tahun": _tahun(),
+        "urutan": Col("int", ge=0),
+        "unit": Col(doc="nama unit atau jabatan"),
+        "induk": Col(nullable=True, doc="unit atasan; kosong = pimpinan"),
+        "sumber": Col(required=False, nullable=True),
+    },
+    key=("satker", "tahun", "unit"),
+    doc="Struktur organisasi: unit dan atasannya (Bab I).",
+))
+
+_register(Table(
+    "pegawai",
+    {
+        "satker": _satker(),
+        "tahun": _tahun(),
+        "tanggal": Col("date", required=False, nullable=True, doc="keadaan per tanggal"),
+        "kelompok": Col(doc="pengelompokan seperti dicetak: Jabatan, Jenis Kelamin, Tingkat Pendidikan, Usia"),
+        "urutan": Col("int", required=False, nullable=True, ge=0),
+        "kategori": Col(),
+        "jumlah": Col("int", ge=0),
+        "sumber": Col(required=False, nullable=True),
+    },
+    key=("satker", "tahun", "kelompok", "kategori"),
+    doc="Sumber daya manusia: jumlah pegawai per kategori (Bab I).",
+))
+
+_register(Table(
+    "renstra",
+    {
+        "satker": _satker(),
+        "kode": Col(doc="kode indikator seperti di tabel iku"),
+        "tahun_awal": _tahun(),
+        "tahun_akhir": _tahun(),
+        "target": Col("float", nullable=True, doc="target jangka menengah (akhir periode Renstra)"),
+        "target_teks": Col(required=False, nullable=True, doc="target seperti tercetak bila bukan angka biasa"),
+        "sumber": Col(required=False, nullable=True),
+    },
+    key=("satker", "kode", "tahun_akhir"),
+    doc="Target jangka menengah (Renstra) per indikator.",
 ))
 
 TABLE_ORDER = tuple(TABLES)

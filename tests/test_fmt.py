@@ -22,7 +22,8 @@ def test_round_half_away_from_zero(value, digits, expected):
     (fmt.ribuan, 1460129563, "1.460.129.563"),
     (fmt.rupiah_singkat, 2035400114000, "Rp2.035,40 miliar"),
     (fmt.rupiah_singkat, 191600384150, "Rp191,60 miliar"),
-    (fmt.indeks, 120.0, "120"),
+    (fmt.indeks, 120.0, "120,00"),  # indices always carry two decimals (issue 12: "119" beside "116,21")
+    (fmt.indeks, 118.9963, "119,00"),
     (fmt.indeks, 115.680473, "115,68"),
     (fmt.poin, 3.6657, "+3,67"),
     (fmt.nama_bulan, 6, "Juni"),
