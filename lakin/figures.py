@@ -1,4 +1,7 @@
-"""The headline figures of one unit and report period, as plain data (for JSON, tests and notebooks)."""
+"""The headline figures of one unit and report period, as plain data (for JSON, tests and notebooks).
+
+Read from the report model (`lakin.model`): the figures are computed once, here only arranged as JSON.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +11,9 @@ from pathlib import Path
 from typing import Callable
 
 from .data import Dataset, load
-from .fmt import round_half_up
+from .fmt import is_na, round_half_up
 from .frameworks import Framework, load_framework
+from .model import ReportModel, iku_counts, model_from_dataset
 from .periods import ReportPeriod, parse_period
 from .scoring import Scorecard, score
 
@@ -41,26 +45,48 @@ def open_unit(satker: str, period: str | ReportPeriod, data_dir: str | Path | No
     """Load one unit's data (validated) for a report period."""
     rp = period if isinstance(period, ReportPeriod) else parse_period(period)
     ds = load(data_dir, satker=satker)
-    framework = load_framework(ds.unit(satker)["kerangka"])
+    framework = load_framework(ds.unit(satker)["kerangka"], ds.data_dir)
     return Unit(ds, satker, rp, framework)
 
 
 def _num(value, digits: int = 2):
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if is_na(value):
         return None
-    return round_half_up(float(value), digits)
+    value = float(value)
+    if not math.isfinite(value):
+        return None
+    return round_half_up(value, digits)
 
 
-def scoring_block(unit: Unit) -> dict:
+def _text(value):
+    """A text cell, None for N/A (never NaN in JSON)."""
+    return None if is_na(value) else value
+
+
+def json_safe(value):
+    """A JSON-ready copy: NaN, infinities and pandas NA become None (strict JSON parsers accept the result)."""
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if value is not None and not isinstance(value, (str, bool, int, float)) and is_na(value):
+        return None
+    return value
+
+
+def scoring_block(unit: "Unit | ReportModel") -> dict:
     """Overall score, every level, every indicator, the previous year and the change."""
-    sc = unit.scorecard()
+    sc = unit.scorecard() if callable(unit.scorecard) else unit.scorecard
     fw = sc.framework
     levels = {}
-    for frame in sc.levels:
+    for depth, frame in enumerate(sc.levels):
         level = frame.attrs["level"]
+        counts, scored = iku_counts(sc, depth)
         levels[level["kolom"]] = [
             {"kode": r["kode"], "nama": r["nama"], "indeks": _num(r["indeks"]),
-             "jumlah_indikator": int(r["jumlah"]), "jumlah_dinilai": int(r["jumlah_dinilai"])}
+             "jumlah_indikator": int(counts.get(r["kode"], 0)), "jumlah_dinilai": int(scored.get(r["kode"], 0))}
             for _, r in frame.iterrows()
         ]
     indicators = [
@@ -68,13 +94,13 @@ def scoring_block(unit: Unit) -> dict:
             "kode": r["kode"], "nama": r["nama"], "sasaran_kode": r["sasaran_kode"], "perspektif": r["perspektif"],
             "satuan": r["satuan"], "polaritas": r["polaritas"],
             "target": _num(r["target"], 4), "realisasi": _num(r["realisasi"], 4),
-            "capaian": _num(r["capaian"]), "status": r["status"], "keterangan": r["alasan_na"],
+            "capaian": _num(r["capaian"]), "status": r["status"], "keterangan": _text(r["alasan_na"]),
         }
         for _, r in sc.indicators.iterrows()
     ]
     return {
         "nilai_organisasi": {"kode": fw.skor_kode, "nama": fw.skor_nama, "nilai": _num(sc.overall),
-                             "kategori": fw.kategori_for(sc.overall)},
+                             "kategori": None if is_na(sc.overall) else fw.kategori_for(sc.overall)},
         "kelompok": levels,
         "indikator": indicators,
         "status": sc.status_counts(),
@@ -93,10 +119,12 @@ def register_block(name: str, fn: Callable[[Unit], dict | None]) -> None:
     BLOCKS = [(n, f) for n, f in BLOCKS if n != name] + [(name, fn)]
 
 
-def figures(unit: Unit) -> dict:
-    """All headline figures of a unit and period as a JSON-ready dict."""
+def figures(unit: "Unit | ReportModel") -> dict:
+    """All headline figures of a unit and period as a JSON-ready dict (read from the report model)."""
     from . import budget, revenue  # noqa: F401  (their blocks register on import)
 
+    if isinstance(unit, Unit):
+        unit = model_from_dataset(unit.ds, unit.satker, unit.period, unit.framework)
     info = unit.info
     out = {
         "satker": unit.satker,
@@ -112,4 +140,4 @@ def figures(unit: Unit) -> dict:
                 out.update(block)
             else:
                 out[name] = block
-    return out
+    return json_safe(out)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..fmt import angka, indeks, is_na, poin
+from ..fmt import angka, indeks, is_na, nilai, poin
+from ..model import iku_counts
 from ..scoring import Scorecard
+from ..show import escape_md
 from . import arah, daftar
 
 PERIODE_KALIMAT = {"Q1": "triwulan I", "Q2": "triwulan II", "S1": "semester I", "Q3": "triwulan III",
@@ -13,18 +15,8 @@ PERIODE_KALIMAT = {"Q1": "triwulan I", "Q2": "triwulan II", "S1": "semester I", 
 
 
 def nilai_satuan(value, satuan) -> str:
-    """A value with its unit as the reports print it: 97,75%, 0,40 hari, 3,77 (skala 4)."""
-    if is_na(value):
-        return "N/A"
-    text = indeks(value)
-    if is_na(satuan) or not str(satuan).strip():
-        return text
-    satuan = str(satuan).strip()
-    if satuan == "%":
-        return f"{text}%"
-    if satuan.lower().startswith("skala"):
-        return f"{text} ({satuan})"
-    return f"{text} {satuan}"
+    """A value with its unit as the reports print it: 97,75%, 0,40 hari, 3,77 (skala 4), 10 sertifikat."""
+    return nilai(value, satuan)
 
 
 def label(sc: Scorecard, kode: str) -> str:
@@ -66,7 +58,7 @@ def kalimat_status(sc: Scorecard) -> str:
     hi = sc.framework.clamp[1]
     at_max = int((sc.indicators["capaian"] >= hi).sum())
     if at_max:
-        text += f"; {at_max} {term} mencapai indeks capaian maksimal {angka(hi, 0)}"
+        text += f"; {at_max} {term} mencapai indeks capaian maksimal {indeks(hi)}"
     text += "."
     n_na = counts.get(na_name, 0)
     if n_na:
@@ -96,18 +88,33 @@ def kalimat_tertinggi_terendah(sc: Scorecard) -> str:
             f"{label(sc, worst['kode'])} {worst['nama']} dengan indeks {indeks(worst['capaian'])} ({worst['status']}).")
 
 
-def kalimat_level(sc: Scorecard, depth: int) -> list[str]:
-    """One sentence per group of a level (perspective or sasaran)."""
+def kalimat_level(sc: Scorecard, depth: int, markdown: bool = False) -> list[str]:
+    """One sentence per group of a level (perspective or sasaran); with markdown=True, Markdown ready to print
+    (data escaped, the official English term in italics: 'Perspektif *Stakeholder*', as the seed writes it)."""
     frame = sc.levels[depth]
     level = frame.attrs["level"]
+    _, scored = iku_counts(sc, depth)  # indicators, not the groups of the level below (5/3/7/5, not 4/2/4/3)
+    esc = escape_md if markdown else str
     out = []
     for _, r in frame.iterrows():
+        name = nama_level(level, r["nama"], markdown)
         if is_na(r["indeks"]):
-            out.append(f"{level['nama']} {r['nama']} belum dapat dinilai pada periode ini.")
+            out.append(f"{name} {esc('belum dapat dinilai pada periode ini.')}")
             continue
-        out.append(f"{level['nama']} {r['nama']} memperoleh indeks capaian {indeks(r['indeks'])} "
-                   f"dari {r['jumlah_dinilai']} {sc.framework.istilah_indikator} yang dinilai.")
+        out.append(f"{name} " + esc(f"memperoleh indeks capaian {indeks(r['indeks'])} dari {scored.get(r['kode'], 0)} "
+                                    f"{sc.framework.istilah_indikator} yang dinilai."))
     return out
+
+
+def nama_level(level: dict, nama: str, markdown: bool = False) -> str:
+    """A group as prose names it: 'Perspektif Stakeholder' from the official label 'Stakeholder Perspective'
+    (never 'Perspektif Stakeholder Perspective'); with markdown=True 'Perspektif *Stakeholder*' (escaped)."""
+    text = str(nama).strip()
+    esc = escape_md if markdown else str
+    if text.lower().endswith(" perspective"):
+        core = text[:-len(" perspective")].strip()
+        return f"{esc(level['nama'])} *{esc(core)}*" if markdown else f"{level['nama']} {core}"
+    return f"{esc(level['nama'])} {esc(text)}"
 
 
 def kalimat_indikator(sc: Scorecard, row: pd.Series) -> str:
