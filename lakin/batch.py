@@ -45,8 +45,11 @@ from pathlib import Path
 from distributed import WorkerPlugin
 
 from . import __version__
+from rich.markup import escape
+
 from .atomic import TMP_PREFIX, clean_stale, write_text
-from .errors import ExecutionError, LakinError
+from .console import safe
+from .errors import ExecutionError, FileSystemError, LakinError
 from .params import load_params_file, report_dir, validate_period, validate_satker
 
 STAMP_NAME = ".lakin-build.json"
@@ -187,7 +190,7 @@ def discover(params_dir: str | Path, data_dir: str | Path = "data", units: str |
         if path.name.startswith(TMP_PREFIX):
             continue
         try:
-            params = load_params_file(path)
+            params = load_params_file(path, check_path=True)
         except LakinError as exc:
             if unit_filter and path.parent.name not in unit_filter:
                 continue
@@ -207,6 +210,47 @@ def discover(params_dir: str | Path, data_dir: str | Path = "data", units: str |
         jobs[key] = ReportJob(params.satker, params.period.label, str(folder.resolve()))
         sources[key] = path
     return list(jobs.values()), problems
+
+
+def discover_data(data_dir: str | Path, units: str | Iterable[str] | None = None,
+                  periods: str | Iterable[str] | None = None) -> tuple[list[ReportJob], list[ReportOutcome]]:
+    """The reports a data directory supports, without params files: for every unit and every year of its
+    indicators, the quarterly reports (Q1-Q3) and the annual one whose period has results
+    (`lakin.execute.check_period_data`); a unit whose data is invalid is a failed outcome."""
+    from .data import load, read_table
+    from .execute import check_period_data
+    from .frameworks import load_framework
+    from .periods import ReportPeriod
+
+    folder = Path(data_dir).resolve()
+    if not (folder / "satker.csv").is_file():
+        raise BatchError(f"Direktori data '{data_dir}' tidak berisi satker.csv; tidak ada laporan untuk dibangun")
+    unit_filter = {validate_satker(u) for u in _split(units)}
+    period_filter = {validate_period(p).label for p in _split(periods)}
+    jobs: list[ReportJob] = []
+    problems: list[ReportOutcome] = []
+    for satker in read_table(folder, "satker")["satker"].tolist():
+        if unit_filter and satker not in unit_filter:
+            continue
+        try:
+            ds = load(folder, satker=satker)
+            tables = ds.for_satker(satker)
+            framework = load_framework(ds.unit(satker)["kerangka"], folder)
+        except LakinError as exc:
+            problems.append(ReportOutcome(satker, "-", "failed", error=exc.user_message(),
+                                          error_type=type(exc).__name__, reason=f"data {folder}"))
+            continue
+        for tahun in sorted({int(t) for t in tables["iku"]["tahun"].dropna()}):
+            for kuartal in (1, 2, 3, 4):
+                period = ReportPeriod(tahun, kuartal)
+                if period_filter and period.label not in period_filter:
+                    continue
+                try:
+                    if check_period_data(tables, satker, period, framework) is None:
+                        jobs.append(ReportJob(satker, period.label, str(folder)))
+                except LakinError:
+                    continue
+    return jobs, problems
 
 
 # --------------------------------------------------------------------------- fingerprints
@@ -523,6 +567,9 @@ def build_report(satker: str, period: str, formats: Sequence[str], data_dir: str
         outcome.error, outcome.error_type = exc.user_message(), type(exc).__name__
         if isinstance(exc, ExecutionError):
             outcome.notebook = exc.failure.notebook
+    except OSError as exc:  # unwritable reports folder, full disk: the path and the cause, in Indonesian
+        outcome.error, outcome.error_type = FileSystemError.from_os(exc).user_message(), type(exc).__name__
+        outcome.detail = traceback.format_exc()
     except Exception as exc:  # a bug or a broken environment: keep going with the other reports
         outcome.error, outcome.error_type = f"{type(exc).__name__}: {exc}", type(exc).__name__
         outcome.detail = traceback.format_exc()
@@ -781,11 +828,12 @@ class RichReporter(Reporter):
         self.progress.update(self.task, advance=1, ok=self.counts["ok"] + self.counts["skipped"],
                              failed=self.counts["failed"], remaining=self.total - done, rate=rate)
         if outcome.status == "failed":
-            self.progress.console.print(f"[red]gagal[/] {outcome.name}: {outcome.error.splitlines()[0]}",
+            first = outcome.error.splitlines()[0] if outcome.error else ""
+            self.progress.console.print(f"[red]gagal[/] {escape(safe(outcome.name))}: {escape(safe(first))}",
                                         markup=True, highlight=False)
 
     def message(self, text: str) -> None:
-        (self.progress.console if self.progress else self.console).print(text, markup=False, highlight=False)
+        (self.progress.console if self.progress else self.console).print(safe(text), markup=False, highlight=False)
 
     def stop(self) -> None:
         if self.progress is not None:
@@ -807,9 +855,9 @@ def print_summary(result: BatchResult, console=None) -> None:
         note = o.error or o.reason
         if o.notebook and o.notebook not in note:
             note += f"\nNotebook: {o.notebook}"
-        table.add_row(Text(o.satker), Text(o.period), Text(STATUS_LABELS.get(o.status, o.status),
-                                                           style=colours.get(o.status, "")),
-                      f"{o.seconds:.1f} s" if o.status in ("ok", "failed") and o.seconds else "", Text(note))
+        table.add_row(Text(safe(o.satker)), Text(safe(o.period)), Text(STATUS_LABELS.get(o.status, o.status),
+                                                                       style=colours.get(o.status, "")),
+                      f"{o.seconds:.1f} s" if o.status in ("ok", "failed") and o.seconds else "", Text(safe(note)))
     console.print(table)
     built = len(result.ok) + len(result.failed)
     rate = f", {built / result.seconds * 60:.1f} laporan/menit" if built and result.seconds else ""
@@ -824,18 +872,36 @@ def print_summary(result: BatchResult, console=None) -> None:
     if os.environ.get("LAKIN_DEBUG"):
         for o in result.failed:
             if o.detail:
-                console.print(f"{o.name}:\n{o.detail}", markup=False, highlight=False)
+                console.print(safe(f"{o.name}:\n{o.detail}"), markup=False, highlight=False)
 
 
-def main(params_dir: str | Path = "params", data_dir: str | Path = "data", reports_root: str | Path = "reports",
+def params_source(params_dir: str | Path | None, data_dir: str | Path) -> Path | None:
+    """Where `lakin batch` finds its reports: the given params folder; else <data>/params/ or, for the
+    project's own data/, ./params/; else None (the reports the data supports, `discover_data`)."""
+    if params_dir is not None:
+        return Path(params_dir)
+    data = Path(data_dir)
+    if (data / "params").is_dir():
+        return data / "params"
+    project = Path("params")
+    if project.is_dir() and data.resolve() == Path("data").resolve():
+        return project
+    return None
+
+
+def main(params_dir: str | Path | None = "params", data_dir: str | Path = "data", reports_root: str | Path = "reports",
          units: str | Iterable[str] | None = None, periods: str | Iterable[str] | None = None,
          formats: str | Iterable[str] = DEFAULT_FORMATS, workers: int | None = None, scheduler: str | None = None,
          force: bool = False) -> int:
     """`lakin batch`: build the requested reports with a progress bar and a summary; returns the exit code."""
     formats = parse_formats(formats)
-    jobs, problems = discover(params_dir, data_dir, units, periods)
+    params_dir = params_source(params_dir, data_dir)
+    if params_dir is None:
+        jobs, problems = discover_data(data_dir, units, periods)
+    else:
+        jobs, problems = discover(params_dir, data_dir, units, periods)
     if not jobs and not problems:
-        raise BatchError(f"Tidak ada laporan yang cocok di {params_dir}"
+        raise BatchError(f"Tidak ada laporan yang cocok di {params_dir or data_dir}"
                          + (f" (--units {','.join(_split(units))})" if units else "")
                          + (f" (--periods {','.join(_split(periods))})" if periods else ""))
     result = run_batch(jobs, formats, reports_root, workers=workers, scheduler=scheduler, force=force,
@@ -847,5 +913,5 @@ def main(params_dir: str | Path = "params", data_dir: str | Path = "data", repor
 
 
 __all__ = ["BatchError", "BatchResult", "Fingerprint", "ReportJob", "ReportOutcome", "Reporter", "RichReporter",
-           "WarmKernelPlugin", "build_report", "discover", "fingerprint", "main", "notebooks_digest", "print_summary",
+           "WarmKernelPlugin", "build_report", "discover", "discover_data", "fingerprint", "main", "notebooks_digest", "print_summary",
            "read_stamp", "run_batch", "shared_parts", "staleness", "unit_data_digest"]

@@ -36,6 +36,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .check_prose import prose_findings
 from .data import FILE_COL, LINE_COL, Dataset, collect
 from .errors import DataIssue, LakinError, ParameterError
 from .fmt import angka, is_na, ribuan, round_half_up
@@ -159,6 +160,55 @@ def agrees(printed: float, recomputed: float, satuan: str = "angka") -> bool:
     return abs(float(recomputed) - float(printed)) <= 1e-11 * max(1.0, abs(float(printed)))
 
 
+INDEX_HALF_STEP = 0.005  # indices are printed with two decimals
+
+
+def rounding_interval(value, satuan: str = "angka") -> tuple[float, float]:
+    """The values that print as `value`: +/- half a unit of its last printed digit.
+
+    A whole number is taken as printed with two decimals (a target of 100 is 100,00, not anything in 99,5..100,5).
+    """
+    v = float(value)
+    digits = printed_digits(v, satuan)
+    if digits <= 0 and satuan != "rupiah":
+        digits = 2
+    half = 0.5 * 10.0 ** (-digits)
+    return v - half, v + half
+
+
+def indicator_interval(row: dict, ind: dict, framework, periode: str) -> tuple[float, float]:
+    """(low, high) of an indicator's index over its target and realisation anywhere within their printed rounding."""
+    from itertools import product
+
+    from .scoring import indicator_index
+
+    value = row.get("capaian")
+    if is_na(value):
+        return value, value
+    aturan = ind.get("aturan_capaian") if ind else None
+    aturan = None if is_na(aturan) or not aturan else aturan
+
+    def corners(v):
+        return (None,) if is_na(v) else (*rounding_interval(v), float(v))
+
+    results = []
+    for t, r, lo, hi in product(corners(row.get("target")), corners(row.get("realisasi")),
+                                corners(row.get("target_bawah")), corners(row.get("target_atas"))):
+        if r is None:
+            continue
+        index, _ = indicator_index(t, r, row["polaritas"], framework, periode, aturan, target_bawah=lo, target_atas=hi)
+        if not is_na(index):
+            results.append(index)
+    results.append(float(value))
+    return min(results), max(results)
+
+
+def within_input_rounding(printed: float, low: float, high: float, satuan: str = "angka") -> bool:
+    """True when some value in [low, high] prints as `printed` (its rounding interval meets [low, high])."""
+    p_lo, p_hi = rounding_interval(printed, satuan)
+    return not (high < p_lo - 1e-12 or low > p_hi + 1e-12)
+
+
 # --------------------------------------------------------------------------- per-satker context
 @dataclass
 class Printed:
@@ -215,7 +265,7 @@ class SatkerContext:
 
     def scored(self, tahun: int, periode: str):
         """(indicators, levels, overall) of one year and data period, at full precision."""
-        from .scoring import aggregate_levels, score_indicators
+        from .scoring import aggregate_levels, score_indicators, unit_framework
 
         if self.framework is None:
             raise CannotRecompute("kerangka satker tidak dikenal")
@@ -225,14 +275,40 @@ class SatkerContext:
             iku, nilai = self.year("iku", tahun), self.year("iku_nilai", tahun)
             if iku.empty:
                 return None
-            ind = score_indicators(iku, nilai, self.framework, periode)
-            levels, overall = aggregate_levels(ind, self.framework)
+            framework = unit_framework(self.framework, self.tables, tahun)
+            ind = score_indicators(iku, nilai, framework, periode)
+            levels, overall = aggregate_levels(ind, framework)
             return ind, levels, overall
 
         scored = self.memo(("scored", tahun, periode), compute)
         if scored is None:
             raise CannotRecompute(f"tidak ada indikator tahun {tahun} di iku.csv", severity="info")
         return scored
+
+    def bounds(self, tahun: int, periode: str):
+        """(indicators, levels, overall) as (low, high) intervals: every value the figures can take when each
+        target and realisation is anywhere within the rounding of its printed value, and each level is
+        aggregated from indicator indices printed at two decimals (interval arithmetic; every aggregation
+        and the clamp are monotone in each of their inputs)."""
+        from .scoring import aggregate_levels, unit_framework
+
+        def compute():
+            ind, _, _ = self.scored(tahun, periode)
+            framework = unit_framework(self.framework, self.tables, tahun)
+            iku = {r["kode"]: r for r in _rows(self.year("iku", tahun))}
+            lows, highs = [], []
+            for r in _rows(ind):
+                lo, hi = indicator_interval(r, iku.get(r["kode"], {}), framework, periode)
+                lows.append(lo)
+                highs.append(hi)
+            out = {}
+            for side, values, widen in (("lo", lows, -INDEX_HALF_STEP), ("hi", highs, INDEX_HALF_STEP)):
+                frame = ind.assign(capaian=[v + widen if not is_na(v) else v for v in values])
+                levels, overall = aggregate_levels(frame, framework)
+                out[side] = (dict(zip(ind["kode"], values)), levels, overall)
+            return out
+
+        return self.memo(("bounds", tahun, periode), compute)
 
     def indicator(self, tahun: int, periode: str, kode: str) -> pd.Series:
         def rows():
@@ -265,6 +341,8 @@ class Reconciler:
     satuan: str = "angka"  # angka | rupiah (rupiah: precision from trailing zeros)
     inputs: tuple[str, ...] = ("iku", "iku_nilai")
     doc: str = ""
+    # (low, high) the figure can take with its inputs anywhere within their printed rounding; None = not known
+    bounds: Callable[[SatkerContext, Printed], tuple[float, float]] | None = None
 
 
 RECONCILERS: dict[str, Reconciler] = {}
@@ -309,6 +387,29 @@ def _indicator_value(column: str) -> Callable[[SatkerContext, Printed], float]:
             raise CannotRecompute(f"{column} {row['kode']} periode {p.periode} N/A ({reason})")
         return float(value)
     return compute
+
+
+def _indicator_bounds(ctx: SatkerContext, p: Printed) -> tuple[float, float]:
+    bounds = ctx.bounds(p.tahun, p.periode)
+    kode = _need(p.keys, "kode", p)
+    return bounds["lo"][0][kode], bounds["hi"][0][kode]
+
+
+def _level_bounds(column: str) -> Callable[[SatkerContext, Printed], tuple[float, float]]:
+    def compute(ctx: SatkerContext, p: Printed) -> tuple[float, float]:
+        code = _need(p.keys, column, p)
+        bounds = ctx.bounds(p.tahun, p.periode)
+        out = []
+        for side in ("lo", "hi"):
+            frame = next(f for f in bounds[side][1] if f.attrs["level"]["kolom"] == column)
+            out.append(float(frame.loc[frame["kode"].astype(str) == code, "indeks"].iloc[0]))
+        return out[0], out[1]
+    return compute
+
+
+def _overall_bounds(ctx: SatkerContext, p: Printed) -> tuple[float, float]:
+    bounds = ctx.bounds(p.tahun, p.periode)
+    return bounds["lo"][2], bounds["hi"][2]
 
 
 def _overall(ctx: SatkerContext, p: Printed) -> float:
@@ -385,15 +486,25 @@ def _issue_findings(tables: dict[str, pd.DataFrame], issues: list[DataIssue], ru
                     satker: str | None = None) -> list[Finding]:
     """Loader and validator issues as findings; satker, year and key are taken from the row when it was read."""
     out = []
+    rows_by_line: dict[str, dict] = {}  # per table: (file, line) -> the row read there (first one), indexed
+    # once: looking each issue up in the whole frame made 300,000 bad rows take hours
+
+    def row_at(table: str, file: str, line: int) -> dict | None:
+        if table not in rows_by_line:
+            index: dict = {}
+            for record in tables[table].to_dict("records"):
+                index.setdefault((record[FILE_COL], record[LINE_COL]), record)
+            rows_by_line[table] = index
+        return rows_by_line[table].get((file, line))
+
     for issue in issues:
         table = _table_of(issue.file)
         key = f"baris {issue.row}" if issue.row is not None else "berkas"
         unit, tahun = satker, None
         frame = tables.get(table) if table else None
         if frame is not None and issue.row is not None and not frame.empty:
-            hit = frame[(frame[FILE_COL] == issue.file) & (frame[LINE_COL] == issue.row)]
-            if not hit.empty:
-                row = hit.iloc[0]
+            row = row_at(table, issue.file, issue.row)
+            if row is not None:
                 if "satker" in row and not is_na(row["satker"]):
                     unit = str(row["satker"])
                 if "tahun" in row and not is_na(row["tahun"]):
@@ -489,8 +600,29 @@ def _external_rule(module: str, function: str, rule: str, inputs: tuple[str, ...
 
 # Cross-table rules: konsolidasi here; revenue (trajectory shares sum to 100, months, refunds, totals vs parts)
 # and budget (RPD sums to pagu, realisation not above pagu, IKPA weights, totals vs parts) in their modules.
+def rule_target_negatif(ctx: SatkerContext) -> list[Finding]:
+    """A negative target under a framework that takes it as a warning: the indicator is N/A, said here."""
+    if ctx.framework is None or ctx.framework.target_negatif != "peringatan" or "iku_nilai" in ctx.invalid:
+        return []
+    out = []
+    nilai = ctx.tables["iku_nilai"]
+    for r in _rows(nilai):
+        if ctx.tahun is not None and r["tahun"] != ctx.tahun:
+            continue
+        for col in ("target", "target_bawah", "target_atas"):
+            value = _num(r.get(col))
+            if value is not None and value < 0:
+                out.append(Finding(
+                    "warning", "target_negatif", ctx.satker, "iku_nilai", f"{r['tahun']} {r['kode']} {r['periode']}",
+                    printed=value, tahun=int(r["tahun"]), periode=r["periode"], column=col,
+                    message=(f"{col} {_fmt(value)} negatif: indikator tidak dinilai periode ini (N/A) - kerangka "
+                             f"{ctx.framework.id} menetapkan target_negatif: peringatan"), **_where(r)))
+    return out
+
+
 RULES: list[Callable[[SatkerContext], list[Finding]]] = [
     rule_konsolidasi,
+    rule_target_negatif,
     _external_rule("revenue", "validate_revenue", "penerimaan",
                    ("penerimaan", "target_penerimaan", "trajektori_penerimaan", "kontributor_penerimaan")),
     _external_rule("budget", "validate_budget", "anggaran", ("pagu", "rpd", "realisasi_anggaran", "ikpa", "iku")),
@@ -521,6 +653,16 @@ def _compare(ctx: SatkerContext, p: Printed, rec: Reconciler, rule: str) -> Find
         return None
     digits = printed_digits(p.nilai, rec.satuan)
     shown = _fmt(value, rec.satuan, max(digits, 2))
+    if kind != "masukan" and rec.bounds is not None:
+        try:
+            low, high = rec.bounds(ctx, p)
+        except Exception:  # noqa: BLE001 - no interval: the plain comparison stands
+            low = high = None
+        if low is not None and not is_na(low) and not is_na(high) and within_input_rounding(p.nilai, low, high, rec.satuan):
+            return Finding("info", CONSISTENT_WITHIN_ROUNDING, recomputed=float(value), message=(
+                f"tercetak {_fmt(p.nilai, rec.satuan)}, dihitung ulang {shown}: konsisten dalam pembulatan masukan "
+                f"(dengan target/realisasi di mana pun dalam pembulatan tercetaknya dan indeks IKU dua desimal, "
+                f"hasilnya {_fmt(low, rec.satuan, 4)} s.d. {_fmt(high, rec.satuan, 4)})"), **base)
     if kind == "masukan":
         severity = "warning"
         text = (f"tercetak {_fmt(p.nilai, rec.satuan)}, data memakai {shown} dari tabel lain yang lebih rinci "
@@ -575,7 +717,8 @@ def reconcile_capaian(ctx: SatkerContext) -> tuple[list[Finding], int]:
                 raise CannotRecompute(f"target/realisasi N/A ({NA_REASONS.get(reason, reason)})")
             return value
 
-        finding = _compare(ctx, p, Reconciler("capaian_dilaporkan", compute), "capaian_dilaporkan")
+        finding = _compare(ctx, p, Reconciler("capaian_dilaporkan", compute, bounds=_indicator_bounds),
+                           "capaian_dilaporkan")
         if finding:
             out.append(finding)
     return out, n
@@ -604,7 +747,7 @@ def reconcile_nilai_organisasi(ctx: SatkerContext) -> tuple[list[Finding], int]:
                                           "(mis. sebagai pembanding tahun sebelumnya)", "info") from None
                 raise
 
-        finding = _compare(ctx, p, Reconciler("nilai_organisasi", compute), "nilai_organisasi")
+        finding = _compare(ctx, p, Reconciler("nilai_organisasi", compute, bounds=_overall_bounds), "nilai_organisasi")
         if finding:
             out.append(finding)
     return out, n
@@ -702,14 +845,28 @@ def check(data_dir: str | Path | None = None, satker: str | None = None, tahun: 
         return result
     for slug in ([satker] if satker else ds.satker_list()):
         result.findings.extend(check_satker(ds, slug, tahun))
+        result.findings.extend(prose_check(ds, slug, tahun))
     return result
+
+
+def prose_check(ds: Dataset, satker: str, tahun: int | None = None) -> list[Finding]:
+    """Literal numbers in the unit's analysts' text against its report models (lakin.check_prose)."""
+    try:
+        found = prose_findings(ds, satker, tahun)
+    except LakinError as exc:  # an unknown {{ name }} or a refused text: one finding naming file and line
+        return [Finding("error", "narasi", satker, "narasi", "-", message=exc.user_message())]
+    except Exception as exc:  # noqa: BLE001 - odd data must not hide the other findings
+        return [Finding("error", "narasi", satker, "narasi", "-", message=f"pemeriksaan teks narasi gagal: {exc!r}")]
+    return [Finding(f.severity, "angka_narasi", satker, "narasi", f"{f.periode} {f.literal}", printed=f.literal,
+                    recomputed=f.figure_value, source=f.figure, message=f.message, tahun=int(f.periode[:4]),
+                    file=f.file, line=f.line) for f in found]
 
 
 def check_satker(ds: Dataset, satker: str, tahun: int | None = None) -> list[Finding]:
     """Cross-table rules and reconciliation for one unit."""
     unit = ds.unit(satker)
     try:
-        framework = load_framework(unit["kerangka"])
+        framework = load_framework(unit["kerangka"], ds.data_dir)
     except LakinError:
         framework = None  # already reported by the loader (kerangka yang dikenal)
     ctx = SatkerContext(satker, ds.for_satker(satker), framework, ds.invalid, tahun)
@@ -729,15 +886,18 @@ def check_satker(ds: Dataset, satker: str, tahun: int | None = None) -> list[Fin
     differ = sum(1 for f in own if f.severity in ("error", "warning") and f.recomputed is not None)
     unverifiable = sum(1 for f in own) - differ
     unreconciled = sum(int(f.key.split()[0]) for f in findings if f.rule == "tidak_direkonsiliasi")
+    rounding = sum(1 for f in findings if f.rule == CONSISTENT_WITHIN_ROUNDING)
     findings.append(Finding(
         "info", "ringkasan", satker, "-", "-", message=(
-            f"{reconciled} angka tercetak dihitung ulang: {reconciled - differ - unverifiable} cocok, "
+            f"{reconciled} angka tercetak dihitung ulang: {reconciled - differ - unverifiable} cocok "
+            f"({reconciled - differ - unverifiable - rounding} tepat, {rounding} dalam pembulatan masukan), "
             f"{differ} berbeda, {unverifiable} tidak dapat dihitung ulang dari data; "
             f"{unreconciled} tidak direkonsiliasi (tabel tanpa fungsi hitung ulang)")))
     return findings
 
 
 RECONCILIATION_RULES = ("capaian_dilaporkan", "nilai_organisasi", "angka_dilaporkan")
+CONSISTENT_WITHIN_ROUNDING = "cocok_pembulatan"
 
 
 # --------------------------------------------------------------------------- output
@@ -774,11 +934,20 @@ def _is_money(f: Finding) -> bool:
         isinstance(f.printed, float) and abs(f.printed) >= 1e6 and f.printed.is_integer())
 
 
+# The human table lists at most this many findings (the rest are counted; --json lists all).
+MAX_LISTED = 1000
+
+
 def print_result(result: CheckResult, console=None) -> None:
     """Human output: per satker a table of errors, warnings and notes, then what was not reconciled."""
     from rich.console import Console
-    from rich.markup import escape
+    from rich.markup import escape as _markup_escape
     from rich.table import Table
+
+    from .console import safe
+
+    def escape(value) -> str:  # markup escaped, terminal control characters shown as \xNN
+        return _markup_escape(safe(value))
 
     console = console or Console(width=None if sys.stdout.isatty() else 160)
     style = {"error": "bold red", "warning": "yellow", "info": "dim"}
@@ -786,9 +955,11 @@ def print_result(result: CheckResult, console=None) -> None:
     groups: dict[str, list[Finding]] = {}
     for f in result.findings:
         groups.setdefault(f.satker or "(berkas data)", []).append(f)
+    budget = MAX_LISTED
     for satker, found in groups.items():
         listed = sorted((f for f in found if f.rule not in ("tidak_direkonsiliasi", "ringkasan")),
                         key=lambda f: order[f.severity])
+        listed, budget = listed[:max(budget, 0)], budget - len(listed)
         if listed:
             table = Table(title=f"lakin check - {escape(satker)}", expand=True, show_lines=True)
             table.add_column("Tingkat", no_wrap=True)
@@ -815,6 +986,9 @@ def print_result(result: CheckResult, console=None) -> None:
         for f in found:
             if f.rule == "ringkasan":
                 console.print(f"[dim]{escape(satker)} - {escape(f.message)}[/dim]")
+    if budget < 0:
+        console.print(f"[bold]... dan {-budget} temuan lain tidak ditampilkan[/bold] (hanya {MAX_LISTED} pertama; "
+                      "gunakan --json untuk daftar lengkap)")
     c = result.counts()
     verdict = "[bold red]ada galat (keluar 1)[/bold red]" if c["error"] else "[bold green]tidak ada galat[/bold green]"
     console.print(f"{escape(str(result.data_dir))}: {c['error']} galat, {c['warning']} peringatan, "
@@ -1186,16 +1360,18 @@ def _budget(tabel: str, compute: Callable, functions: tuple[str, ...], satuan: s
 
 
 # --------------------------------------------------------------------------- registrations
-register(Reconciler("indeks_perspektif", _level_index("perspektif"), doc="indeks perspektif (rata-rata SS)"))
-register(Reconciler("indeks_sasaran", _level_index("sasaran_kode"), doc="indeks sasaran (rata-rata IKU)"))
-register(Reconciler("capaian_iku", _indicator_value("capaian"), doc="indeks capaian IKU"))
+register(Reconciler("indeks_perspektif", _level_index("perspektif"), doc="indeks perspektif (rata-rata SS)",
+                    bounds=_level_bounds("perspektif")))
+register(Reconciler("indeks_sasaran", _level_index("sasaran_kode"), doc="indeks sasaran (rata-rata IKU)",
+                    bounds=_level_bounds("sasaran_kode")))
+register(Reconciler("capaian_iku", _indicator_value("capaian"), doc="indeks capaian IKU", bounds=_indicator_bounds))
 register(Reconciler("realisasi_iku", _indicator_value("realisasi"), kind="masukan",
                     doc="realisasi IKU seperti tercetak di tabel lain"))
 register(Reconciler("target_iku", _indicator_value("target"), kind="masukan",
                     doc="target IKU seperti tercetak di tabel lain"))
 register(Reconciler("target_tabel_rinci", _target_at_period, kind="masukan",
                     doc="target periode seperti tercetak di tabel rinci per indikator"))
-register(Reconciler("nilai_organisasi", _overall, doc="NKO/NPSS"))
+register(Reconciler("nilai_organisasi", _overall, doc="NKO/NPSS", bounds=_overall_bounds))
 register(Reconciler("perubahan_nilai_organisasi", _overall_change, inputs=("iku", "iku_nilai", "nilai_organisasi"),
                     doc="perubahan nilai organisasi terhadap tahun sebelumnya (poin)"))
 register(Reconciler("persen_target_tahunan", _share_of_annual_target,

@@ -1,7 +1,13 @@
-"""The `lakin` command line: each command parses its options and makes one call into the package."""
+"""The `lakin` command line: each command parses its options and makes one call into the package.
+
+Naming convention: commands and options are English words (`--year`, `--last-year`, `--units`, `--reports`);
+domain terms keep their Indonesian names (`--satker`). Older Indonesian spellings (`--tahun`,
+`--tahun-akhir`) are still accepted as hidden aliases (`ALIASES`). Messages are in Indonesian.
+"""
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import sys
@@ -10,12 +16,36 @@ from typing import Optional
 
 import typer
 
-from .errors import LakinError
+from . import __version__
+from .console import safe
+from .errors import FileSystemError, LakinError, UsageError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+app = typer.Typer(add_completion=False, no_args_is_help=False,
                   help="Laporan kinerja satker (LAKIN/LKj) dari data, dinilai dengan aturan resmi.")
 
 DataOpt = typer.Option(Path("data"), "--data", help="Direktori data (lihat data/README.md)")
+# Old option names, accepted but not shown in --help: old name -> current name.
+ALIASES = {"--tahun": "--year", "--tahun-akhir": "--last-year"}
+
+
+def _progress(text: str) -> None:
+    typer.echo(safe(text), err=True)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"lakin {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback(invoke_without_command=True)
+def _root(ctx: typer.Context,
+          version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="Tampilkan versi lakin lalu keluar")) -> None:
+    """Laporan kinerja satker (LAKIN/LKj) dari data, dinilai dengan aturan resmi."""
+    if ctx.invoked_subcommand is None:
+        raise UsageError("Perintah belum diberikan.",
+                         f"Perintah yang tersedia: {', '.join(_commands())}. Lihat 'lakin --help'.")
 
 
 @app.command()
@@ -42,16 +72,18 @@ def figures(satker: str, period: str, data: Path = DataOpt,
 
 
 KernelOpt = typer.Option("warm", "--kernel", help="warm: satu kernel untuk semua bab; cold: kernel baru per bab")
+StrictOpt = typer.Option(False, "--strict", help="Laporan final: tolak periode tanpa realisasi, angka dalam teks analis yang tidak sesuai data, dan unsur wajib kerangka laporan yang belum diisi")
+ReportsOpt = typer.Option(Path("reports"), "--reports", help="Direktori keluaran")
 
 
 @app.command()
-def run(satker: str, period: str, data: Path = DataOpt,
-        reports: Path = typer.Option(Path("reports"), "--reports", help="Direktori keluaran"),
-        kernel: str = KernelOpt) -> None:
+def run(satker: str, period: str, data: Path = DataOpt, reports: Path = ReportsOpt, kernel: str = KernelOpt,
+        strict: bool = StrictOpt) -> None:
     """Jalankan notebook bab-bab laporan dengan papermill ke reports/<satker>/<periode>/."""
     from .execute import kernel_engine, run as execute
 
-    result = execute(satker, period, data, reports, engine_name=kernel_engine(kernel))
+    result = execute(satker, period, data, reports, engine_name=kernel_engine(kernel), progress=_progress,
+                     strict=strict)
     typer.echo(f"Notebook tereksekusi ({len(result.notebooks)} bab) di {result.out_dir / 'notebooks'}")
     for nb in result.notebooks:
         typer.echo(f"  {nb}")
@@ -60,12 +92,12 @@ def run(satker: str, period: str, data: Path = DataOpt,
 @app.command()
 def template(out: Path = typer.Option(..., "--out", help="Berkas .xlsx yang dibuat"),
              satker: Optional[str] = typer.Option(None, "--satker", help="Isi dengan data satker ini"),
-             tahun: Optional[int] = typer.Option(None, "--tahun", help="Hanya tahun ini (bersama --satker)"),
+             year: Optional[int] = typer.Option(None, "--year", help="Hanya tahun ini (bersama --satker)"),
              data: Path = DataOpt) -> None:
     """Buat workbook templat isian data: satu lembar per tabel, daftar pilihan, format angka."""
     from .excel import write_template
 
-    typer.echo(f"Templat ditulis: {write_template(out, data, satker, tahun)}")
+    typer.echo(f"Templat ditulis: {write_template(out, data, satker, year)}")
 
 
 @app.command("import")
@@ -79,25 +111,25 @@ def import_(workbook: Path = typer.Argument(..., help="Workbook .xlsx yang sudah
 @app.command()
 def check(data: Path = DataOpt,
           satker: Optional[str] = typer.Option(None, "--satker", help="Hanya satker ini"),
-          tahun: Optional[int] = typer.Option(None, "--tahun", help="Hanya tahun ini"),
+          year: Optional[int] = typer.Option(None, "--year", help="Hanya tahun ini"),
           as_json: bool = typer.Option(False, "--json", help="Keluaran JSON (daftar temuan)")) -> None:
     """Validasi data dan rekonsiliasi angka tercetak; keluar 1 bila ada galat (2: data tak terbaca)."""
     from .check import main as run_check
 
-    raise SystemExit(run_check(data, satker, tahun, as_json))
+    raise SystemExit(run_check(data, satker, year, as_json))
 
 
 @app.command()
 def synth(units: int = typer.Option(..., "--units", min=1, help="Jumlah satker sintetis"),
-          years: int = typer.Option(1, "--years", min=1, help="Jumlah tahun, berakhir di --tahun-akhir"),
+          years: int = typer.Option(1, "--years", min=1, help="Jumlah tahun, berakhir di --last-year"),
           out: Path = typer.Option(..., "--out", help="Direktori keluaran (diganti utuh; hanya keluaran synth)"),
           seed: int = typer.Option(0, "--seed", help="Benih acak: argumen sama, berkas sama byte demi byte"),
-          tahun_akhir: int = typer.Option(2024, "--tahun-akhir", help="Tahun laporan terakhir"),
+          last_year: int = typer.Option(2024, "--last-year", help="Tahun laporan terakhir"),
           params: bool = typer.Option(False, "--params", help="Tulis juga <out>/params/<satker>/<periode>.yaml")) -> None:
     """Buat data sintetis (uji skala, demo): kedua kerangka, penerimaan, anggaran; satker ditandai sintetis."""
     from .synth import generate
 
-    summary = generate(out, units=units, years=years, seed=seed, latest_year=tahun_akhir, params=params)
+    summary = generate(out, units=units, years=years, seed=seed, latest_year=last_year, params=params)
     typer.echo(f"{summary.units} satker sintetis, tahun {summary.years[0]}-{summary.years[-1]}: "
                f"{summary.files} berkas data, {summary.params} berkas params di {summary.out}")
 
@@ -106,14 +138,13 @@ def synth(units: int = typer.Option(..., "--units", min=1, help="Jumlah satker s
 def build(satker: str, period: str, data: Path = DataOpt,
           to: str = typer.Option("html,docx,pdf", "--to", help="Format keluaran, dipisah koma"),
           engine: str = typer.Option("auto", "--engine", help="auto | quarto | pandoc"),
-          reports: Path = typer.Option(Path("reports"), "--reports", help="Direktori keluaran"),
-          kernel: str = KernelOpt) -> None:
+          reports: Path = ReportsOpt, kernel: str = KernelOpt, strict: bool = StrictOpt) -> None:
     """Eksekusi bab-bab lalu render laporan (HTML, DOCX, PDF) ke reports/<satker>/<periode>/."""
     from .build import build as make
     from .execute import kernel_engine
 
-    result = make(satker, period, data, reports, formats=[f.strip() for f in to.split(",") if f.strip()], engine=engine,
-                  engine_name=kernel_engine(kernel))
+    result = make(satker, period, data, reports, formats=to, engine=engine, engine_name=kernel_engine(kernel),
+                  progress=_progress, strict=strict)
     typer.echo(f"Laporan {satker} {period} selesai di {result.out_dir}")
     for kind, path in result.files.items():
         typer.echo(f"  {kind}: {path}")
@@ -127,8 +158,10 @@ def batch(units: Optional[list[str]] = typer.Option(None, "--units", help="Hanya
           scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Klaster Dask yang ada, mis. tcp://host:8786"),
           force: bool = typer.Option(False, "--force", help="Bangun ulang walau laporan sudah mutakhir"),
           data: Path = DataOpt,
-          params: Path = typer.Option(Path("params"), "--params", help="Direktori params/<satker>/<periode>.yaml"),
-          reports: Path = typer.Option(Path("reports"), "--reports", help="Direktori keluaran")) -> None:
+          params: Optional[Path] = typer.Option(
+              None, "--params", help="Direktori params/<satker>/<periode>.yaml (bawaan: <data>/params/, params/ "
+                                     "untuk data/ proyek, selain itu semua laporan yang didukung data)"),
+          reports: Path = ReportsOpt) -> None:
     """Bangun semua laporan di params/ secara paralel; yang mutakhir dilewati; keluar 1 bila ada yang gagal."""
     from .batch import main as run_batch
 
@@ -136,35 +169,127 @@ def batch(units: Optional[list[str]] = typer.Option(None, "--units", help="Hanya
                                scheduler=scheduler, force=force))
 
 
-def main() -> None:
-    """Console entry point: expected failures print a message and exit non-zero, never a traceback."""
+# --------------------------------------------------------------------------- errors as the user reads them
+def _commands() -> list[str]:
+    return sorted(c.name or c.callback.__name__ for c in app.registered_commands)
+
+
+def _with_aliases(argv: list[str]) -> list[str]:
+    """Old option names replaced by the current ones (`--tahun 2024`, `--tahun=2024`); after `--` nothing."""
+    out: list[str] = []
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            return out + argv[i:]
+        name, eq, value = arg.partition("=")
+        out.append(ALIASES[name] + eq + value if name in ALIASES else arg)
+    return out
+
+
+def _options_of(command: str | None) -> list[str]:
+    import typer.main
+
+    group = typer.main.get_command(app)
+    target = group.commands.get(command) if command and hasattr(group, "commands") else group
+    if target is None:
+        return []
+    return [opt for param in target.params for opt in getattr(param, "opts", []) if opt.startswith("--")] + ["--help"]
+
+
+_MESSAGES = (
+    (r"Input should be a valid integer.*", "harus bilangan bulat"),
+    (r"Input should be a valid number.*", "harus angka"),
+    (r"Input should be greater than or equal to (\S+)", r"harus >= \1"),
+    (r"Input should be less than or equal to (\S+)", r"harus <= \1"),
+    (r"Input should be a valid boolean.*", "harus true atau false"),
+)
+
+
+def _translate(message: str) -> str:
+    """typer's English value errors, in Indonesian (the original kept when no rule matches)."""
+    import re
+
+    for pattern, text in _MESSAGES:
+        if re.fullmatch(pattern, message.strip()):
+            return re.sub(pattern, text, message.strip())
+    return message
+
+
+def _param_name(param) -> str:
+    """How the user typed a parameter: --option, or the argument's name in capitals (SATKER)."""
+    if param is None:
+        return "?"
+    options = [o for o in getattr(param, "opts", []) if o.startswith("-")]
+    return options[0] if options else str(param.name).upper()
+
+
+def usage_message(exc: Exception, argv: list[str]) -> str:
+    """A click/typer usage error in Indonesian: what is wrong, the likely meaning, where to look."""
+    kind = type(exc).__name__
+    ctx = getattr(exc, "ctx", None)
+    command = ctx.info_name if ctx is not None and ctx.parent is not None else None
+    where = f"lakin {command}" if command else "lakin"
+    help_hint = f"Lihat '{where} --help'."
+    message = getattr(exc, "message", str(exc))
+    if kind == "NoArgsIsHelpError":
+        return f"Perintah belum diberikan. Perintah yang tersedia: {', '.join(_commands())}. {help_hint}"
+    if kind == "NoSuchOption":
+        name = getattr(exc, "option_name", "") or message
+        close = difflib.get_close_matches(name, _options_of(command) + list(ALIASES), n=1, cutoff=0.6)
+        close = [ALIASES.get(c, c) for c in close]
+        hint = f" Maksud Anda: {close[0]}?" if close else ""
+        return f"Opsi '{name}' tidak dikenal untuk '{where}'.{hint} {help_hint}"
+    if kind == "MissingParameter":
+        name = _param_name(getattr(exc, "param", None))
+        what = "Opsi" if name.startswith("-") else "Argumen"
+        return f"{what} {name} belum diberikan untuk '{where}'. {help_hint}"
+    if kind == "BadParameter":
+        name = _param_name(getattr(exc, "param", None))
+        return f"Nilai tidak sah untuk {name}: {_translate(message)}. {help_hint}"
+    if kind == "UsageError" and message.startswith("No such command"):
+        typed = message.split("'")[1] if message.count("'") >= 2 else message
+        close = difflib.get_close_matches(typed, _commands(), n=1, cutoff=0.5)
+        hint = f" Maksud Anda: {close[0]}?" if close else ""
+        return f"Perintah '{typed}' tidak dikenal.{hint} Perintah yang tersedia: {', '.join(_commands())}."
+    if kind in ("BadOptionUsage", "BadArgumentUsage") or "argument" in message.lower():
+        return f"Penggunaan tidak sah ({message}). {help_hint}"
+    return f"Penggunaan tidak sah: {message}. {help_hint}"
+
+
+def _is_usage_error(exc: Exception) -> bool:
+    return any(c.__name__ == "UsageError" for c in type(exc).__mro__)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point: expected failures print an Indonesian message and exit non-zero, never a traceback.
+
+    Exit codes: 0 ok; 1 a check or batch found errors, or the operating system refused a file; 2 usage
+    errors and refused input (data, parameters, options); 3 a bug (internal error); 130 interrupted."""
+    args = _with_aliases(list(sys.argv[1:] if argv is None else argv))
     try:
-        code = app(standalone_mode=False)  # click returns the code of typer.Exit instead of raising it
+        code = app(args=args, prog_name="lakin", standalone_mode=False)  # returns typer.Exit's code
         sys.exit(code if isinstance(code, int) else 0)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except LakinError as exc:
-        _fail_exit(exc, 2)
+        _fail_exit(exc.user_message(), 2)
+    except OSError as exc:
+        _fail_exit(FileSystemError.from_os(exc).user_message(), 1)
     except (KeyboardInterrupt,):
         typer.echo("Dibatalkan.", err=True)
         sys.exit(130)
     except Exception as exc:  # click usage errors and anything unexpected
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Abort):
+        if _is_usage_error(exc):
+            _fail_exit(usage_message(exc, args), 2)
+        if type(exc).__name__ == "Abort":
             typer.echo("Dibatalkan.", err=True)
             sys.exit(130)
         if os.environ.get("LAKIN_DEBUG"):
             raise
-        typer.echo(f"Kesalahan internal: {exc!r} (jalankan dengan LAKIN_DEBUG=1 untuk jejak lengkap)", err=True)
-        sys.exit(3)
+        _fail_exit(f"Kesalahan internal: {exc!r} (jalankan dengan LAKIN_DEBUG=1 untuk jejak lengkap)", 3)
 
 
-def _fail_exit(exc: LakinError, code: int) -> None:
-    typer.echo(exc.user_message(), err=True)
+def _fail_exit(message: str, code: int) -> None:
+    typer.echo(f"Galat: {safe(message)}" if not message.startswith(("Galat", "Kesalahan")) else safe(message), err=True)
     sys.exit(code)
 
 

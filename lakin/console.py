@@ -2,38 +2,53 @@
 
 from __future__ import annotations
 
+import re
+
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from .fmt import angka, poin
 from .tables import scorecard_table
 
 console = Console()
 
+# C0 controls but tab and newline, DEL, C1 controls (ESC, CSI, OSC: terminal escape sequences), and
+# Unicode bidirectional overrides that reorder what the terminal shows.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def safe(value: object) -> str:
+    """Text from data made harmless for a terminal: control characters shown as \\xNN / \\uNNNN escapes."""
+    text = "" if value is None else str(value)
+    return _CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}", text)
+
 
 def print_scorecard(unit) -> None:
     """The scorecard of a unit: indicators, levels and the overall score with its change."""
     sc = unit.scorecard()
     fw = sc.framework
-    title = f"{unit.info['nama']} - {sc.period.nama} ({fw.skor_kode})"
-    table = Table(title=title, show_lines=False)
+    title = f"{safe(unit.info['nama'])} - {sc.period.nama} ({safe(fw.skor_kode)})"
+    table = Table(title=escape(title), show_lines=False)
     frame = scorecard_table(sc)
     for col in frame.columns:
         table.add_column(col, justify="right" if col in ("No", "Target", "Realisasi", "Capaian") else "left",
                          overflow="fold")
     for _, row in frame.iterrows():
-        table.add_row(*[str(v) for v in row])
+        table.add_row(*[Text(safe(v)) for v in row])
     console.print(table)
     for frame in sc.levels:
         level = frame.attrs["level"]
-        lt = Table(title=level["nama"])
+        lt = Table(title=escape(safe(level["nama"])))
         lt.add_column("Kode")
         lt.add_column("Nama", overflow="fold")
         lt.add_column("Indeks", justify="right")
         for _, r in frame.iterrows():
-            lt.add_row(str(r["kode"]), str(r["nama"]), angka(r["indeks"]))
+            lt.add_row(Text(safe(r["kode"])), Text(safe(r["nama"])), angka(r["indeks"]))
         console.print(lt)
-    line = f"{fw.skor_kode} {sc.period.nama}: [bold]{angka(sc.overall)}[/bold] ({fw.kategori_for(sc.overall)})"
+    line = (f"{escape(safe(fw.skor_kode))} {sc.period.nama}: [bold]{angka(sc.overall)}[/bold] "
+            f"({escape(safe(fw.kategori_for(sc.overall)))})")
     if sc.previous is not None:
         line += f"; {sc.period.tahun - 1}: {angka(sc.previous)}; perubahan {poin(sc.change)} poin"
     console.print(line)
@@ -42,8 +57,9 @@ def print_scorecard(unit) -> None:
 def print_figures(result: dict) -> None:
     """A compact human view of the figures dict."""
     skor = result["nilai_organisasi"]
-    console.print(f"[bold]{result['nama']}[/bold] - periode {result['periode']} ({result['kerangka']})")
-    console.print(f"{skor['kode']}: {angka(skor['nilai'])} ({skor['kategori']})")
+    console.print(f"[bold]{escape(safe(result['nama']))}[/bold] - periode {escape(safe(result['periode']))} "
+                  f"({escape(safe(result['kerangka']))})")
+    console.print(f"{escape(safe(skor['kode']))}: {angka(skor['nilai'])} ({escape(safe(skor['kategori']))})")
     if result.get("perubahan") is not None:
         console.print(f"Sebelumnya {angka(result['sebelumnya']['nilai'])}; perubahan {poin(result['perubahan'])} poin")
     for name in ("penerimaan", "anggaran"):

@@ -113,3 +113,117 @@ class RenderError(LakinError):
 
 class EngineUnavailableError(LakinError):
     """A requested render engine is not installed on this machine."""
+
+
+class ReportLockedError(LakinError):
+    """Another process is building the same report (it holds the report folder's lock)."""
+
+    def __init__(self, folder: str, pid: int | None, lock: str):
+        self.folder, self.pid, self.lock = folder, pid, lock
+        holder = f"proses {pid}" if pid else "proses lain"
+        super().__init__(f"Laporan {folder} sedang dibangun oleh {holder} (kunci {lock}); "
+                         "tunggu sampai selesai lalu jalankan lagi")
+
+
+class FileSystemError(LakinError):
+    """An operating-system error on a path lakin reads or writes (permission, not a folder, disk full...)."""
+
+    def __init__(self, path: str, reason: str, errno: int | None = None, action: str = ""):
+        self.path, self.reason, self.errno, self.action = path, reason, errno, action
+        what = f" saat {action}" if action else ""
+        super().__init__(f"Galat berkas{what}: {path}: {reason}")
+
+    @classmethod
+    def from_os(cls, exc: OSError, action: str = "") -> "FileSystemError":
+        """The Indonesian message of an OSError, naming the path it happened on."""
+        import errno as codes
+
+        reasons = {codes.EACCES: "izin ditolak (periksa hak tulis/baca)", codes.EPERM: "izin ditolak",
+                   codes.ENOENT: "tidak ditemukan", codes.ENOTDIR: "bukan folder (atau salah satu induknya bukan folder)",
+                   codes.EISDIR: "adalah folder, bukan berkas", codes.ENOSPC: "disk penuh (kosongkan ruang lalu ulangi)",
+                   codes.EROFS: "sistem berkas hanya-baca", codes.EEXIST: "sudah ada",
+                   codes.ENAMETOOLONG: "nama terlalu panjang", codes.EDQUOT: "kuota disk habis"}
+        reason = reasons.get(exc.errno, exc.strerror or type(exc).__name__)
+        if exc.errno == codes.EEXIST and exc.filename is not None:
+            from pathlib import Path
+
+            if not Path(exc.filename).is_dir():
+                reason = "sudah ada sebagai berkas, padahal diperlukan folder"
+        path = exc.filename if exc.filename is not None else "(path tidak diketahui)"
+        if exc.filename2 is not None:
+            path = f"{path} -> {exc.filename2}"
+        return cls(str(path), reason, exc.errno, action)
+
+
+class UsageError(LakinError):
+    """The command line was malformed: unknown command or option, missing argument, bad option value."""
+
+    def __init__(self, message: str, hint: str = ""):
+        self.hint = hint
+        super().__init__(message + (f"\n{hint}" if hint else ""))
+
+
+class InputTooLargeError(LakinError):
+    """An input file is larger than lakin reads (see lakin.params.MAX_PARAMS_BYTES and data/README.md)."""
+
+    def __init__(self, path: str, size: int, limit: int):
+        self.path, self.size, self.limit = path, size, limit
+        super().__init__(f"{path}: berkas terlalu besar ({size:,} byte); batas {limit:,} byte".replace(",", "."))
+
+
+class UnknownFigureError(LakinError):
+    """A name that is no figure of the report model (lakin.model)."""
+
+    def __init__(self, name: str, known: list[str] | None = None):
+        self.name = name
+        hint = ""
+        if known:
+            close = [k for k in known if k.split(".")[0] == name.split(".")[0]][:8]
+            hint = f" (contoh nama yang ada: {', '.join(close or known[:8])})"
+        super().__init__(f"angka '{name}' tidak dikenal dalam model laporan{hint}")
+
+
+class NarasiReferenceError(LakinError):
+    """An analysts' text refers to a figure the report model does not have, or writes a malformed reference."""
+
+    def __init__(self, file: str, line: int, reference: str, reason: str):
+        self.file, self.line, self.reference, self.reason = file, line, reference, reason
+        super().__init__(f"{file}, baris {line}: rujukan '{{{{ {reference} }}}}' {reason}")
+
+
+class FrameworkFileError(FrameworkError):
+    """A framework file broke the framework format; carries the file and every problem (key, value, expectation)."""
+
+    def __init__(self, file: str, problems: list):
+        self.file, self.problems = file, list(problems)
+        lines = [f"Berkas kerangka {file} tidak valid ({len(self.problems)} masalah):"]
+        lines += [f"  - {p.describe()}" for p in self.problems[:50]]
+        if len(self.problems) > 50:
+            lines.append(f"  ... dan {len(self.problems) - 50} masalah lain")
+        super().__init__("\n".join(lines))
+
+
+class IncompleteReportError(LakinError):
+    """A final report (--strict) lacks elements its outline requires; carries satker, period and every gap."""
+
+    def __init__(self, satker: str, periode: str, gaps: list[str]):
+        self.satker, self.periode, self.gaps = satker, periode, list(gaps)
+        lines = [f"Laporan {satker} {periode} belum lengkap: {len(self.gaps)} unsur wajib belum diisi "
+                 "(daftar lengkap di dokumen reviu):"]
+        lines += [f"  - {g}" for g in self.gaps[:30]]
+        if len(self.gaps) > 30:
+            lines.append(f"  ... dan {len(self.gaps) - 30} lainnya")
+        super().__init__("\n".join(lines))
+
+
+class ProseFindingsError(LakinError):
+    """A final report (--strict) whose analysts' text states numbers the report model contradicts or lacks."""
+
+    def __init__(self, satker: str, periode: str, findings: list[str]):
+        self.satker, self.periode, self.findings = satker, periode, list(findings)
+        lines = [f"Laporan {satker} {periode} tidak dibangun (--strict): {len(self.findings)} angka dalam teks "
+                 "analis tidak sesuai dengan data. Tulis angka sebagai rujukan {{ nama }}:"]
+        lines += [f"  - {f}" for f in self.findings[:30]]
+        if len(self.findings) > 30:
+            lines.append(f"  ... dan {len(self.findings) - 30} lainnya")
+        super().__init__("\n".join(lines))

@@ -257,14 +257,13 @@ def test_discover_filters_and_reports_unreadable_params(data, tmp_path):
     assert jobs[0].data_dir == str(data.resolve())
 
     params = tmp_path / "params"
-    (params / "x").mkdir(parents=True)
-    (params / "x" / "2024.yaml").write_text("satker: unit-x\nperiode: '2024'\nwarna: merah\n")
-    (params / "x" / "2024Q1.yaml").write_text("satker: unit-x\nperiode: 2024Q1\n")
-    (params / "y").mkdir()
-    (params / "y" / "2024Q1.yaml").write_text("satker: unit-x\nperiode: 2024Q1\n")
+    (params / "unit-x").mkdir(parents=True)
+    (params / "unit-x" / "2024.yaml").write_text("satker: unit-x\nperiode: '2024'\nwarna: merah\n")
+    (params / "unit-x" / "2024Q1.yaml").write_text("satker: unit-x\nperiode: 2024Q1\n")
+    (params / "unit-x" / "2024Q1.yml").write_text("satker: unit-x\nperiode: 2024Q1\n")
     jobs, problems = batch.discover(params, tmp_path / "data")
     assert [j.name for j in jobs] == ["unit-x/2024Q1"] and jobs[0].data_dir == str((tmp_path / "data").resolve())
-    assert [(p.name, p.status) for p in problems] == [("x/2024", "failed"), ("unit-x/2024Q1", "failed")]
+    assert [(p.name, p.status) for p in problems] == [("unit-x/2024", "failed"), ("unit-x/2024Q1", "failed")]
     assert "warna" in problems[0].error and "sudah diminta" in problems[1].error
     with pytest.raises(batch.BatchError, match="Tidak ada laporan"):
         batch.main(params, units="unit-z")

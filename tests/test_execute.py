@@ -74,22 +74,21 @@ def test_fisheries_report_runs_without_revenue_chapter(executed):
 
 @pytest.mark.parametrize("kode", [f"IKU {i}" for i in range(1, 8)] + [f"IKM {i}" for i in range(8, 17)])
 def test_fisheries_history_tables_match_seed_layout(executed, kode):
-    """Seed 003 Tabel 2-17: 2019-2023 columns, then the TW I target, realisation and percentage."""
+    """Seed 003 Tabel 2-17: 2019-2023, then the TW I target, realisation, % and the Renstra 2020-2024 target
+    (one row per period since issue 12: earlier years keep their targets; lakin.profil.perbandingan_table)."""
     nb = dict((p.stem, p) for p in executed("bkipm-banjarmasin", "2024Q1"))
     table = _tables(nb["03-akuntabilitas"])[f"tabel-iku-{kode}"]
-    assert table["columns"][:6] == ["Uraian", "2019", "2020", "2021", "2022", "2023"]
-    assert "Triwulan I" in table["columns"]
-    assert [row[0] for row in table["data"]] == ["Target", "Realisasi", "Capaian"]
+    assert table["columns"] == ["Uraian", "Target", "Realisasi", "Capaian", "% dari Target Tahunan"]
+    assert [row[0] for row in table["data"]][:6] == [f"Tahun {y}" for y in range(2019, 2024)] + ["Triwulan I 2024"]
+    assert table["data"][-1][0].startswith("Target Renstra 2020-2024")
 
 
 def test_fisheries_iku6_history_values(executed):
     nb = dict((p.stem, p) for p in executed("bkipm-banjarmasin", "2024Q1"))
     table = _tables(nb["03-akuntabilitas"])["tabel-iku-IKU 6"]
-    cols = table["columns"]
-    realisasi = dict(zip(cols, table["data"][1]))
-    capaian = dict(zip(cols, table["data"][2]))
-    assert realisasi["2022"] == "84" and realisasi["Triwulan I"] == "98,65"
-    assert capaian["Triwulan I"] == "117,44"
+    rows = {row[0]: dict(zip(table["columns"], row)) for row in table["data"]}
+    assert rows["Tahun 2022"]["Realisasi"] == "84" and rows["Triwulan I 2024"]["Realisasi"] == "98,65"
+    assert rows["Triwulan I 2024"]["Capaian"] == "117,44"
 
 
 def test_chapters_left_out_without_data():
@@ -121,7 +120,8 @@ def test_each_chapter_has_parameters_and_setup_cells():
         tags = [c.metadata.get("tags", []) for c in nb.cells if c.cell_type == "code"]
         assert tags[0] == ["parameters"] and tags[1] == ["setup"], ch.name
         params = nb.cells[1].source
-        assert set(re.findall(r"^(\w+) =", params, re.M)) == {"satker", "periode", "data_dir"}
+        # `model`: the saved report model the build passes (None: the chapter computes it)
+        assert set(re.findall(r"^(\w+) =", params, re.M)) == {"satker", "periode", "data_dir", "model"}
 
 
 def test_corrupt_input_names_chapter_and_keeps_error_notebook(tmp_path):

@@ -1,0 +1,81 @@
+"""`lakin build` shows the analyst what contradicts the report model before any chapter runs, and `--strict`
+(a final report) refuses it: numbers in analysts' text the data contradicts, and required outline elements
+that are missing (issue 12). The executor is a fake: these are decisions of the pipeline, not documents."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import DATA, run_cli
+from lakin import build as building, execute
+from lakin.errors import IncompleteReportError, ProseFindingsError
+
+SATKER, PERIOD = "kppbc-balikpapan", "2024"
+# The source report's own sentence for IKU 3a-CP (seed 000, section 3.2.4), before it was converted to references.
+SEED_SENTENCE = ("Realisasi penerimaan tahun 2024 sebesar Rp2.038.481.839.000 atau tumbuh 23,59% "
+                 "dibandingkan tahun 2023.")
+
+
+class NoChapters:
+    def __init__(self):
+        self.calls = []
+
+    def __call__(self, chapter, output, params, engine_name=None):
+        self.calls.append(chapter.name)
+        raise AssertionError("no chapter may run")
+
+
+@pytest.fixture
+def data(tmp_path) -> Path:
+    out = tmp_path / "data"
+    shutil.copytree(DATA, out)
+    with (out / "narasi" / SATKER / "2024" / "iku-3a-CP.md").open("a", encoding="utf-8") as f:
+        f.write("\n\n" + SEED_SENTENCE + "\n")
+    return out
+
+
+def test_strict_refuses_prose_the_data_contradicts_before_any_chapter(data, tmp_path, monkeypatch):
+    executor = NoChapters()
+    monkeypatch.setattr(execute, "execute_chapter", executor)
+    shown = []
+    with pytest.raises(ProseFindingsError) as err:
+        building.build(SATKER, PERIOD, data, tmp_path / "reports", formats=("html",), strict=True,
+                       progress=shown.append)
+    message = err.value.user_message()
+    assert "iku-3a-CP.md" in message and "2.038.481.839.000" in message and "23,59" in message
+    assert any("2.035.400.114.000" in line for line in shown)  # the data's figure is named to the analyst
+    assert executor.calls == []
+
+
+def test_draft_build_shows_the_findings_and_goes_on(data, monkeypatch):
+    from lakin.model import build_model
+
+    shown = []
+    findings = building.review_before_build(build_model(SATKER, PERIOD, data), strict=False, progress=shown.append)
+    literals = {f.literal.strip() for f in findings}
+    assert {"Rp2.038.481.839.000", "23,59%"} <= literals or {"2.038.481.839.000", "23,59"} <= literals, literals
+    assert all("baris" in line for line in shown) and len(shown) == len(findings)
+
+
+def test_strict_refuses_a_report_with_outline_gaps(tmp_path, monkeypatch):
+    """The shipped narasi converts every figure (no prose finding) but lacks required elements (e.g. the
+    strategic issues of Bab I): a final build is refused naming them, a draft build is not."""
+    from lakin.model import build_model
+
+    model = build_model(SATKER, PERIOD, DATA)
+    assert building.review_before_build(model, strict=False) == []
+    monkeypatch.setattr(execute, "execute_chapter", NoChapters())
+    with pytest.raises(IncompleteReportError) as err:
+        building.build(SATKER, PERIOD, DATA, tmp_path / "reports", formats=("html",), strict=True)
+    assert err.value.gaps and "unsur wajib" in err.value.user_message()
+
+
+def test_cli_strict_exits_with_the_findings_in_indonesian(data, tmp_path):
+    proc = run_cli("build", SATKER, PERIOD, "--data", str(data), "--reports", str(tmp_path / "r"), "--to", "html",
+                   "--strict")
+    assert proc.returncode != 0 and "Kesalahan internal" not in proc.stderr
+    assert "iku-3a-CP.md" in proc.stderr + proc.stdout
+    assert not list((tmp_path / "r").rglob("*.ipynb"))

@@ -1,0 +1,147 @@
+"""The `lakin` command line as a new user meets it (issue 16): usage errors in Indonesian with exit 2,
+suggestions for typos, `--version`, progress per chapter and format, data checked before any kernel,
+one naming convention with the old names as hidden aliases, `lakin batch --data D` discovering D's reports."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from lakin import __version__, batch, execute
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+
+
+def cli(capsys, *args: str) -> tuple[int, str, str]:
+    """`lakin ARGS` in this process (fast; the executor can be replaced): exit code, stdout, stderr."""
+    from lakin.cli import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(list(args))
+    captured = capsys.readouterr()
+    return exit_.value.code, captured.out, captured.err
+
+
+@pytest.fixture
+def no_kernel(monkeypatch):
+    """Fail the test if any chapter would be executed."""
+    calls = []
+    monkeypatch.setattr(execute, "execute_chapter", lambda *a, **k: calls.append(a) or pytest.fail("executor called"))
+    return calls
+
+
+def test_bare_lakin_as_installed_exits_2_in_indonesian():
+    proc = subprocess.run([sys.executable, "-m", "lakin.cli"], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert proc.returncode == 2
+    assert "Perintah belum diberikan" in proc.stderr and "build" in proc.stderr
+    assert "internal" not in (proc.stdout + proc.stderr).lower() and "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("args, expected", [
+    ([], "Perintah belum diberikan"),
+    (["biuld"], "Perintah 'biuld' tidak dikenal. Maksud Anda: build?"),
+    (["chek"], "Maksud Anda: check?"),
+    (["build"], "Argumen SATKER belum diberikan untuk 'lakin build'"),
+    (["build", "kppbc-balikpapan"], "Argumen PERIOD belum diberikan"),
+    (["template"], "Opsi --out belum diberikan"),
+    (["score", "kppbc-balikpapan", "2024", "--dat", "data"], "Opsi '--dat' tidak dikenal untuk 'lakin score'. "
+                                                             "Maksud Anda: --data?"),
+    (["check", "--yaer", "2024"], "Maksud Anda: --year?"),
+    (["synth", "--units", "x", "--out", "o"], "Nilai tidak sah untuk --units: harus bilangan bulat"),
+    (["batch", "--workers", "0"], "Nilai tidak sah untuk --workers: harus >= 1"),
+])
+def test_usage_errors_exit_2_with_an_indonesian_message(capsys, args, expected):
+    code, out, err = cli(capsys, *args)
+    assert code == 2
+    assert expected in err
+    assert "internal" not in (out + err).lower() and "Error" not in err and "Traceback" not in err
+
+
+def test_version(capsys):
+    code, out, _ = cli(capsys, "--version")
+    assert code == 0 and out.strip() == f"lakin {__version__}"
+
+
+def test_old_option_names_are_hidden_aliases(capsys):
+    code, out, err = cli(capsys, "check", "--satker", "bkipm-banjarmasin", "--tahun", "2024", "--json")
+    assert code in (0, 1) and out.startswith("["), err  # the check ran (1: it found errors), not a usage error
+    code2, out2, _ = cli(capsys, "check", "--satker", "bkipm-banjarmasin", "--year=2024", "--json")
+    assert (code2, out2) == (code, out)
+    code, out, _ = cli(capsys, "check", "--help")
+    assert "--year" in out and "--tahun" not in out
+    code, out, _ = cli(capsys, "synth", "--help")
+    assert "--last-year" in out and "--tahun-akhir" not in out
+
+
+def test_build_of_a_period_without_data_fails_at_once_before_any_kernel(capsys, tmp_path, no_kernel):
+    import time
+
+    started = time.perf_counter()
+    code, out, err = cli(capsys, "build", "kppbc-balikpapan", "2023", "--reports", str(tmp_path))
+    assert time.perf_counter() - started < 2
+    assert code == 2 and no_kernel == []
+    assert "Tidak ada data indikator untuk kppbc-balikpapan tahun 2023" in err and "2024, 2025" in err
+    assert not list(tmp_path.rglob("gagal")) and not list(tmp_path.rglob("*.ipynb"))
+    code, out, err = cli(capsys, "run", "kppbc-balikpapan", "2023", "--reports", str(tmp_path))
+    assert code == 2 and no_kernel == [] and not list(tmp_path.rglob("gagal"))
+
+
+def test_targets_without_results_warn_and_strict_refuses(capsys, tmp_path, no_kernel):
+    code, out, err = cli(capsys, "build", "kppbc-balikpapan", "2025", "--strict", "--reports", str(tmp_path))
+    assert code == 2 and "hanya berisi target" in err and "--strict" in err and no_kernel == []
+
+
+def test_build_reports_progress_per_chapter_and_per_format(capsys, tmp_path, monkeypatch):
+    import lakin.render
+
+    def chapter(ch, output, params, engine_name=None):
+        nbformat.write(nbformat.v4.new_notebook(), output)
+
+    def render(notebooks, meta, out_dir, formats, engine="auto"):
+        files = {}
+        for fmt in formats:
+            files[fmt] = Path(out_dir) / f"{meta.stem}.{fmt}"
+            files[fmt].write_text(fmt)
+            lakin.render.log.info("render %s (%s): %.1f s", fmt, "pandoc", 1.25)
+        return files
+
+    def review(model, out_dir):
+        return {"html": Path(out_dir) / "reviu.html", "xlsx": Path(out_dir) / "reviu.xlsx"}
+
+    monkeypatch.setattr(execute, "execute_chapter", chapter)
+    monkeypatch.setattr(lakin.render, "render_report", render)
+    monkeypatch.setattr("lakin.build.write_review", review)  # runs every check: not the subject here
+    code, out, err = cli(capsys, "build", "bkipm-banjarmasin", "2024Q1", "--to", "html,docx", "--reports", str(tmp_path))
+    assert code == 0, err
+    chapters = [line for line in err.splitlines() if line.startswith("[")]
+    assert chapters[0] == "[1/6] bab 00-ringkasan: Ringkasan Eksekutif" and chapters[-1].startswith("[6/6] bab 06-penutup")
+    assert "format html (pandoc) selesai dalam 1,2 detik" in err and "format docx (pandoc)" in err
+    assert "format xlsx selesai" in err
+    assert "html:" in out and "docx:" in out
+
+
+def test_batch_with_data_and_no_params_builds_the_reports_the_data_supports(capsys, tmp_path, monkeypatch):
+    data = tmp_path / "D"
+    shutil.copytree(DATA, data)
+    seen = {}
+
+    def fake_run_batch(jobs, formats, reports_root, **kwargs):
+        seen["jobs"] = sorted(j.name for j in jobs)
+        seen["data"] = {j.data_dir for j in jobs}
+        return batch.BatchResult([batch.ReportOutcome(j.satker, j.period, "ok") for j in jobs], 1.0, 1)
+
+    monkeypatch.setattr(batch, "run_batch", fake_run_batch)
+    monkeypatch.chdir(tmp_path)  # no ./params here
+    code, out, err = cli(capsys, "batch", "--data", str(data), "--reports", str(tmp_path / "r"), "--to", "html")
+    assert code == 0, err
+    assert seen["jobs"] == ["bkipm-banjarmasin/2024Q1", "kppbc-balikpapan/2024", "kppbc-balikpapan/2024Q1",
+                            "kppbc-balikpapan/2024Q2", "kppbc-balikpapan/2024Q3"]
+    assert seen["data"] == {str(data.resolve())}
+    expected = sorted(f"{p.parent.name}/{p.stem}" for p in (ROOT / "params").glob("*/*.yaml"))
+    assert seen["jobs"] == expected  # the same reports the project's params/ lists for its own data
