@@ -20,15 +20,19 @@ CASES = {
     ("kppbc-balikpapan", "2024"): {
         "nama": "Kantor Pengawasan dan Pelayanan Bea dan Cukai Tipe Madya Pabean B Balikpapan",
         "skor": "118,32", "rows": 20,
-        "bab": ["Ringkasan Eksekutif", "Pendahuluan", "Perencanaan Kinerja", "Akuntabilitas Kinerja",
-                "Penerimaan Negara", "Realisasi Anggaran", "Penutup"],
+        # PermenPANRB 53/2014 (lakin/outlines/lakin-tahunan.yaml): revenue inside Bab III A
+        "bab": ["Daftar Tabel", "Daftar Gambar", "Ikhtisar Eksekutif", "Bab I Pendahuluan", "Bab II Perencanaan Kinerja",
+                "Bab III Akuntabilitas Kinerja", "A. Capaian Kinerja Organisasi", "Capaian Penerimaan Negara",
+                "B. Realisasi Anggaran", "Bab IV Penutup", "Lampiran"],
         "angka": ["118,32", "114,65", "109,16", "Rp2.035.400.114.000", "96,16"],
     },
     ("bkipm-banjarmasin", "2024Q1"): {
         "nama": "Balai Karantina Ikan, Pengendalian Mutu dan Keamanan Hasil Perikanan Banjarmasin",
         "skor": "112,48", "rows": 16,
-        "bab": ["Ringkasan Eksekutif", "Pendahuluan", "Perencanaan Kinerja", "Akuntabilitas Kinerja",
-                "Realisasi Anggaran", "Penutup"],
+        # seed 003's LKj outline (lakin/outlines/lkj-triwulanan.yaml)
+        "bab": ["Daftar Tabel", "Daftar Gambar", "Ringkasan Eksekutif", "Bab I Pendahuluan",
+                "1.2 Sasaran, Indikator dan Target Kinerja", "Bab II Akuntabilitas Kinerja", "2.1 Capaian Kinerja",
+                "2.2 Analisis dan Evaluasi", "2.3 Realisasi Anggaran", "Bab III Penutup", "3.2 Rekomendasi"],
         "angka": ["112,48", "117,44", "27,26", "23,65", "Rp6.173.055.000"],
     },
 }
@@ -57,7 +61,7 @@ def test_all_formats_written_with_satker_and_period_in_names(case):
 def test_html_self_contained_offline(case):
     result, expect = case
     html = result.files["html"].read_text(encoding="utf-8")
-    assert html_problems(html) == []
+    assert html_problems(html, allow_inline_scripts=True) == []  # lakin's inline chart and contents scripts
     soup = BeautifulSoup(html, "html.parser")
     assert soup.html.get("lang") == "id"
     for tag in soup.find_all(["script", "link", "img", "iframe", "source"]):
