@@ -781,6 +781,9 @@ def validate_budget(tables) -> list[DataIssue]:
 
 
 # --------------------------------------------------------------------------- display tables (strings)
+SATUAN_UANG = "rupiah"  # amounts in the budget tables: whole rupiah without "Rp" (attrs['satuan'] says so)
+
+
 def _uang(value) -> str:
     """Whole rupiah with thousands separators, as the seeds' tables print them; N/A when not available."""
     return ribuan(value, na="N/A")
@@ -806,6 +809,7 @@ def _absorption_table(frame: pd.DataFrame, total: dict, label_col: str, label) -
     if total.get("keterangan"):
         notes.append(f"TOTAL: {total['keterangan']}")
     out.attrs["catatan"] = "N/A = tidak tersedia. " + "; ".join(notes) + "." if notes else None
+    out.attrs["satuan"] = SATUAN_UANG
     return out
 
 
@@ -833,6 +837,7 @@ def table_target(summary: BudgetSummary) -> pd.DataFrame:
                      "Selisih (poin)": poin(r["selisih"])})
     out = pd.DataFrame(rows)
     out.attrs["catatan"] = f"Target penyerapan: {summary.target.attrs.get('sumber')}"
+    out.attrs["satuan"] = SATUAN_UANG
     return out
 
 
@@ -887,6 +892,10 @@ def table_rpd(rpd: RpdComparison) -> pd.DataFrame:
     rows.append(total)
     out = pd.DataFrame(rows)
     out.attrs["catatan"] = rpd.keterangan
+    out.attrs["satuan"] = SATUAN_UANG
+    # the caption says what the columns hold: realisation only where monthly realisation exists
+    out.attrs["judul"] = ("Rencana Penarikan Dana dan Realisasi per Bulan" if rpd.bulanan
+                          else "Rencana Penarikan Dana per Bulan")
     return out
 
 
@@ -903,7 +912,7 @@ def figures_block(unit) -> dict | None:
     tables = unit.tables
     if not has_budget(tables, unit.period.tahun):
         return None
-    s = summarize(tables, unit.period)
+    s = getattr(unit, "budget", None) or summarize(tables, unit.period)  # the report model's, computed once
     total = _absorption_json(pd.DataFrame([s.total]))[0]
     total["pagu_terbilang"] = None if total["pagu"] is None else terbilang_rupiah(total["pagu"])
     block = {

@@ -924,7 +924,9 @@ def table_kontributor(summary: RevenueSummary, jenis: str = "bea_masuk") -> pd.D
         row["Jumlah"] = angka(t["nilai"] / 1e6, 2)
         row["Porsi"] = persen(t["porsi"])
         rows.append(row)
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    out.attrs["satuan"] = "juta rupiah"  # the caption states it (lakin.report)
+    return out
 
 
 # --------------------------------------------------------------------------- figures block
@@ -940,7 +942,7 @@ def figures_block(unit) -> dict | None:
     """Revenue headline figures for `lakin figures` (money as integers, percentages to 2 decimals)."""
     if not has_revenue(unit.tables, unit.period.tahun):
         return None
-    s = summarize(unit.tables, unit.satker, unit.period)
+    s = getattr(unit, "revenue", None) or summarize(unit.tables, unit.satker, unit.period)  # the report model's, once
     tif = s.target
 
     def decree(dasar, tgl, nilai):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .fmt import indeks, is_na
+from .fmt import indeks, is_na, nilai
+from .model import iku_counts
 from .periods import PERIOD_LABELS
 from .scoring import Scorecard
 
@@ -12,9 +13,7 @@ from .scoring import Scorecard
 def _value(v, satuan=None, teks=None) -> str:
     if teks is not None and not is_na(teks):
         return str(teks)
-    if is_na(v):
-        return "N/A"
-    return indeks(v)
+    return nilai(v)  # targets and realisations: 10, 84,50 (indices: indeks, two decimals)
 
 
 def scorecard_table(sc: Scorecard) -> pd.DataFrame:
@@ -27,7 +26,7 @@ def scorecard_table(sc: Scorecard) -> pd.DataFrame:
             "Kode": r["kode"],
             "Indikator": r["nama"],
             "Satuan": "" if is_na(r["satuan"]) else r["satuan"],
-            "Target": _value(r["target"]),
+            "Target": _value(r["target"], teks=r.get("target_teks") if is_na(r["target"]) else None),
             "Realisasi": _value(r["realisasi"], teks=r["realisasi_teks"]),
             "Capaian": indeks(r["capaian"]),
             "Status": r["status"],
@@ -39,12 +38,17 @@ def level_table(sc: Scorecard, depth: int) -> pd.DataFrame:
     """One aggregate level (sasaran or perspective) with its index."""
     frame = sc.levels[depth]
     level = frame.attrs["level"]
-    return pd.DataFrame({
+    counts, _ = iku_counts(sc, depth)  # indicators in the group (5/3/7/5), not groups of the level below
+    columns = {
         level.get("singkatan", "Kode"): frame["kode"],
         level["nama"]: frame["nama"],
-        "Jumlah indikator": frame["jumlah"],
+        "Jumlah indikator": [counts.get(k, 0) for k in frame["kode"]],
         "Indeks": [indeks(v) for v in frame["indeks"]],
-    })
+    }
+    if level.get("label"):  # codes are internal keys (stakeholder): print the official name, as the seed does
+        del columns[level.get("singkatan", "Kode")]
+        columns[level["nama"]] = [str(n).upper() for n in frame["nama"]]
+    return pd.DataFrame(columns)
 
 
 def history_table(sc: Scorecard, kode: str) -> pd.DataFrame:

@@ -393,6 +393,7 @@ def test_charts_render(bkipm_summary, kppbc_summary):
 
     png = to_png(absorption_chart(bkipm_summary), scale=1)
     assert png[:4] == b"\x89PNG"
-    spec = rpd_chart(kppbc_summary).to_dict()
-    assert spec["mark"]["type"] == "bar" and "Pagu dan realisasi" in spec["title"]
-    assert "target" in json.dumps(absorption_chart(kppbc_summary).to_dict())
+    spec = rpd_chart(kppbc_summary).to_dict()  # no monthly realisation: the RPD line and the realisation point
+    assert "RPD kumulatif dan realisasi s.d. Desember" in spec["title"] and "Pagu" not in json.dumps(spec)
+    assert "target" in json.dumps(absorption_chart(bkipm_summary).to_dict())
+    assert absorption_chart(kppbc_summary) is None  # only the total's absorption is known: one bar, no chart

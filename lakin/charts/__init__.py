@@ -36,9 +36,45 @@ def theme() -> dict:
     }
 
 
-def base(data, width: int = 560, height: int = 280) -> alt.Chart:
+WIDTH = 560  # every chart is drawn this wide, so that all print at one scale (fonts, bars) on the page
+HEIGHT = 280
+STATUS_GREY = "#a5a5a5"  # the "other"/"earlier" series (target, last year, Lainnya)
+
+
+def base(data, width: int = WIDTH, height: int = HEIGHT) -> alt.Chart:
     """An Altair chart on `data` with the house size; callers add marks and encodings."""
     return alt.Chart(data).properties(width=width, height=height)
+
+
+def caption(chart) -> str:
+    """A chart's own title (what it draws), as the figure caption: the caption always says what is drawn."""
+    spec = chart.to_dict() if hasattr(chart, "to_dict") else dict(chart)
+    title = spec.get("title")
+    if isinstance(title, dict):
+        title = title.get("text")
+    if isinstance(title, list):
+        title = " ".join(str(t) for t in title)
+    return str(title or "").strip()
+
+
+def drawn(chart) -> list[dict]:
+    """The data rows a chart draws (every layer's inline data, in order): for tests and for the rule that a
+    chart compares at least two values."""
+    spec = chart.to_dict() if hasattr(chart, "to_dict") else dict(chart)
+    rows: list[dict] = []
+    datasets = spec.get("datasets", {})
+
+    def visit(node) -> None:
+        data = node.get("data") or {}
+        if "name" in data and data["name"] in datasets:
+            rows.extend(datasets[data["name"]])
+        elif "values" in data:
+            rows.extend(data["values"])
+        for child in node.get("layer", []) or []:
+            visit(child)
+
+    visit(spec)
+    return rows
 
 
 def _spec(chart) -> str:

@@ -10,14 +10,14 @@ import altair as alt
 import pandas as pd
 
 from ..fmt import BULAN, nama_bulan, persen, rupiah_singkat, tanggal
-from . import PALETTE, base, rupiah_axis
+from . import PALETTE, STATUS_GREY, base, rupiah_axis
 
 __all__ = ["contributors", "cumulative", "monthly", "year_on_year"]
 
 MILIAR = 1e9
 REALISASI, PROYEKSI, TRAJEKTORI, TARGET = "Realisasi", "Proyeksi", "Trajektori target", "Target bulanan"
 _COLOURS = {REALISASI: PALETTE[0], PROYEKSI: PALETTE[5], TRAJEKTORI: PALETTE[1], TARGET: PALETTE[1]}
-_GREY = "#a5a5a5"
+_GREY = STATUS_GREY
 
 
 def _x() -> alt.X:
@@ -105,8 +105,12 @@ def monthly(summary) -> alt.LayerChart:
     return alt.layer(columns, line).properties(title=title)
 
 
-def year_on_year(summary) -> alt.LayerChart:
-    """Realisation per type this year and last year (same months), with the growth written above."""
+def year_on_year(summary) -> alt.LayerChart | None:
+    """Realisation per type this year and last year (same months), with the growth written above; None
+    without last year's realisation (nothing to compare)."""
+    if summary.per_jenis.empty or summary.per_jenis["realisasi_sebelumnya"].isna().all() \
+            or summary.per_jenis["realisasi"].isna().all():
+        return None
     tahun, end = summary.tahun, summary.end_month
     span = "" if end == 12 else f" s.d. {nama_bulan(end)}"
     rows, labels = [], []
@@ -139,11 +143,14 @@ def year_on_year(summary) -> alt.LayerChart:
     return alt.layer(bars, text).properties(title=title)
 
 
-def contributors(summary, jenis: str = "bea_masuk") -> alt.Chart:
-    """Stacked monthly bars of the largest contributors of one type; the rest as 'Lainnya'."""
+def contributors(summary, jenis: str = "bea_masuk") -> alt.Chart | None:
+    """Stacked monthly bars of the largest contributors of one type; the rest as 'Lainnya'. None without
+    contributors of that type."""
     from ..revenue import jenis_nama
 
     df = summary.kontributor[summary.kontributor["jenis"] == jenis]
+    if df.empty or df["nilai"].isna().all():
+        return None
     totals = summary.kontributor_total[summary.kontributor_total["jenis"] == jenis]
     order = list(totals["wajib_bayar"])  # largest first, 'Lainnya' last
     rank = {name: i for i, name in enumerate(order)}

@@ -41,30 +41,42 @@ function Div(el)
   return nil
 end
 
--- Column widths for tables wider than the page (PDF and DOCX). Tables that fit keep automatic
--- widths. Otherwise every column gets at least its longest word (so numbers such as
--- "Rp2.038.481.839.000" never overflow into the next cell) and the remaining width goes to the
--- columns with the most text; the text size steps down (PDF 8 -> 7 -> 6.5 -> 6 pt, DOCX 9 -> 7.5 -> 6.5 pt)
--- until the longest words fit side by side. Widths are estimates from approximate glyph widths.
-local TEXT_WIDTH = 439   -- pt: A4 text width (21 cm - 3 cm - 2.5 cm)
-local WORDS_SHARE = 0.8  -- the longest words may take this share of the width before the size steps down
+-- Tables that fit the page (PDF and DOCX). Tables that fit keep automatic widths. Otherwise, in order:
+--   1. the text size steps down (PDF 8 -> 7 pt, DOCX 9 -> 7.5 pt) until the longest words fit side by side;
+--   2. if they still do not, columns of full-rupiah amounts ("Rp127.971.778.846") are written in juta
+--      rupiah, then in miliar rupiah (two decimals, rounded half away from zero; the unit is added to the
+--      column header: "Target (Rp juta)");
+--   3. if they still do not, the text steps down further (PDF 6.5 -> 6 pt, DOCX 6.5 pt);
+--   4. if they still do not, the table goes on a landscape page of its own (PDF: `page(flipped: true)`;
+--      DOCX: a landscape section, set by lakin.render from the bookmark `lakin-tabel-<size>-lanskap-N`).
+-- Every column gets at least its longest word and the remaining width goes to the columns with the most
+-- text. Identifiers (snake_case, key=value) may break after "_", "=" and "/". HTML tables are left to the
+-- browser (lakin.css puts them in a horizontal scroll box). Widths are estimates from glyph widths.
+local TEXT_WIDTH = 439       -- pt: A4 portrait text width (21 cm - 3 cm - 2.5 cm)
+local LANDSCAPE_WIDTH = 686  -- pt: A4 landscape text width (29.7 cm - 3 cm - 2.5 cm)
+local WORDS_SHARE = 1.0  -- the longest words (with SAFETY) may take this share of the width
 local SAFETY = 1.15      -- estimates are rough: give the longest word this much more room
 -- Per format: cell text sizes to try (pt; the first is the normal size) and left + right cell padding.
 local TYPST = { sizes = { 8, 7, 6.5, 6 }, inset = 8 }
 -- reference.docx: "Isi Tabel" 9 pt, "Isi Tabel Kecil" 7.5 pt, "Isi Tabel Mini" 6.5 pt; cell margins 2 x 3.6 pt
-local DOCX = { sizes = { 9, 7.5, 6.5 }, inset = 8, names = { [7.5] = "kecil", [6.5] = "mini" } }
-local small_tables = 0
+local DOCX = { sizes = { 9, 7.5, 6.5 }, inset = 8, names = { [9] = "normal", [7.5] = "kecil", [6.5] = "mini" } }
+local marked_tables = 0
+local ZWSP = utf8.char(0x200B)
 
 -- Approximate glyph widths (em) of DejaVu Sans / Arial, the table fonts, rounded up.
 local function glyph_em(code)
   if code >= 48 and code <= 57 then return 0.64 end            -- digits
   if code == 32 then return 0.32 end                           -- space
+  if code == 0x200B then return 0 end                          -- zero-width space
   if code == 37 then return 0.95 end                           -- %
   if code == 44 or code == 46 or code == 58 or code == 59 then return 0.34 end  -- , . : ;
-  if code >= 65 and code <= 90 then return 0.72 end            -- capitals
+  if code == 77 or code == 87 then return 0.9 end              -- M W
+  if code >= 65 and code <= 90 then return 0.74 end            -- capitals
+  if code == 109 or code == 119 then return 0.92 end           -- m w
   if code == 105 or code == 108 or code == 106 then return 0.28 end  -- i l j
-  if code >= 97 and code <= 122 then return 0.6 end            -- lower case
-  return 0.62
+  if code == 102 or code == 116 or code == 114 then return 0.42 end  -- f t r
+  if code >= 97 and code <= 122 then return 0.62 end           -- lower case
+  return 0.64
 end
 
 local function text_em(text)
@@ -73,6 +85,15 @@ local function text_em(text)
     width = width + glyph_em(code)
   end
   return width
+end
+
+-- Longest piece of a word that cannot break (breaks after a zero-width space).
+local function word_em(word)
+  local longest = 0
+  for piece in (word .. ZWSP):gmatch("(.-)" .. ZWSP) do
+    longest = math.max(longest, text_em(piece))
+  end
+  return longest
 end
 
 local function measure(el)
@@ -84,7 +105,7 @@ local function measure(el)
         local text = pandoc.utils.stringify(cell.contents)
         local longest = 0
         for word in text:gmatch("%S+") do
-          longest = math.max(longest, text_em(word))
+          longest = math.max(longest, word_em(word))
         end
         if (cell.col_span or 1) == 1 then
           words[col] = math.max(words[col] or 0, longest * factor)
@@ -115,24 +136,22 @@ local function widths(el, size, inset)
   return min, max, sum_min, sum_max
 end
 
-local function fit_columns(el, fmt)
-  local sizes, inset = fmt.sizes, fmt.inset
-  local _, _, _, natural = widths(el, sizes[1], inset)
-  if natural <= TEXT_WIDTH then
-    return nil  -- fits: automatic widths
-  end
-  local size = sizes[#sizes]
-  for _, s in ipairs(sizes) do
-    local _, _, sum_min = widths(el, s, inset)
-    if sum_min <= WORDS_SHARE * TEXT_WIDTH then
-      size = s
-      break
+-- The first text size (not below `smallest`) at which the longest words fit in `width`, or nil.
+local function fitting_size(el, fmt, width, smallest)
+  for _, s in ipairs(fmt.sizes) do
+    local _, _, sum_min = widths(el, s, fmt.inset)
+    if s >= (smallest or 0) and sum_min <= WORDS_SHARE * width then
+      return s
     end
   end
+  return nil
+end
+
+local function set_widths(el, size, inset, width)
   local min, max, sum_min, sum_max = widths(el, size, inset)
-  local spare = math.max(0, TEXT_WIDTH - sum_min)
+  local spare = math.max(0, width - sum_min)
   local stretch = sum_max - sum_min
-  local total = math.max(TEXT_WIDTH, sum_min)
+  local total = math.max(width, sum_min)
   for i = 1, #el.colspecs do
     local w = min[i]
     if stretch > 0 then
@@ -140,7 +159,6 @@ local function fit_columns(el, fmt)
     end
     el.colspecs[i] = { el.colspecs[i][1], w / total }
   end
-  return size
 end
 
 local function default_widths(el)
@@ -149,27 +167,208 @@ local function default_widths(el)
   end
 end
 
-function Table(el)
-  local fmt = (is_typst() and TYPST) or (is_docx() and DOCX) or nil
-  local size = fmt and fit_columns(el, fmt) or nil
-  if size == nil then
-    default_widths(el)  -- fits, or HTML: the browser lays the table out
-    return el
-  end
-  if size < fmt.sizes[1] then
-    if is_typst() then
-      return {
-        pandoc.RawBlock("typst", "#[#show table: set text(size: " .. size .. "pt)"),
-        el,
-        pandoc.RawBlock("typst", "]"),
-      }
+-- Identifiers may break after "_", "=" and "/" (a zero-width space after each).
+local function breakable_identifiers(el)
+  return el:walk({
+    Str = function(s)
+      if #s.text > 12 and s.text:find("[_=/]") then
+        return pandoc.Str((s.text:gsub("([_=/])", "%1" .. ZWSP)))
+      end
+    end,
+  })
+end
+
+-- Full rupiah "Rp1.234.567" / "-Rp1.234" -> its value in units of `scale` with two decimals, Indonesian form.
+local function rupiah_value(text)
+  local sign, digits = text:match("^(%-?)Rp([%d%.]+)$")
+  -- grouped by thousands: 1 to 3 digits, then groups of ".ddd"
+  if not digits or not digits:gsub("%.%d%d%d", ""):match("^%d%d?%d?$") then return nil end
+  return sign, tonumber((digits:gsub("%.", "")))
+end
+
+local function scaled(sign, value, scale)
+  local hundredths = (value * 100 + scale // 2) // scale  -- half away from zero (value >= 0)
+  local whole, frac = hundredths // 100, hundredths % 100
+  local s = tostring(whole):reverse():gsub("(%d%d%d)", "%1."):reverse():gsub("^%.", "")
+  return sign .. s .. "," .. string.format("%02d", frac)
+end
+
+local UNITS = { { scale = 1000000, name = "Rp juta" }, { scale = 1000000000, name = "Rp miliar" } }
+
+-- Columns whose every body cell is a full-rupiah amount (or empty, "-", "N/A").
+local function rupiah_columns(el)
+  local cols = {}
+  for i = 1, #el.colspecs do cols[i] = { amounts = 0, other = false } end
+  for _, body in ipairs(el.bodies) do
+    for _, row in ipairs(body.body) do
+      local col = 1
+      for _, cell in ipairs(row.cells) do
+        local text = pandoc.utils.stringify(cell.contents)
+        if cols[col] then
+          if rupiah_value(text) then
+            cols[col].amounts = cols[col].amounts + 1
+          elseif text ~= "" and text ~= "-" and text ~= "N/A" then
+            cols[col].other = true
+          end
+        end
+        col = col + (cell.col_span or 1)
+      end
     end
-    -- DOCX: a bookmark named lakin-tabel-kecil-N / lakin-tabel-mini-N before the table tells
-    -- lakin.render to use the "Kecil" / "Mini" cell styles for it.
-    small_tables = small_tables + 1
-    if el.identifier == "" then
-      el.identifier = "lakin-tabel-" .. DOCX.names[size] .. "-" .. small_tables
+  end
+  local out = {}
+  for i, c in ipairs(cols) do
+    if c.amounts > 0 and not c.other then out[i] = true end
+  end
+  return out
+end
+
+-- A copy of the table with the rupiah columns in `unit`; nil if it has none.
+local function in_unit(el, unit)
+  local cols = rupiah_columns(el)
+  if next(cols) == nil then return nil end
+  local t = el:clone()
+  for _, body in ipairs(t.bodies) do
+    for _, row in ipairs(body.body) do
+      local col = 1
+      for _, cell in ipairs(row.cells) do
+        if cols[col] then
+          local text = pandoc.utils.stringify(cell.contents)
+          local sign, value = rupiah_value(text)
+          if value then
+            cell.contents = { pandoc.Plain({ pandoc.Str(scaled(sign, value, unit.scale)) }) }
+          end
+        end
+        col = col + (cell.col_span or 1)
+      end
+    end
+  end
+  local rows = t.head.rows
+  if #rows > 0 then
+    local col = 1
+    for _, cell in ipairs(rows[#rows].cells) do
+      if cols[col] then
+        local inlines = pandoc.utils.blocks_to_inlines(cell.contents)
+        inlines:extend({ pandoc.Space(), pandoc.Str("(" .. unit.name .. ")") })
+        cell.contents = { pandoc.Plain(inlines) }
+      end
+      col = col + (cell.col_span or 1)
+    end
+  end
+  return t
+end
+
+local function natural_width(el, fmt)
+  local _, _, _, natural = widths(el, fmt.sizes[1], fmt.inset)
+  return natural
+end
+
+-- Layout decision: the table (maybe in another unit), its text size, and whether it needs landscape.
+-- A smaller unit is preferred to a text size below READABLE pt.
+local READABLE = 7
+local function fit(el, fmt)
+  if natural_width(el, fmt) <= TEXT_WIDTH then
+    return el, nil, false
+  end
+  local candidates = { el }
+  for _, unit in ipairs(UNITS) do
+    table.insert(candidates, in_unit(el, unit))  -- nil (no rupiah column) adds nothing
+  end
+  for _, smallest in ipairs({ READABLE, 0 }) do
+    for _, t in ipairs(candidates) do
+      if natural_width(t, fmt) <= TEXT_WIDTH then return t, nil, false end
+      local size = fitting_size(t, fmt, TEXT_WIDTH, smallest)
+      if size then return t, size, false end
+    end
+  end
+  local last = candidates[2] or el
+  return last, fitting_size(last, fmt, LANDSCAPE_WIDTH) or fmt.sizes[#fmt.sizes], true
+end
+
+-- A number as lakin prints it: 1.234,56 / 53,31% / Rp1.234 / -0,5 / +4,42% (Indonesian separators).
+local function is_number(text)
+  local t = text:gsub("^[-+]", ""):gsub("^Rp", ""):gsub("%s?%%$", "")
+  return t:match("^%d[%d%.]*,?%d*$") ~= nil
+end
+
+-- Columns whose body cells are all numbers (or empty, "-", "N/A") are right-aligned, in every format.
+local function align_numbers(el)
+  local state = {}
+  for _, body in ipairs(el.bodies) do
+    for _, row in ipairs(body.body) do
+      local col = 1
+      for _, cell in ipairs(row.cells) do
+        local text = pandoc.utils.stringify(cell.contents)
+        state[col] = state[col] or { numbers = 0, other = false }
+        if is_number(text) then
+          state[col].numbers = state[col].numbers + 1
+        elseif text ~= "" and text ~= "-" and text ~= "N/A" then
+          state[col].other = true
+        end
+        col = col + (cell.col_span or 1)
+      end
+    end
+  end
+  for i, spec in ipairs(el.colspecs) do
+    local c = state[i]
+    if c and c.numbers > 0 and not c.other then
+      el.colspecs[i] = { pandoc.AlignRight, spec[2] }
     end
   end
   return el
+end
+
+-- HTML only: a cell that is exactly a status ("Hijau", "Kuning", "Merah") becomes a coloured chip
+-- (lakin.css, section "HTML report"); the other formats print the word.
+local STATUS = { Hijau = "hijau", Kuning = "kuning", Merah = "merah" }
+local function status_chips(el)
+  local function chip(cell)
+    local text = pandoc.utils.stringify(cell.contents)
+    if STATUS[text] then
+      cell.contents = { pandoc.Plain({ pandoc.Span({ pandoc.Str(text) },
+        pandoc.Attr("", { "lakin-status", "lakin-status-" .. STATUS[text] })) }) }
+    end
+  end
+  for _, body in ipairs(el.bodies) do
+    for _, row in ipairs(body.body) do
+      for _, cell in ipairs(row.cells) do chip(cell) end
+    end
+  end
+  return el
+end
+
+function Table(el)
+  el = align_numbers(breakable_identifiers(el))
+  local fmt = (is_typst() and TYPST) or (is_docx() and DOCX) or nil
+  if fmt == nil then
+    default_widths(el)  -- HTML: the browser lays the table out, in a box that scrolls sideways
+    if FORMAT:match("html") then
+      return pandoc.Div({ status_chips(el) }, pandoc.Attr("", { "lakin-tabel" }))
+    end
+    return el
+  end
+  local t, size, landscape = fit(el, fmt)
+  if size == nil then
+    default_widths(t)  -- fits as it is
+    return t
+  end
+  set_widths(t, size, fmt.inset, landscape and LANDSCAPE_WIDTH or TEXT_WIDTH)
+  if is_typst() then
+    local open, close = "#[", "]"
+    if size < fmt.sizes[1] then
+      open = "#[#show table: set text(size: " .. size .. "pt)"
+    end
+    if landscape then
+      open, close = "#page(flipped: true)[" .. open, close .. "]"
+    end
+    return { pandoc.RawBlock("typst", open), t, pandoc.RawBlock("typst", close) }
+  end
+  -- DOCX: a bookmark named lakin-tabel-<size>[-lanskap]-N before the table tells lakin.render which cell
+  -- styles ("Kecil", "Mini") to use and whether the table needs a landscape section.
+  if size < fmt.sizes[1] or landscape then
+    marked_tables = marked_tables + 1
+    if t.identifier == "" then
+      t.identifier = "lakin-tabel-" .. DOCX.names[size] .. (landscape and "-lanskap" or "") .. "-" .. marked_tables
+    end
+  end
+  return t
 end

@@ -1,0 +1,460 @@
+"""Page geometry of every PDF report: nothing overlaps, nothing leaves the text area, captions stay with
+their tables and figures; on every report the shipped data supports (params/) and on synthetic units with
+extreme values (long names, 15-digit amounts, 40 indicators).
+
+Pages are read with pdfium (pypdfium2): glyph boxes, words, image and path (table rule) boxes. Each report
+is built once per test session (the shipped ones through conftest's `built`, shared with test_build).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import shutil
+import subprocess
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parent.parent
+PARAMS = sorted((p.parent.name, str(yaml.safe_load(p.read_text(encoding="utf-8"))["periode"]))
+                for p in (ROOT / "params").glob("*/*.yaml"))
+
+CM = 72 / 2.54
+MARGIN = {"left": 3 * CM, "right": 2.5 * CM, "top": 2.5 * CM, "bottom": 2.5 * CM}  # lakin.typ, any orientation
+HANG = 3.0  # pt: Typst hangs punctuation and hyphens into the margin (text.overhang); typography, not overflow
+FOOTER = 1.0 * CM  # the running footer sits in the bottom margin, at least this far from the paper's edge
+CAPTION_GAP = 40.0  # pt: a table starts (or a figure ends) at most this far from its caption
+CAPTION_WORD = re.compile(r"^(Tabel|Gambar)$")
+LABEL = re.compile(r"^\d+(\.\d+)?$")
+
+
+# --------------------------------------------------------------------------------------------------
+# Reading pages
+
+
+@dataclass
+class Glyph:
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    size: float
+    bold: bool
+    index: int  # position among the page's glyphs (neighbours may kern into each other)
+    line: float  # middle of the glyph's line box (the same for every glyph of a line)
+
+
+@dataclass
+class Word:
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    bold: bool
+
+
+@dataclass
+class Box:
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+
+@dataclass
+class Page:
+    number: int
+    width: float
+    height: float
+    glyphs: list[Glyph]
+    words: list[Word]
+    images: list[Box]
+    paths: list[Box]
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+
+def read_pages(path: Path) -> list[Page]:
+    """Glyphs, words, images and paths of every page, in points from the top-left corner."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    pdf = pdfium.PdfDocument(str(path))
+    pages = []
+    try:
+        for number, page in enumerate(pdf, start=1):
+            width, height = page.get_size()
+            tp = page.get_textpage()
+            glyphs: list[Glyph] = []
+            words: list[Word] = []
+            current: list[Glyph] = []
+
+            def flush() -> None:
+                if current:
+                    words.append(Word("".join(g.text for g in current), min(g.x0 for g in current),
+                                      min(g.top for g in current), max(g.x1 for g in current),
+                                      max(g.bottom for g in current), current[0].bold))
+                    current.clear()
+
+            for i in range(tp.count_chars()):
+                ch = chr(raw.FPDFText_GetUnicode(tp, i))
+                if raw.FPDFText_IsGenerated(tp, i) or not ch.strip() or ch == "\u200b":
+                    flush()
+                    continue
+                left, bottom, right, top = tp.get_charbox(i)
+                _, line_bottom, _, line_top = tp.get_charbox(i, loose=True)
+                g = Glyph(ch, left, height - top, right, height - bottom, raw.FPDFText_GetFontSize(tp, i),
+                          raw.FPDFText_GetFontWeight(tp, i) >= 600, len(glyphs), height - (line_top + line_bottom) / 2)
+                if glyphs and (glyphs[-1].x0, glyphs[-1].x1, glyphs[-1].top) == (g.x0, g.x1, g.top):
+                    glyphs[-1].text += ch  # a ligature ("ff", "fi"): one glyph for two letters
+                    continue
+                if current:
+                    last = current[-1]
+                    same_line = abs(last.line - g.line) < 0.3 * g.size
+                    if not same_line or g.x0 - last.x1 > 0.6 * g.size or g.x0 < last.x0:
+                        flush()
+                current.append(g)
+                glyphs.append(g)
+            flush()
+            images, paths = [], []
+            for obj in page.get_objects(max_depth=8):
+                if obj.type in (raw.FPDF_PAGEOBJ_IMAGE, raw.FPDF_PAGEOBJ_PATH):
+                    left, bottom, right, top = obj.get_bounds()
+                    box = Box(left, height - top, right, height - bottom)
+                    (images if obj.type == raw.FPDF_PAGEOBJ_IMAGE else paths).append(box)
+            pages.append(Page(number, width, height, glyphs, words, images, paths))
+    finally:
+        pdf.close()
+    return pages
+
+
+# --------------------------------------------------------------------------------------------------
+# The rules
+
+
+def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
+    return min(a1, b1) - max(a0, b0)
+
+
+def glyph_overlaps(glyphs: list[Glyph]) -> list[str]:
+    """Glyphs drawn over other glyphs (a glyph and its neighbour in the text may touch: kerning)."""
+    grid: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for k, g in enumerate(glyphs):
+        for gx in range(int(g.x0 // 24), int(g.x1 // 24) + 1):
+            for gy in range(int(g.top // 24), int(g.bottom // 24) + 1):
+                grid[gx, gy].append(k)
+    found, seen = [], set()
+    for members in grid.values():
+        for n, i in enumerate(members):
+            a = glyphs[i]
+            for j in members[n + 1:]:
+                b = glyphs[j]
+                if abs(a.index - b.index) <= 1 or (i, j) in seen:
+                    continue
+                seen.add((i, j))
+                ox = _overlap(a.x0, a.x1, b.x0, b.x1)
+                oy = _overlap(a.top, a.bottom, b.top, b.bottom)
+                if ox > max(0.5, 0.25 * min(a.x1 - a.x0, b.x1 - b.x0)) and \
+                        oy > 0.3 * min(a.bottom - a.top, b.bottom - b.top):
+                    found.append(f"huruf {a.text!r} di ({a.x0:.0f}, {a.top:.0f}) menimpa {b.text!r}")
+    return found
+
+
+def captions(page: Page) -> list[tuple[str, str, Word]]:
+    """(kind, label, word) of every caption: bold "Tabel" / "Gambar" followed by its number."""
+    out = []
+    for k, w in enumerate(page.words[:-1]):
+        nxt = page.words[k + 1]
+        if CAPTION_WORD.match(w.text) and w.bold and LABEL.match(nxt.text) and abs(nxt.top - w.top) < 2:
+            out.append((w.text, f"{w.text} {nxt.text}", w))
+    return out
+
+
+def orphan_captions(page: Page) -> list[str]:
+    """Table captions (above) whose table does not start right below on the same page, figure captions
+    (below) whose image does not end right above."""
+    problems = []
+    for kind, label, w in captions(page):
+        if kind == "Tabel":
+            body_bottom = page.height - MARGIN["bottom"]  # the footer's rule is no table
+            if not [p for p in page.paths if w.bottom - 1 <= p.top <= min(w.bottom + CAPTION_GAP, body_bottom)]:
+                problems.append(f"{label}: judul tabel tanpa tabel di bawahnya pada halaman yang sama")
+        elif not [im for im in page.images if w.top - CAPTION_GAP <= im.bottom <= w.top + 1]:
+            problems.append(f"{label}: judul gambar tanpa gambar di atasnya pada halaman yang sama")
+    return problems
+
+
+def page_problems(page: Page) -> list[str]:
+    """Every geometry defect of one page, as readable lines."""
+    left, right = MARGIN["left"] - HANG, page.width - MARGIN["right"] + HANG
+    top, bottom = MARGIN["top"] - HANG, page.height - FOOTER
+    problems = glyph_overlaps(page.glyphs)
+    for w in page.words:
+        if w.x0 < left or w.x1 > right or w.top < top or w.bottom > bottom:
+            problems.append(f"kata {w.text!r} di luar bidang teks ({w.x0:.0f}-{w.x1:.0f}, {w.top:.0f})")
+    for im in page.images:
+        if im.x0 < left or im.x1 > right or im.top < top or im.bottom > bottom:
+            problems.append(f"gambar di luar bidang teks ({im.x0:.0f}-{im.x1:.0f}, {im.top:.0f}-{im.bottom:.0f})")
+    rules = [p for p in page.paths if p.x1 - p.x0 < 3 and p.bottom - p.top > 4]  # vertical cell borders
+    for w in page.words:
+        middle = (w.top + w.bottom) / 2
+        for r in rules:
+            x = (r.x0 + r.x1) / 2
+            if r.top <= middle <= r.bottom and w.x0 + 0.5 < x < w.x1 - 0.5:
+                problems.append(f"kata {w.text!r} melewati garis sel tabel di x={x:.0f}")
+                break
+    problems += orphan_captions(page)
+    return [f"hal. {page.number}: {p}" for p in problems]
+
+
+def pdf_problems(path: Path) -> list[str]:
+    return [p for page in read_pages(path) for p in page_problems(page)]
+
+
+# --------------------------------------------------------------------------------------------------
+# Synthetic units with extreme values
+
+LONG_NAME = (" Wilayah Kerja Pelabuhan Laut Internasional, Bandar Udara Internasional Sultan Aji Muhammad "
+             "Sulaiman Sepinggan dan Kawasan Berikat Terpadu Kalimantan Timur")
+LONG_INDICATOR = " yang ditindaklanjuti sesuai standar pelayanan dan rekomendasi hasil pemeriksaan"
+INDICATORS = 40
+RUPIAH_FACTOR = {"penerimaan": 100, "target_penerimaan": 100, "kontributor_penerimaan": 100,
+                 "pagu": 100_000, "rpd": 100_000, "realisasi_anggaran": 100_000}
+AMOUNT = {"penerimaan": "nilai", "target_penerimaan": "target", "kontributor_penerimaan": "nilai",
+          "pagu": "pagu", "rpd": "rencana", "realisasi_anggaran": "realisasi"}
+
+
+def _rows(path: Path) -> tuple[list[str], list[dict]]:
+    with path.open(encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        return list(reader.fieldnames or []), list(reader)
+
+
+def _write(path: Path, header: list[str], rows: list[dict]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, header, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def make_extreme(out: Path) -> Path:
+    """`lakin synth` (two units, two years), then: unit names and indicator names made long, amounts scaled
+    to 15 digits, and indicators copied until each unit has 40."""
+    from lakin.synth import generate
+
+    generate(out, units=2, years=2)
+    header, rows = _rows(out / "satker.csv")
+    for r in rows:
+        r["nama"] = r["nama"] + LONG_NAME
+        r["singkatan"] = r["singkatan"] + " Kalimantan Timur"
+    _write(out / "satker.csv", header, rows)
+    for table, factor in RUPIAH_FACTOR.items():
+        for path in (out / table).glob("*.csv"):
+            header, rows = _rows(path)
+            for r in rows:
+                if r[AMOUNT[table]] not in ("", None):
+                    r[AMOUNT[table]] = str(int(round(float(r[AMOUNT[table]]))) * factor)
+            _write(path, header, rows)
+    for path in (out / "iku").glob("*.csv"):
+        header, rows = _rows(path)
+        nilai_path = out / "iku_nilai" / path.name
+        nheader, nilai = _rows(nilai_path)
+        by_year: dict[str, list[dict]] = defaultdict(list)
+        for r in rows:
+            by_year[r["tahun"]].append(r)
+        new_rows, new_nilai = list(rows), list(nilai)
+        for tahun, year_rows in by_year.items():
+            copies = INDICATORS - len(year_rows)
+            for k in range(copies):
+                src = year_rows[k % len(year_rows)]
+                kode = f"{src['kode']}-{k // len(year_rows) + 2}"
+                new_rows.append({**src, "kode": kode, "nama": src["nama"] + LONG_INDICATOR,
+                                 "urutan": str(100 + k)})
+                new_nilai += [{**n, "kode": kode} for n in nilai if n["tahun"] == tahun and n["kode"] == src["kode"]]
+        _write(path, header, new_rows)
+        _write(nilai_path, nheader, new_nilai)
+    return out
+
+
+EXTREME = [("sintetis-kppbc-0001", "2024"), ("sintetis-bkipm-0002", "2024Q3")]
+
+
+@pytest.fixture(scope="session")
+def extreme_data(tmp_path_factory) -> Path:
+    return make_extreme(tmp_path_factory.mktemp("ekstrem") / "data")
+
+
+@pytest.fixture(scope="session")
+def extreme_pdf(extreme_data, tmp_path_factory):
+    """The PDF of an extreme synthetic unit, built once per session (PDF only)."""
+    from lakin.build import build
+
+    root = tmp_path_factory.mktemp("ekstrem-laporan")
+    cache: dict[tuple[str, str], Path] = {}
+
+    def get(satker: str, period: str) -> Path:
+        if (satker, period) not in cache:
+            result = build(satker, period, extreme_data, root, formats=("pdf",), workbook=False)
+            cache[(satker, period)] = result.files["pdf"]
+        return cache[(satker, period)]
+
+    return get
+
+
+# --------------------------------------------------------------------------------------------------
+# The tests
+
+
+def test_params_list_the_reports_checked():
+    assert ("kppbc-balikpapan", "2024Q3") in PARAMS and ("bkipm-banjarmasin", "2024Q1") in PARAMS
+
+
+@pytest.mark.parametrize("satker,period", PARAMS, ids=lambda v: str(v))
+def test_shipped_report_pages_hold(built, satker, period):
+    pdf = built(satker, period).files["pdf"]
+    assert pdf_problems(pdf) == []
+
+
+@pytest.mark.parametrize("satker,period", EXTREME, ids=lambda v: str(v))
+def test_extreme_unit_pages_hold(extreme_pdf, extreme_data, satker, period):
+    pdf = extreme_pdf(satker, period)
+    pages = read_pages(pdf)
+    text = " ".join(p.text for p in pages)
+    assert "Sepinggan" in text  # the long name is printed
+    assert re.search(r"\d{3}\.\d{3}\.\d{3}\.\d{3}", text) or "(Rp juta)" in text or "(Rp miliar)" in text
+    assert [p for page in pages for p in page_problems(page)] == []
+
+
+def test_extreme_data_has_forty_indicators_and_fifteen_digit_amounts(extreme_data):
+    _, iku = _rows(extreme_data / "iku" / "sintetis-kppbc-0001.csv")
+    assert len([r for r in iku if r["tahun"] == "2024"]) == INDICATORS
+    _, pagu = _rows(extreme_data / "pagu" / "sintetis-kppbc-0001.csv")
+    _, target = _rows(extreme_data / "target_penerimaan" / "sintetis-kppbc-0001.csv")
+    assert max(len(r["target"]) for r in target) >= 15 or max(len(r["pagu"]) for r in pagu) >= 15
+
+
+# --- the rules catch what they are meant to catch (a PDF made to break each rule) -----------------------
+
+
+def _typst_pdf(tmp_path: Path, body: str) -> Path:
+    import typst
+
+    source = tmp_path / "t.typ"
+    source.write_text('#set page(paper: "a4", margin: (top: 2.5cm, bottom: 2.5cm, left: 3cm, right: 2.5cm))\n'
+                      '#set text(font: "DejaVu Sans", size: 10pt)\n' + body, encoding="utf-8")
+    target = tmp_path / "t.pdf"
+    typst.compile(str(source), output=str(target))
+    return target
+
+
+def test_rules_find_overflowing_cell_text(tmp_path):
+    pdf = _typst_pdf(tmp_path, "#table(columns: (2cm, 2cm), [Rp127.971.778.846], [Rp127.971.778.846])")
+    problems = pdf_problems(pdf)
+    assert any("menimpa" in p for p in problems), problems  # runs into the next cell's text
+    pdf = _typst_pdf(tmp_path, "#table(columns: (2cm, 2cm, 2cm), [Bulan], [Rp127.971.778.846], [])")
+    problems = pdf_problems(pdf)
+    assert any("'Rp127.971.778.846' melewati garis sel tabel" in p for p in problems), problems
+
+
+def test_rules_find_overlapping_text_and_text_outside_the_area(tmp_path):
+    pdf = _typst_pdf(tmp_path, "#place(dx: 0cm, dy: 0cm)[Tumpang tindih]\n#place(dx: 0.1cm, dy: 0.05cm)[Kata lain menimpa]\n"
+                               "#place(dx: 14cm, dy: 3cm)[Keluar dari bidang teks kanan]")
+    problems = pdf_problems(pdf)
+    assert any("menimpa" in p for p in problems), problems
+    assert any("di luar bidang teks" in p for p in problems), problems
+
+
+def test_rules_find_a_caption_alone_at_the_foot_of_a_page(tmp_path):
+    pdf = _typst_pdf(tmp_path, "#v(19.5cm)\n#text(weight: \"bold\", size: 9.5pt)[Tabel 4.4 Judul sendirian]\n"
+                               "#pagebreak()\n#table(columns: 2, [a], [b])")
+    problems = pdf_problems(pdf)
+    assert any("Tabel 4.4: judul tabel tanpa tabel" in p for p in problems), problems
+
+
+def test_clean_page_has_no_problems(tmp_path):
+    pdf = _typst_pdf(tmp_path, "#text(weight: \"bold\", size: 9.5pt)[Tabel 1 Contoh]\n"
+                               "#table(columns: 2, [Bulan], [Nilai], [Januari], [Rp1.000])\n" + "Teks biasa. " * 80)
+    assert pdf_problems(pdf) == []
+
+
+# --- valid files -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("satker,period", PARAMS, ids=lambda v: str(v))
+def test_pdf_reads_strictly_with_title_author_and_language(built, satker, period):
+    from pypdf import PdfReader
+
+    result = built(satker, period)
+    reader = PdfReader(str(result.files["pdf"]), strict=True)
+    assert len(reader.pages) > 5
+    meta = reader.metadata
+    assert meta.author and meta.title.startswith("Laporan Kinerja ") and meta.title.endswith(meta.author)
+    assert reader.trailer["/Root"]["/Lang"] == "id"
+
+
+@pytest.mark.skipif(shutil.which("qpdf") is None, reason="qpdf tidak terpasang (Debian: apt-get install qpdf)")
+@pytest.mark.parametrize("satker,period", PARAMS, ids=lambda v: str(v))
+def test_pdf_passes_qpdf_check(built, satker, period):
+    check = subprocess.run(["qpdf", "--check", str(built(satker, period).files["pdf"])],
+                           capture_output=True, text=True)
+    assert check.returncode == 0 and "No syntax or stream encoding errors" in check.stdout, check.stdout
+    assert "error" not in check.stderr.lower(), check.stderr
+
+
+@pytest.mark.skipif(shutil.which("pdfinfo") is None, reason="pdfinfo (poppler-utils) tidak terpasang")
+@pytest.mark.parametrize("satker,period", PARAMS, ids=lambda v: str(v))
+def test_pdfinfo_reports_no_syntax_error(built, satker, period):
+    info = subprocess.run(["pdfinfo", str(built(satker, period).files["pdf"])], capture_output=True, text=True)
+    assert info.returncode == 0 and "Error" not in info.stderr, info.stderr
+
+
+def test_q3_footer_names_the_period_once(built):
+    pdf = built("kppbc-balikpapan", "2024Q3").files["pdf"]
+    pages = read_pages(pdf)
+    footers = [" ".join(w.text for w in p.words if w.top > p.height - MARGIN["top"]) for p in pages[1:]]
+    assert footers and all("Laporan Kinerja Triwulan III Tahun 2024" in f for f in footers), footers[:3]
+    assert not any("Triwulan III Triwulan III" in f for f in footers)
+
+
+def _caption_notebooks(directory: Path) -> list[Path]:
+    """Chapters whose table starts ever lower on the page: in one of them the caption lands at the foot."""
+    import nbformat
+    from nbformat.v4 import new_markdown_cell, new_notebook
+
+    directory.mkdir(parents=True, exist_ok=True)
+    table = "| Bulan | Nilai |\n|:--|--:|\n" + "".join(f"| Bulan {i} | Rp{i}.000 |\n" for i in range(1, 31))
+    paths = []
+    for k in range(10):
+        cells = [new_markdown_cell(f"# Bab {k + 1}")]
+        cells += [new_markdown_cell(f"Paragraf pengisi nomor {i + 1}.") for i in range(30 + k)]
+        cells.append(new_markdown_cell(table + f"\n: Tabel uji {k + 1}\n"))
+        nb = new_notebook(cells=cells)
+        nb.metadata["lakin"] = {"chapter": {"title": f"Bab {k + 1}", "numbered": True}}
+        path = directory / f"{k:02d}-bab.ipynb"
+        nbformat.write(nb, path)
+        paths.append(path)
+    return paths
+
+
+def test_table_caption_moves_with_its_table(tmp_path):
+    """A caption that would end a page moves to the next page with its table (Typst: sticky caption)."""
+    from lakin.render import ReportMeta, render_report
+
+    meta = ReportMeta(satker="kppbc-balikpapan", nama="Kantor Uji", periode="2024", periode_nama="Tahun 2024",
+                      jenis_laporan="Laporan Kinerja Tahunan")
+    pdf = render_report(_caption_notebooks(tmp_path / "nb"), meta, tmp_path / "out", formats=("pdf",),
+                        engine="pandoc")["pdf"]
+    pages = read_pages(pdf)
+    labels = [label for page in pages for kind, label, _ in captions(page) if kind == "Tabel"]
+    assert len(labels) == 10
+    assert [p for page in pages for p in orphan_captions(page)] == []
