@@ -46,18 +46,20 @@ def _vega_bundle() -> str:
     return vlc.javascript_bundle()
 
 
-def offline_html(spec: dict, embed_options: dict | None = None) -> str:
+def offline_html(spec: dict, embed_options: dict | None = None, bundle: bool = True) -> str:
     """A chart as HTML whose script is inlined: it draws in an exported notebook or page with no network.
 
     The libraries are defined once per page (`window.vegaEmbed` guards the bundle) and each chart runs in its
-    own function scope, so any number of charts share one document.
+    own function scope, so any number of charts share one document. `bundle=False` leaves the libraries out
+    (a page that already holds them in an earlier chart: the HTML report). Every `<` of the spec is written
+    `\\u003c`, so no text in the data can end or re-open the script element.
     """
     ident = f"lakin-vis-{os.getpid()}-{next(_COUNTER)}"
     options = json.dumps({**_EMBED_OPTIONS, **(embed_options or {})})
-    payload = json.dumps(spec).replace("</", "<\\/")
-    bundle = _vega_bundle().replace("</script", "<\\/script")
+    payload = json.dumps(spec).replace("<", "\\u003c")
+    libraries = _vega_bundle().replace("</script", "<\\/script") if bundle else ""
     return (f'<div id="{ident}" class="lakin-chart"></div>\n'
-            f'<script type="text/javascript">\n(function () {{\nif (!window.vegaEmbed) {{\n{bundle}\n}}\n'
+            f'<script type="text/javascript">\n(function () {{\nif (!window.vegaEmbed) {{\n{libraries}\n}}\n'
             f"window.vegaEmbed('#{ident}', {payload}, {options}).catch(console.error);\n}})();\n</script>")
 
 
@@ -159,7 +161,7 @@ def scores(ds: Dataset) -> pd.DataFrame:
     """Overall score (NKO, NPSS...) of every unit and year, at the year's latest period that has one."""
     rows = []
     for satker, info, tables in _units(ds):
-        fw = load_framework(info["kerangka"])
+        fw = load_framework(info["kerangka"], ds.data_dir)
         for tahun in _years(tables, "iku", "nilai_organisasi"):
             for q in QUARTERS_LATEST_FIRST:
                 period = ReportPeriod(tahun, q)
@@ -199,7 +201,7 @@ def indicator_status(ds: Dataset) -> pd.DataFrame:
     """Every indicator of every unit with its index and status, at the unit's latest scored year and period."""
     frames = []
     for satker, info, tables in _units(ds):
-        fw = load_framework(info["kerangka"])
+        fw = load_framework(info["kerangka"], ds.data_dir)
         iku, nilai = tables["iku"], tables["iku_nilai"]
         found = None
         for tahun in reversed(_years(tables, "iku")):

@@ -28,18 +28,35 @@ window.addEventListener('load', function () {
     var wide = [];
     document.querySelectorAll('body *').forEach(function (el) {
       var r = el.getBoundingClientRect();
-      if (r.right > window.innerWidth + 1 && !el.closest('.lakin-scroll, .table-wrap, pre')) {
+      if (r.right > window.innerWidth + 1 && !el.closest('.lakin-scroll, .lakin-tabel, .table-wrap, pre')) {
         wide.push(el.tagName + '.' + (el.className || ''));
       }
     });
+    var result = JSON.stringify({scrollWidth: root.scrollWidth, innerWidth: window.innerWidth,
+                                 wide: wide.slice(0, 20)});
+    if (window.parent !== window) { window.parent.postMessage(result, '*'); return; }
     var out = document.createElement('pre');
     out.id = 'lakin-probe';
-    out.textContent = JSON.stringify({scrollWidth: root.scrollWidth, innerWidth: window.innerWidth,
-                                      wide: wide.slice(0, 20)});
+    out.textContent = result;
     document.body.appendChild(out);
   }, 500);
 });
 </script>
+"""
+
+# Chromium's headless window is at least 500 px wide: narrower screens are measured in an iframe of that width,
+# whose probe posts its result to this page (the DOM returned is then this page's).
+MIN_WINDOW = 500
+_FRAME = """<!DOCTYPE html><html><body style="margin:0">
+<iframe src="{src}" style="border:0;width:{width}px;height:{height}px"></iframe>
+<script>
+window.addEventListener('message', function (e) {{
+  var out = document.createElement('pre');
+  out.id = 'lakin-probe';
+  out.textContent = e.data;
+  document.body.appendChild(out);
+}});
+</script></body></html>
 """
 
 
@@ -57,13 +74,20 @@ class Page:
 
 
 def open_page(path: Path, width: int = 1280, height: int = 900, probe: bool = False) -> Page:
-    """Load a local HTML file offline in headless Chromium; return the DOM after scripts and console lines."""
+    """Load a local HTML file offline in headless Chromium; return the DOM after scripts and console lines.
+
+    Below MIN_WINDOW the page is shown in an iframe `width` px wide (use it with `probe=True`)."""
     with tempfile.TemporaryDirectory() as tmp:
         page = Path(tmp) / path.name
         text = path.read_text(encoding="utf-8")
-        if probe:
-            text = text.replace("</body>", _PROBE + "</body>") if "</body>" in text else text + _PROBE
+        if probe:  # before the last </body>: scripts of the page may hold the string
+            head, sep, tail = text.rpartition("</body>")
+            text = head + _PROBE + sep + tail if sep else text + _PROBE
         page.write_text(text, encoding="utf-8")
+        if width < MIN_WINDOW:
+            frame = Path(tmp) / "frame.html"
+            frame.write_text(_FRAME.format(src=page.name, width=width, height=height), encoding="utf-8")
+            page, width = frame, MIN_WINDOW
         proc = subprocess.run(
             [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
              "--disable-background-networking", "--disable-component-update", "--disable-sync",
