@@ -240,8 +240,10 @@ class ReportMeta:
             note = "" if yoy is None or yoy.na else f"{'+' if yoy.value > 0 else ''}{yoy.text()} dibanding tahun lalu"
             tiles.append(("Capaian penerimaan", text("penerimaan.total.capaian"), note))
         if "anggaran.penyerapan" in figures:
-            tiles.append(("Penyerapan anggaran", text("anggaran.penyerapan"),
-                          f"{text('anggaran.realisasi')} dari pagu {text('anggaran.pagu')}"))
+            absorbed = figures.get("anggaran.realisasi")
+            note = (f"realisasi {model.period.nama} belum tersedia dalam data; pagu {text('anggaran.pagu')}"
+                    if absorbed is None or absorbed.na else f"{absorbed.text()} dari pagu {text('anggaran.pagu')}")
+            tiles.append(("Penyerapan anggaran", text("anggaran.penyerapan"), note))
         counts = model.scorecard.status_counts()
         status = tuple((str(name), str(n)) for name, n in counts.items() if n or name in STATUS_CLASSES)
         return replace(self, ikhtisar=tuple(tiles), status=status)

@@ -179,6 +179,16 @@ def test_tiles_from_the_report_model():
     assert make_meta().pandoc_metadata()["lakin-ikhtisar"] == []  # no model: no tiles
 
 
+def test_budget_tile_of_a_quarter_without_realisation_says_so():
+    """kppbc 2024Q3: the data holds only the year's realisation; the tile says it is missing, as the text does,
+    instead of 'N/A dari pagu'."""
+    tiles = dict((label, (value, note)) for label, value, note in
+                 make_meta().with_model(build_model("kppbc-balikpapan", "2024Q3")).ikhtisar)
+    assert tiles["Penyerapan anggaran"] == (
+        "N/A", "realisasi Triwulan III Tahun 2024 belum tersedia dalam data; pagu Rp6.832.819.000")
+    assert tiles["Capaian penerimaan"][0] == "53,31%"
+
+
 def test_tile_text_from_data_is_escaped():
     meta = make_meta(ikhtisar=(("<b>x</b>", "1", "[a](javascript:alert(1))"),))
     tile = meta.pandoc_metadata()["lakin-ikhtisar"][0]
