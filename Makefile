@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 SATKER ?= kppbc-balikpapan
 PERIOD ?= 2024
 
-.PHONY: setup report test lab clean notebooks system-packages jelajah
+.PHONY: setup report test test-fast lab clean notebooks system-packages jelajah
 
 setup: $(STAMP)
 
@@ -28,6 +28,11 @@ test: $(STAMP)
 
 # JupyterLab refuses to start as root without --allow-root (containers, CI machines): pass it only then.
 LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+# The inner loop: everything but the tests marked slow (whole reports built, batch clusters, PDF geometry,
+# nbval on the committed notebooks). `make test` runs all of them.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest tests -m "not slow" -q -x
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab $(LAB_ROOT) notebooks/

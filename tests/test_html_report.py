@@ -238,6 +238,7 @@ def seed_html(built):
     return built(*SEED).files["html"]
 
 
+@pytest.mark.slow
 @needs_chromium
 @pytest.mark.parametrize("width", [400, 1400])
 def test_seed_report_offline_charts_no_errors_no_sideways_scroll(seed_html, width):
