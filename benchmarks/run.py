@@ -91,6 +91,7 @@ def naive(jobs, formats: tuple[str, ...], out: Path) -> dict:
     """papermill CLI per chapter (a new kernel each), then one render process per report; one at a time."""
     from lakin.data import load
     from lakin.execute import chapters_for
+    from lakin.periods import parse_period
 
     started = time.perf_counter()
     per_report = []
@@ -101,7 +102,7 @@ def naive(jobs, formats: tuple[str, ...], out: Path) -> dict:
         nb_dir = report / "notebooks"
         nb_dir.mkdir(parents=True, exist_ok=True)
         executed = []
-        for chapter in chapters_for(tables):
+        for chapter in chapters_for(tables, period=parse_period(job.period)):
             target = nb_dir / f"{chapter.name}.ipynb"
             subprocess.run([PAPERMILL, str(chapter.path), str(target), "-r", "satker", job.satker,
                             "-r", "periode", job.period, "-r", "data_dir", job.data_dir, "--cwd",
@@ -148,6 +149,7 @@ def floor(jobs, formats: tuple[str, ...], out: Path) -> dict:
 
     from lakin.data import load
     from lakin.execute import chapters_for
+    from lakin.periods import parse_period
 
     captured: list = []
 
@@ -164,9 +166,9 @@ def floor(jobs, formats: tuple[str, ...], out: Path) -> dict:
         report = out / job.satker / job.period
         (report / "notebooks").mkdir(parents=True, exist_ok=True)
         executed = []
-        for chapter in chapters_for(tables):
+        for chapter in chapters_for(tables, period=parse_period(job.period)):
             nb = nbformat.read(chapter.path, as_version=4)
-            namespace = {"satker": job.satker, "periode": job.period, "data_dir": job.data_dir}
+            namespace = {"satker": job.satker, "periode": job.period, "data_dir": job.data_dir, "model": None}
             count = 0
             for cell in nb.cells:
                 if cell.cell_type != "code" or "parameters" in cell.metadata.get("tags", []):
