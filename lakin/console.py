@@ -9,7 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from .fmt import angka, poin
+from .fmt import angka, poin, same_decimals
 from .tables import scorecard_table
 
 console = Console()
@@ -31,7 +31,7 @@ def print_scorecard(unit) -> None:
     fw = sc.framework
     title = f"{safe(unit.info['nama'])} - {sc.period.nama} ({safe(fw.skor_kode)})"
     table = Table(title=escape(title), show_lines=False)
-    frame = scorecard_table(sc)
+    frame = same_decimals(scorecard_table(sc))  # as the report prints it
     for col in frame.columns:
         table.add_column(col, justify="right" if col in ("No", "Target", "Realisasi", "Capaian") else "left",
                          overflow="fold")

@@ -20,7 +20,7 @@ import altair as alt
 import pandas as pd
 import vl_convert as vlc
 
-from .charts import FORMAT_LOCALE, TIME_LOCALE
+from .charts import EMBED_OPTIONS, with_locale
 from .data import Dataset, find_data_dir, load
 from .frameworks import load_framework
 from .periods import DATA_PERIODS, ReportPeriod
@@ -36,7 +36,7 @@ QUARTERS_LATEST_FIRST = (4, 3, 2, 1)
 NO_DATA = "tidak ada data"
 
 
-_EMBED_OPTIONS = {"formatLocale": FORMAT_LOCALE, "timeFormatLocale": TIME_LOCALE, "actions": False}
+_EMBED_OPTIONS = EMBED_OPTIONS
 _COUNTER = itertools.count(1)
 
 
@@ -65,6 +65,7 @@ def offline_html(spec: dict, embed_options: dict | None = None, bundle: bool = T
 
 def offline_renderer(spec: dict, **metadata) -> dict:
     """Altair renderer for notebooks: the Vega-Lite JSON (JupyterLab's own renderer) and inlined-script HTML."""
+    spec = with_locale(spec)
     return {"application/vnd.vegalite.v5+json": spec, "text/html": offline_html(spec, metadata.get("embed_options")),
             "text/plain": "<grafik>"}
 

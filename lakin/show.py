@@ -12,7 +12,7 @@ import re
 
 import pandas as pd
 
-from .fmt import is_na
+from .fmt import is_na, same_decimals
 
 # Everything pandoc's Markdown reads as markup: emphasis, code, links, raw HTML, headings, tables, attributes,
 # citations (@), math ($), sub/superscript (~ ^), entities (&), smart quotes, dashes (--) and ellipses (...).
@@ -82,7 +82,9 @@ def table_html(df: pd.DataFrame, caption: str) -> str:
 
 
 def table(df: pd.DataFrame, caption: str, ident: str | None = None, note: str | None = None) -> None:
-    """A numbered table (number given by the renderer) with its caption and optional source note."""
+    """A numbered table (number given by the renderer) with its caption and optional source note; numbers of a
+    column share their decimals (`fmt.same_decimals`) in every surface built from it."""
+    df = same_decimals(df)
     md = table_markdown(df) + f"\n\n: {escape_md(caption)}"
     if note:
         md += f"\n\n*{escape_md(note)}*"
@@ -94,9 +96,9 @@ def table(df: pd.DataFrame, caption: str, ident: str | None = None, note: str | 
 
 def chart(spec, caption: str, ident: str | None = None, width: int = 640) -> None:
     """A numbered figure: SVG and the Vega-Lite spec (JupyterLab); renderers draw PNGs from the same spec."""
-    from .charts import to_svg
+    from .charts import to_svg, with_locale
 
-    vl = spec.to_dict() if hasattr(spec, "to_dict") else spec
+    vl = with_locale(spec.to_dict() if hasattr(spec, "to_dict") else spec)
     _display({
         "image/svg+xml": to_svg(spec),
         "application/vnd.vegalite.v5+json": vl,

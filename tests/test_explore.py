@@ -124,3 +124,33 @@ def test_offline_html_draws_each_chart_in_its_own_scope():
     assert a.count("if (!window.vegaEmbed)") == 1 and "const spec" not in a
     assert re.search(r'id="(lakin-vis-[^"]+)"', a).group(1) != re.search(r'id="(lakin-vis-[^"]+)"', b).group(1)
     assert "</script" not in a[a.index("<script") + 8:a.rindex("</script>")]
+
+
+def test_charts_carry_indonesian_number_formats_for_every_viewer(tmp_path):
+    """JupyterLab's renderer gets no embed options from us: the spec itself carries the locale
+    (usermeta.embedOptions), so a bare vega-embed (as JupyterLab calls it) writes 0,5 and not 0.5."""
+    import vl_convert as vlc
+
+    from lakin import show
+    from lakin.charts import with_locale
+
+    chart = alt.Chart(alt.Data(values=[{"x": 0.5, "y": 1.25}, {"x": 1.5, "y": 2.75}])).mark_point().encode(
+        x=alt.X("x:Q", axis=alt.Axis(values=[0.5, 1.5], format=".1f")), y="y:Q",
+        tooltip=[alt.Tooltip("y:Q", format=".2f")])
+    spec = with_locale(chart.to_dict())
+    assert spec["usermeta"]["embedOptions"]["formatLocale"]["decimal"] == ","
+    bundle = explore.offline_renderer(chart.to_dict())
+    assert bundle["application/vnd.vegalite.v5+json"]["usermeta"]["embedOptions"]["formatLocale"]["decimal"] == ","
+    shown = []
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(show, "_display", lambda b, m=None: shown.append(b))
+        show.chart(chart, "uji")
+    assert shown[0]["application/vnd.vegalite.v5+json"]["usermeta"]["embedOptions"]["formatLocale"]["thousands"] == "."
+    if CHROMIUM is None:
+        pytest.skip("Chromium tidak terpasang (apt-get install chromium): format di peramban tidak diperiksa")
+    page = tmp_path / "bare.html"
+    page.write_text("<html><body><div id='v'></div><script>" + vlc.javascript_bundle() +
+                    "</script><script>vegaEmbed('#v', " + json.dumps(spec) + ");</script></body></html>",
+                    encoding="utf-8")
+    dom = open_page(page).dom
+    assert ">0,5<" in dom and ">1,5<" in dom and ">0.5<" not in dom

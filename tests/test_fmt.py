@@ -40,3 +40,18 @@ def test_na_is_printed_as_na_not_zero():
 def test_terbilang_rupiah_seed_003():
     # Seed 003 prints the pagu in words; num2words spells "miliar" (the seed's "milyar" is a variant spelling).
     assert fmt.terbilang_rupiah(6173055000) == "enam miliar seratus tujuh puluh tiga juta lima puluh lima ribu rupiah"
+
+
+def test_same_decimals_pads_a_column_to_its_most_precise_cell_and_changes_no_value():
+    """'a column mixes 120, 115,68, 74,50' (issue 16): every surface prints a column with one number of decimals."""
+    import pandas as pd
+
+    from lakin.fmt import same_decimals
+
+    frame = pd.DataFrame({"No": [1, 2, 3], "Target": ["84,50", "82", "6%"], "Kode": ["1a-N", "2", "x"],
+                          "Pagu": ["Rp1.000", "N/A", "-"], "Persen": ["57,67%", "98%", "1,5 %"]})
+    out = same_decimals(frame)
+    assert list(out["Target"]) == ["84,50", "82,00", "6,00%"]
+    assert list(out["Persen"]) == ["57,67%", "98,00%", "1,50 %"]
+    assert list(out["Kode"]) == ["1a-N", "2", "x"] and list(out["Pagu"]) == ["Rp1.000", "N/A", "-"]
+    assert list(out["No"]) == [1, 2, 3] and list(frame["Target"]) == ["84,50", "82", "6%"]  # input untouched

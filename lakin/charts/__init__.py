@@ -22,6 +22,20 @@ FONT = "Liberation Sans, Arial, sans-serif"
 PALETTE = ["#1f4e79", "#c55a11", "#548235", "#7f6000", "#7030a0", "#2e75b6", "#a5a5a5"]
 
 
+EMBED_OPTIONS = {"formatLocale": FORMAT_LOCALE, "timeFormatLocale": TIME_LOCALE, "actions": False}
+
+
+def with_locale(spec: dict) -> dict:
+    """A Vega-Lite spec that carries its Indonesian number and month formats (`usermeta.embedOptions`, read
+    by vega-embed in JupyterLab, exported notebooks and the HTML report alike): 114,65 and 98,00 everywhere,
+    as vl-convert draws the static images."""
+    out = dict(spec)
+    usermeta = dict(out.get("usermeta") or {})
+    usermeta["embedOptions"] = {**EMBED_OPTIONS, **(usermeta.get("embedOptions") or {})}
+    out["usermeta"] = usermeta
+    return out
+
+
 def theme() -> dict:
     """The house chart style: plain, readable when printed in grey."""
     return {
