@@ -208,9 +208,9 @@ def build(satker: str, periode: str, data_dir: str | Path | None = None, reports
             # The report model, computed once from the snapshot: every chapter, the cover, the tiles and the
             # reviewer's document read it. Invalid data leaves it out: the first chapter then shows the error.
             report_model = build_model(params.satker, params.period.label, snap) if plan.valid else None
-            model_path = None
+            model_path, prose = None, None
             if report_model is not None:
-                review_before_build(report_model, strict, progress)
+                prose = review_before_build(report_model, strict, progress)
                 model_path = str(save_model(report_model, work / "model.pickle"))
             plan = replace(plan, params=replace(plan.params, model=model_path))
             seconds["snapshot"] = time.perf_counter() - start
@@ -249,7 +249,7 @@ def build(satker: str, periode: str, data_dir: str | Path | None = None, reports
                     progress(f"      format xlsx selesai dalam {seconds['xlsx']:.1f} detik".replace(".", ","))
             # the reviewer's document (lakin.review): completeness, reconciliation, prose findings; not the report
             start = time.perf_counter()
-            reviu = write_review(report_model, staging)
+            reviu = write_review(report_model, staging, prose)
             staged["reviu_html"], staged["reviu_xlsx"] = reviu["html"], reviu["xlsx"]
             seconds["reviu"] = time.perf_counter() - start
             publish_dir(staging, out_dir)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .check_prose import check_model
 from .errors import IncompleteReportError
 from .outlines import Element, Outline, outline_for
 from .profil import annual_targets, pegawai_tables, profil_items, renstra_frame, struktur_table
@@ -162,23 +163,19 @@ def require_complete(model) -> pd.DataFrame:
 # The document
 
 
-def review_frames(model) -> dict[str, pd.DataFrame]:
-    """The reviewer's tables: completeness, reconciliation (lakin check) and prose-figure findings."""
+def review_frames(model, prose: list | None = None) -> dict[str, pd.DataFrame]:
+    """The reviewer's tables: completeness, reconciliation (lakin check) and prose-figure findings (`prose`: the
+    findings `lakin build` already computed for this model; None computes them)."""
     from .check import annex, check
 
     frames = {"Kelengkapan": completeness_for(model)}
     result = check(model.data_dir, satker=model.satker, tahun=model.period.tahun)
     frames["Rekonsiliasi"] = annex(result.findings).drop(columns=["Satker"], errors="ignore")
     rows = []
-    try:
-        from .check_prose import check_model
-    except ImportError:  # pragma: no cover - the prose check ships with lakin; kept optional for older trees
-        check_model = None
-    if check_model is not None:
-        for i, f in enumerate(check_model(model), start=1):
-            rows.append({"No": i, "Tingkat": "Bertentangan" if f.severity == "error" else "Tidak dikenal",
-                         "Berkas": f.file, "Baris": f.line, "Angka": f.literal, "Angka model": f.figure or "-",
-                         "Nilai model": f.figure_text or "-", "Keterangan": f.message})
+    for i, f in enumerate(check_model(model) if prose is None else prose, start=1):
+        rows.append({"No": i, "Tingkat": "Bertentangan" if f.severity == "error" else "Tidak dikenal",
+                     "Berkas": f.file, "Baris": f.line, "Angka": f.literal, "Angka model": f.figure or "-",
+                     "Nilai model": f.figure_text or "-", "Keterangan": f.message})
     frames["Angka dalam Narasi"] = pd.DataFrame(rows, columns=["No", "Tingkat", "Berkas", "Baris", "Angka",
                                                               "Angka model", "Nilai model", "Keterangan"])
     return frames
@@ -218,13 +215,13 @@ def _html(model, frames: dict[str, pd.DataFrame]) -> str:
     return "\n".join(parts)
 
 
-def write_review(model, out_dir: str | Path) -> dict[str, Path]:
+def write_review(model, out_dir: str | Path, prose: list | None = None) -> dict[str, Path]:
     """Write `<satker>-<period>-reviu.html` and `.xlsx` into `out_dir`; return their paths."""
     from .atomic import atomic_path
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    frames = review_frames(model)
+    frames = review_frames(model, prose)
     stem = f"{model.satker}-{model.period.label}-reviu"
     files = {"html": out_dir / f"{stem}.html", "xlsx": out_dir / f"{stem}.xlsx"}
     with atomic_path(files["html"]) as tmp:

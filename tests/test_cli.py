@@ -111,7 +111,7 @@ def test_build_reports_progress_per_chapter_and_per_format(capsys, tmp_path, mon
             lakin.render.log.info("render %s (%s): %.1f s", fmt, "pandoc", 1.25)
         return files
 
-    def review(model, out_dir):
+    def review(model, out_dir, prose=None):
         return {"html": Path(out_dir) / "reviu.html", "xlsx": Path(out_dir) / "reviu.xlsx"}
 
     monkeypatch.setattr(execute, "execute_chapter", chapter)

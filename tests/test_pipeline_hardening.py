@@ -113,7 +113,7 @@ def fakes(monkeypatch):
         models.append(_digest(data_dir))
         return real_build_model(satker, periode, data_dir)
 
-    def review(model, out_dir):  # the reviewer's document runs every check: not the subject here
+    def review(model, out_dir, prose=None):  # the reviewer's document runs every check: not the subject here
         files = {"html": Path(out_dir) / "reviu.html", "xlsx": Path(out_dir) / "reviu.xlsx"}
         for path in files.values():
             path.write_text("reviu")
