@@ -14,6 +14,7 @@ import itertools
 import json
 import math
 import os
+import warnings
 from pathlib import Path
 
 import altair as alt
@@ -27,7 +28,7 @@ from .periods import DATA_PERIODS, ReportPeriod
 from .scoring import overall_for, score_indicators
 
 __all__ = [
-    "budget_absorption", "budget_ranking", "export_html", "indicator_status", "load_all", "overview", "overview_table",
+    "budget_absorption", "budget_ranking", "dashboard", "export_html", "indicator_status", "load_all", "overview", "overview_table",
     "offline_html", "offline_renderer", "revenue_achievement", "revenue_ranking", "score_by_unit", "scores", "setup",
     "status_heatmap",
 ]
@@ -91,6 +92,8 @@ def export_html(notebook: str | Path, out: str | Path) -> Path:
 def setup() -> None:
     """Notebook setup: charts drawn offline (no CDN), numbers and months in Indonesian, any number of rows."""
     alt.renderers.enable("lakin-offline")
+    # dashboard() links its views through one shared selection: Altair's notice about merging it is expected
+    warnings.filterwarnings("ignore", message="Automatically deduplicated selection parameter")
     alt.renderers.set_embed_options(**_EMBED_OPTIONS)
     alt.data_transformers.disable_max_rows()
 
@@ -349,6 +352,51 @@ def budget_ranking(ds: Dataset, tahun: int | None = None) -> alt.Chart:
         alt.Tooltip("pagu_juta:Q", title="Pagu (Rp juta)", format=",.2f"),
         alt.Tooltip("realisasi_juta:Q", title="Realisasi (Rp juta)", format=",.2f"),
         alt.Tooltip("persen:Q", title="Penyerapan (%)", format=",.2f")])
+
+
+# --------------------------------------------------------------------------- dashboard
+def _linked_bars(data: pd.DataFrame, value: str, title: str, unit) -> alt.Chart:
+    """Units as bars of `value`, the picked unit dark; clicking a bar picks its unit in every linked view."""
+    return alt.Chart(data).mark_bar().encode(
+        y=alt.Y("unit:N", sort="-x", title=None), x=alt.X(f"{value}:Q", title=title),
+        color=alt.condition(unit, alt.value("#1f4e79"), alt.value("#c9d3de")),
+        tooltip=[alt.Tooltip("unit:N", title="Unit"), alt.Tooltip("periode:N", title="Periode"),
+                 alt.Tooltip(f"{value}:Q", title=title, format=",.2f")],
+    ).add_params(unit).properties(width=520, height=max(60, 26 * data["satker"].nunique()), title=title)
+
+
+def dashboard(ds: Dataset) -> alt.VConcatChart | alt.Chart:
+    """Every comparison in one linked view: pick a unit (drop-down, or click it in any chart) and a year;
+    the score chart follows the year, the rankings highlight the unit and the indicator map shows only it."""
+    score, status = scores(ds), indicator_status(ds)
+    if score.empty and status.empty:
+        return _message(f"Jelajah: {NO_DATA}")
+    units = ds.satker_list()
+    unit = alt.selection_point(name="unit", fields=["satker"], on="click", clear="dblclick",
+                               bind=alt.binding_select(options=[None, *units], name="Unit ",
+                                                       labels=["Semua unit", *[_label(ds.unit(u)) for u in units]]))
+    views = []
+    if not score.empty:
+        years = sorted({int(t) for t in score["tahun"]})
+        year = alt.param(name="tahun", value=years[-1],
+                         bind=alt.binding_select(options=years, labels=[str(y) for y in years], name="Tahun "))
+        views.append(_linked_bars(score, "nilai", "Nilai organisasi pada tahun terpilih", unit)
+                     .transform_filter(alt.datum.tahun == year).add_params(year))
+    for data, value, title in ((revenue_achievement(ds), "capaian", "Capaian penerimaan (%)"),
+                               (budget_absorption(ds), "persen", "Penyerapan anggaran (%)")):
+        if not data.empty:
+            views.append(_linked_bars(data, value, title, unit))
+    if not status.empty:
+        colours = dict(zip(status["status"], status["warna"]))
+        views.append(alt.Chart(status).mark_rect(stroke="white", strokeWidth=1).encode(
+            x=alt.X("no:O", title="Indikator (nomor urut dalam unit)"), y=alt.Y("unit:N", title=None),
+            color=alt.Color("status:N", title="Status",
+                            scale=alt.Scale(domain=list(colours), range=list(colours.values()))),
+            tooltip=[alt.Tooltip("unit:N", title="Unit"), alt.Tooltip("kode:N", title="Kode"),
+                     alt.Tooltip("nama:N", title="Indikator"),
+                     alt.Tooltip("capaian:Q", title="Capaian", format=",.2f"), alt.Tooltip("status:N", title="Status")],
+        ).transform_filter(unit).properties(width=560, title="Status indikator unit terpilih"))
+    return alt.vconcat(*views).resolve_scale(color="independent")
 
 
 # --------------------------------------------------------------------------- overview

@@ -101,7 +101,7 @@ def test_notebook_executes_on_shipped_data(tmp_path, monkeypatch):
     assert not [o for o in outputs if o.get("output_type") == "error"]
     charts = [o for o in outputs if "application/vnd.vegalite.v5+json" in o.get("data", {})
               or "vegaEmbed" in o.get("data", {}).get("text/html", "")]
-    assert len(charts) == 4
+    assert len(charts) == 5  # the linked dashboard and the four single comparisons
     # Nothing is fetched: no output loads a script, style or image from a network.
     for o in outputs:
         for value in o.get("data", {}).values():
@@ -113,7 +113,9 @@ def test_notebook_executes_on_shipped_data(tmp_path, monkeypatch):
         pytest.skip("Chromium tidak terpasang (apt-get install chromium): grafik tidak diperiksa di peramban")
     page = open_page(tmp_path / "jelajah.html")
     drawn = re.findall(r'<div [^>]*\bclass="lakin-chart vega-embed"[^>]*><svg', page.dom)
-    assert len(drawn) == 4, page.console
+    assert len(drawn) == 5, page.console
+    # the dashboard's pickers: a unit and a year drop-down, drawn offline
+    assert re.search(r'<select[^>]*name="unit', page.dom) and re.search(r'<select[^>]*name="tahun', page.dom)
     assert not page.console, page.console
 
 
@@ -154,3 +156,18 @@ def test_charts_carry_indonesian_number_formats_for_every_viewer(tmp_path):
                     encoding="utf-8")
     dom = open_page(page).dom
     assert ">0,5<" in dom and ">1,5<" in dom and ">0.5<" not in dom
+
+
+@pytest.mark.filterwarnings("ignore:Automatically deduplicated selection parameter")
+def test_dashboard_links_every_view_through_one_unit_picker_and_a_year_picker(ds):
+    """Click-to-filter across charts: one unit selection (drop-down or click) shared by the score, revenue and
+    budget bars, filtering the indicator map; a year drop-down filtering the scores."""
+    spec = explore.dashboard(ds).to_dict()
+    params = {p["name"]: p for p in spec["params"]}
+    assert params["unit"]["bind"]["input"] == "select" and params["unit"]["select"]["on"] == "click"
+    assert params["unit"]["bind"]["options"] == [None, "kppbc-balikpapan", "bkipm-banjarmasin"]
+    assert len(params["unit"]["views"]) == 3  # clicking a bar in any of the three bar charts picks the unit
+    assert params["tahun"]["bind"]["options"] == [2023, 2024] and params["tahun"]["value"] == 2024
+    heatmap = spec["vconcat"][-1]
+    assert {"filter": {"param": "unit"}} in heatmap["transform"]
+    assert {"filter": "(datum.tahun === tahun)"} in spec["vconcat"][0]["transform"]
