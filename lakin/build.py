@@ -16,7 +16,7 @@ from .atomic import TMP_PREFIX, clean_stale, owner_alive, publish_dir, work_dir
 from .data import find_data_dir, read_narasi, read_table
 from .execute import KERNELS, REPORTS_DIR, RunResult, execute_chapters, prepare, report_lock
 from .check_prose import ProseFinding, prose_findings_for
-from .errors import ProseFindingsError
+from .errors import NoDataError, ProseFindingsError
 from .fmt import angka, tanggal
 from .model import ReportModel, build_model
 from .model import save as save_model
@@ -178,8 +178,6 @@ def build(satker: str, periode: str, data_dir: str | Path | None = None, reports
     formats = parse_formats(formats)
     data_path = find_data_dir(data_dir).resolve()
     if not data_path.is_dir():
-        from .errors import NoDataError
-
         raise NoDataError(f"Direktori data '{data_path}' tidak ditemukan atau bukan folder")
     units = read_table(data_path, "satker")
     params = make_params(satker, periode, str(data_path), known_satker=units["satker"].tolist())
