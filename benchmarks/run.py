@@ -62,19 +62,20 @@ def generate(out: Path, units: int) -> Path:
 def render_and_workbook(notebooks: list[Path], satker: str, period: str, data_dir: str, out_dir: Path,
                         formats: tuple[str, ...]) -> dict:
     """What lakin.build does after executing the chapters: cover data, render, tables workbook."""
-    from lakin.build import _foreword, report_tables
-    from lakin.excel import write_report_workbook
-    from lakin.figures import open_unit
+    from lakin.build import foreword
+    from lakin.excel import notebook_tables, write_report_workbook
     from lakin.fmt import angka, tanggal
+    from lakin.model import build_model
     from lakin.render import ReportMeta, render_report
 
-    unit = open_unit(satker, period, data_dir)
-    sc = unit.scorecard()
-    meta = ReportMeta.from_unit(unit.info, unit.period, tanggal=tanggal(date.today()),
-                                kata_pengantar=_foreword(unit, sc),
-                                skor=f"{sc.framework.skor_nama}: {angka(sc.overall)}{sc.framework.skor_satuan}")
+    model = build_model(satker, period, data_dir)
+    sc = model.scorecard
+    meta = ReportMeta.from_unit(model.info, model.period, tanggal=tanggal(date.today()),
+                                kata_pengantar=foreword(model),
+                                skor=f"{sc.framework.skor_nama}: {angka(sc.overall)}{sc.framework.skor_satuan}",
+                                ).with_model(model)
     files = render_report(notebooks, meta, out_dir, formats)
-    files["xlsx"] = write_report_workbook(report_tables(notebooks), out_dir / f"{meta.stem}-tabel.xlsx")
+    files["xlsx"] = write_report_workbook(notebook_tables(notebooks, meta), out_dir / f"{meta.stem}-tabel.xlsx")
     return files
 
 

@@ -10,18 +10,17 @@ from datetime import date
 from pathlib import Path
 from typing import Callable, Iterable
 
-import pandas as pd
-
 from .atomic import TMP_PREFIX, clean_stale, owner_alive, publish_dir, work_dir
-from .data import find_data_dir, read_narasi, read_table
-from .execute import KERNELS, REPORTS_DIR, RunResult, execute_chapters, prepare, report_lock
 from .check_prose import ProseFinding, prose_findings_for
+from .data import find_data_dir, read_table
 from .errors import NoDataError, ProseFindingsError
+from .execute import KERNELS, REPORTS_DIR, RunResult, execute_chapters, prepare, report_lock
 from .fmt import angka, tanggal
 from .model import ReportModel, build_model
 from .model import save as save_model
 from .params import make_params, parse_formats, report_dir
 from .review import require_complete, write_review
+from .show import escape_md
 
 log = logging.getLogger(__name__)
 
@@ -39,38 +38,15 @@ class BuildResult:
         return self.run.out_dir
 
 
-def report_tables(notebooks: Iterable[Path]) -> dict[str, pd.DataFrame]:
-    """Every table the executed chapters displayed, by caption, as data frames of display strings."""
-    import nbformat  # heavy (jsonschema): imported once chapters ran, so that refusals come at once
-
-    tables: dict[str, pd.DataFrame] = {}
-    for path in notebooks:
-        nb = nbformat.read(path, as_version=4)
-        for cell in nb.cells:
-            for out in cell.get("outputs", []):
-                meta = out.get("metadata", {}).get("lakin", {})
-                if meta.get("kind") != "table" or "columns" not in meta:
-                    continue
-                name = meta.get("caption") or meta.get("id") or f"Tabel {len(tables) + 1}"
-                while name in tables:
-                    name += " (2)"
-                tables[name] = pd.DataFrame(meta["data"], columns=meta["columns"])
-    return tables
-
-
-def _foreword(unit, sc) -> str:
-    """The analysts' foreword, or a plain generated one."""
-    from .model import narasi_candidates  # the period's own foreword (data/README.md, *Analysts' text*)
-
-    path = narasi_candidates(unit.ds.data_dir, unit.satker, unit.period, "kata-pengantar.md")[0]
-    text = read_narasi(path, unit.ds.data_dir).strip() if path.is_file() else ""  # untrusted: checked
+def foreword(model: ReportModel) -> str:
+    """The period's foreword written by the analysts (read once into the report model, its `{{ name }}`
+    references resolved), or a plain generated one."""
+    text = model.narasi_md("kata-pengantar.md")
     if text:
         return text
-    from .show import escape_md
-
-    info = unit.info
+    sc = model.scorecard
     return escape_md(
-        f"{unit.period.jenis_laporan} {info['nama']} {unit.period.nama} disusun sebagai wujud "
+        f"{model.period.jenis_laporan} {model.info['nama']} {model.period.nama} disusun sebagai wujud "
         f"pertanggungjawaban atas pelaksanaan tugas dan fungsi serta penggunaan anggaran sesuai Perjanjian "
         f"Kinerja. Laporan ini menyajikan capaian {sc.framework.istilah_indikator}, {sc.framework.skor_nama} "
         f"sebesar {angka(sc.overall)}, serta analisis dan rencana perbaikan untuk periode berikutnya.")
@@ -221,7 +197,7 @@ def build(satker: str, periode: str, data_dir: str | Path | None = None, reports
             unit, sc = report_model.unit, report_model.scorecard
             meta = ReportMeta.from_unit(
                 unit.info, unit.period, tanggal=tanggal(signed_on or signing_date(unit)),
-                kata_pengantar=_foreword(unit, sc),
+                kata_pengantar=foreword(report_model),
                 skor=f"{sc.framework.skor_nama}: {angka(sc.overall)}{sc.framework.skor_satuan}",
             ).with_model(report_model)  # the HTML first page's tiles
             if progress:

@@ -79,3 +79,17 @@ def test_cli_strict_exits_with_the_findings_in_indonesian(data, tmp_path):
     assert proc.returncode != 0 and "Kesalahan internal" not in proc.stderr
     assert "iku-3a-CP.md" in proc.stderr + proc.stdout
     assert not list((tmp_path / "r").rglob("*.ipynb"))
+
+
+def test_foreword_resolves_figure_references_and_falls_back_per_period(tmp_path):
+    """The cover's foreword is the model's block (read once, `{{ name }}` resolved), not the file read again raw;
+    a quarter without its own foreword gets the generated one, never the annual text."""
+    from lakin.model import build_model
+
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    path = data / "narasi" / SATKER / "2024" / "kata-pengantar.md"
+    path.write_text("Nilai kinerja organisasi tahun ini {{ nko }}.\n", encoding="utf-8")
+    assert building.foreword(build_model(SATKER, PERIOD, data)) == "Nilai kinerja organisasi tahun ini 118,32."
+    quarter = building.foreword(build_model(SATKER, "2024Q3", data))
+    assert "{{" not in quarter and "Triwulan III Tahun 2024" in quarter and "115,07" in quarter
