@@ -47,7 +47,7 @@ from distributed import WorkerPlugin
 from . import __version__
 from rich.markup import escape
 
-from .atomic import TMP_PREFIX, clean_stale, write_text
+from .atomic import TMP_PREFIX, FolderLocked, clean_stale, folder_lock, write_text
 from .console import safe
 from .errors import ExecutionError, FileSystemError, LakinError
 from .params import load_params_file, report_dir, validate_period, validate_satker
@@ -627,21 +627,12 @@ def default_workers() -> int:
 @contextlib.contextmanager
 def _reports_lock(root: Path):
     """Hold reports/.lakin-batch.lock so that two batches never clean or write one reports directory at once."""
-    try:
-        import fcntl
-    except ImportError:  # not POSIX: no lock
-        yield
-        return
-    root.mkdir(parents=True, exist_ok=True)
-    with open(root / LOCK_NAME, "a+") as fh:
+    with contextlib.ExitStack() as stack:
         try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
+            stack.enter_context(folder_lock(root / LOCK_NAME))
+        except FolderLocked:  # only taking the lock: errors of the batch itself pass through
             raise BatchError(f"Batch lain sedang berjalan untuk {root} (kunci {root / LOCK_NAME})") from None
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+        yield
 
 
 class Reporter:

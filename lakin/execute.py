@@ -239,11 +239,12 @@ def execute_chapters(plan: Plan, target: Path, failed: Path, engine_name: str | 
 def report_lock(out_dir: Path) -> Iterator[None]:
     """Hold the lock of one report folder (reports/<satker>/.lakin-lock-<period>) while it is built;
     ReportLockedError (naming the folder and the holder's pid) when another process holds it."""
-    try:
-        with folder_lock(out_dir.parent / f"{LOCK_PREFIX}{out_dir.name}"):
-            yield
-    except FolderLocked as exc:
-        raise ReportLockedError(str(out_dir), exc.pid, str(exc.lock)) from None
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(folder_lock(out_dir.parent / f"{LOCK_PREFIX}{out_dir.name}"))
+        except FolderLocked as exc:  # only taking the lock: errors of the build itself pass through
+            raise ReportLockedError(str(out_dir), exc.pid, str(exc.lock)) from None
+        yield
 
 
 def run(satker: str, periode: str, data_dir: str | Path | None = None, reports_root: str | Path = REPORTS_DIR,
