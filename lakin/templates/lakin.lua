@@ -195,31 +195,39 @@ end
 
 local UNITS = { { scale = 1000000, name = "Rp juta" }, { scale = 1000000000, name = "Rp miliar" } }
 
--- Columns whose every body cell is a full-rupiah amount (or empty, "-", "N/A").
-local function rupiah_columns(el)
-  local cols = {}
-  for i = 1, #el.colspecs do cols[i] = { amounts = 0, other = false } end
+-- Calls fn(col, cell, text) for every body cell; col is the cell's first column (cells may span columns).
+local function each_body_cell(el, fn)
   for _, body in ipairs(el.bodies) do
     for _, row in ipairs(body.body) do
       local col = 1
       for _, cell in ipairs(row.cells) do
-        local text = pandoc.utils.stringify(cell.contents)
-        if cols[col] then
-          if rupiah_value(text) then
-            cols[col].amounts = cols[col].amounts + 1
-          elseif text ~= "" and text ~= "-" and text ~= "N/A" then
-            cols[col].other = true
-          end
-        end
+        fn(col, cell, pandoc.utils.stringify(cell.contents))
         col = col + (cell.col_span or 1)
       end
     end
   end
+end
+
+-- The columns whose body cells all pass `test` (at least one does) or are empty, "-" or "N/A".
+local function columns_where(el, test)
+  local seen, other = {}, {}
+  each_body_cell(el, function(col, _, text)
+    if test(text) then
+      seen[col] = true
+    elseif text ~= "" and text ~= "-" and text ~= "N/A" then
+      other[col] = true
+    end
+  end)
   local out = {}
-  for i, c in ipairs(cols) do
-    if c.amounts > 0 and not c.other then out[i] = true end
+  for col in pairs(seen) do
+    if not other[col] then out[col] = true end
   end
   return out
+end
+
+-- Columns whose every body cell is a full-rupiah amount (or empty, "-", "N/A").
+local function rupiah_columns(el)
+  return columns_where(el, rupiah_value)
 end
 
 -- A copy of the table with the rupiah columns in `unit`; nil if it has none.
@@ -227,21 +235,14 @@ local function in_unit(el, unit)
   local cols = rupiah_columns(el)
   if next(cols) == nil then return nil end
   local t = el:clone()
-  for _, body in ipairs(t.bodies) do
-    for _, row in ipairs(body.body) do
-      local col = 1
-      for _, cell in ipairs(row.cells) do
-        if cols[col] then
-          local text = pandoc.utils.stringify(cell.contents)
-          local sign, value = rupiah_value(text)
-          if value then
-            cell.contents = { pandoc.Plain({ pandoc.Str(scaled(sign, value, unit.scale)) }) }
-          end
-        end
-        col = col + (cell.col_span or 1)
+  each_body_cell(t, function(col, cell, text)
+    if cols[col] then
+      local sign, value = rupiah_value(text)
+      if value then
+        cell.contents = { pandoc.Plain({ pandoc.Str(scaled(sign, value, unit.scale)) }) }
       end
     end
-  end
+  end)
   local rows = t.head.rows
   if #rows > 0 then
     local col = 1
@@ -292,25 +293,9 @@ end
 
 -- Columns whose body cells are all numbers (or empty, "-", "N/A") are right-aligned, in every format.
 local function align_numbers(el)
-  local state = {}
-  for _, body in ipairs(el.bodies) do
-    for _, row in ipairs(body.body) do
-      local col = 1
-      for _, cell in ipairs(row.cells) do
-        local text = pandoc.utils.stringify(cell.contents)
-        state[col] = state[col] or { numbers = 0, other = false }
-        if is_number(text) then
-          state[col].numbers = state[col].numbers + 1
-        elseif text ~= "" and text ~= "-" and text ~= "N/A" then
-          state[col].other = true
-        end
-        col = col + (cell.col_span or 1)
-      end
-    end
-  end
+  local numeric = columns_where(el, is_number)
   for i, spec in ipairs(el.colspecs) do
-    local c = state[i]
-    if c and c.numbers > 0 and not c.other then
+    if numeric[i] then
       el.colspecs[i] = { pandoc.AlignRight, spec[2] }
     end
   end
