@@ -217,11 +217,15 @@ def test_small_report_in_browser_draws_chart_and_marks_current_section(small, tm
     # the reader scrolls to the last chapter: the contents mark it (lakin-nav.js)
     probe = _copy_with(small, tmp_path, """<script>
 window.addEventListener('load', function () {
-  document.getElementById('penutup').scrollIntoView();
-  setTimeout(function () {
-    var a = document.querySelector('#TOC a.active');
-    document.body.setAttribute('data-active', a ? a.getAttribute('href') : '');
-  }, 400);
+  // once the chart is drawn (it changes the page's height), as a reader would scroll
+  (function scrollWhenDrawn() {
+    if (!document.querySelector('.lakin-chart svg')) { setTimeout(scrollWhenDrawn, 50); return; }
+    document.getElementById('penutup').scrollIntoView();
+    setTimeout(function () {
+      var a = document.querySelector('#TOC a.active');
+      document.body.setAttribute('data-active', a ? a.getAttribute('href') : '');
+    }, 400);
+  })();
 });
 </script>""")
     page = open_page(probe)

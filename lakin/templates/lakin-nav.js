@@ -48,11 +48,14 @@
     }
   }
 
-  window.addEventListener('scroll', function () {
+  function schedule() {
     if (!pending) {
       pending = true;
       window.requestAnimationFrame(update);
     }
-  }, { passive: true });
+  }
+  window.addEventListener('scroll', schedule, { passive: true });
+  // charts are drawn after the page loaded and move the headings: mark again when the layout changes
+  if (window.ResizeObserver) { new ResizeObserver(schedule).observe(document.body); }
   update();
 })();
