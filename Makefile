@@ -52,7 +52,7 @@ system-packages:
 jelajah: $(STAMP)
 	mkdir -p reports/jelajah
 	$(BIN)/papermill notebooks/explore/jelajah.ipynb reports/jelajah/jelajah.ipynb --cwd notebooks/explore
-	$(BIN)/python -c "from lakin.explore import export_html; print(export_html('reports/jelajah/jelajah.ipynb', 'reports/jelajah/jelajah.html'))"
+	$(BIN)/python -c "from lakin.tools.explore import export_html; print(export_html('reports/jelajah/jelajah.ipynb', 'reports/jelajah/jelajah.html'))"
 
 clean:
 	rm -rf reports .pytest_cache

@@ -4,9 +4,9 @@
     .venv/bin/python benchmarks/run.py --load-test --to html,docx         # 1,000 units: load time, batch of 200
 
 (a) naive: the `papermill` command (a new kernel) per chapter notebook, then a separate Python process per
-    report that renders the executed notebooks (lakin.render) and writes the tables workbook; one at a time.
+    report that renders the executed notebooks (lakin.pipeline.render) and writes the tables workbook; one at a time.
     Slow, so measured on the first --naive-units units and extrapolated per report (said in the output).
-(b) `lakin batch` with --workers processes (lakin.batch.run_batch, the call the command makes): cluster
+(b) `lakin batch` with --workers processes (lakin.pipeline.batch.run_batch, the call the command makes): cluster
     start, kernel warm-up, execution on warm kernels, renders, workbooks.
 (c) floor: one Python process, no notebook machinery: each chapter's cells (the same one-line lakin calls)
     run in-process with their displayed outputs captured into notebook cells, then the same render and
@@ -51,7 +51,7 @@ def machine() -> dict:
 
 
 def generate(out: Path, units: int) -> Path:
-    from lakin.synth import generate as synth
+    from lakin.tools.synth import generate as synth
 
     started = time.perf_counter()
     summary = synth(out, units=units, years=2, params=True)
@@ -61,12 +61,12 @@ def generate(out: Path, units: int) -> Path:
 
 def render_and_workbook(notebooks: list[Path], satker: str, period: str, data_dir: str, out_dir: Path,
                         formats: tuple[str, ...]) -> dict:
-    """What lakin.build does after executing the chapters: cover data, render, tables workbook."""
-    from lakin.build import foreword
-    from lakin.excel import notebook_tables, write_report_workbook
-    from lakin.fmt import angka, tanggal
-    from lakin.model import build_model
-    from lakin.render import ReportMeta, render_report
+    """What lakin.pipeline.build does after executing the chapters: cover data, render, tables workbook."""
+    from lakin.pipeline.build import foreword
+    from lakin.tools.excel import notebook_tables, write_report_workbook
+    from lakin.present.fmt import angka, tanggal
+    from lakin.model.report_model import build_model
+    from lakin.pipeline.render import ReportMeta, render_report
 
     model = build_model(satker, period, data_dir)
     sc = model.scorecard
@@ -90,9 +90,9 @@ def self_peak_mb() -> float:
 # --------------------------------------------------------------------------- (a) naive
 def naive(jobs, formats: tuple[str, ...], out: Path) -> dict:
     """papermill CLI per chapter (a new kernel each), then one render process per report; one at a time."""
-    from lakin.data import load
-    from lakin.execute import chapters_for
-    from lakin.periods import parse_period
+    from lakin.data.load import load
+    from lakin.pipeline.execute import chapters_for
+    from lakin.data.periods import parse_period
 
     started = time.perf_counter()
     per_report = []
@@ -127,7 +127,7 @@ def _render_main(argv: list[str]) -> None:
 
 # --------------------------------------------------------------------------- (b) lakin batch
 def batch(jobs, formats: tuple[str, ...], out: Path, workers: int) -> dict:
-    from lakin.batch import Reporter, run_batch
+    from lakin.pipeline.batch import Reporter, run_batch
 
     class Dots(Reporter):
         def result(self, outcome):
@@ -148,9 +148,9 @@ def floor(jobs, formats: tuple[str, ...], out: Path) -> dict:
     import nbformat
     from nbformat.v4 import new_output
 
-    from lakin.data import load
-    from lakin.execute import chapters_for
-    from lakin.periods import parse_period
+    from lakin.data.load import load
+    from lakin.pipeline.execute import chapters_for
+    from lakin.data.periods import parse_period
 
     captured: list = []
 
@@ -158,7 +158,7 @@ def floor(jobs, formats: tuple[str, ...], out: Path) -> dict:
         for obj in objs:
             captured.append(new_output("display_data", data=obj, metadata=metadata or {}))
 
-    IPython.display.display = display  # lakin.show looks it up at every call
+    IPython.display.display = display  # lakin.present.show looks it up at every call
     started = time.perf_counter()
     per_report = []
     for job in jobs:
@@ -191,7 +191,7 @@ def floor(jobs, formats: tuple[str, ...], out: Path) -> dict:
 # --------------------------------------------------------------------------- the runs
 def unit_jobs(data: Path, period: str):
     """One report per unit, in unit order (customs and quarantine units alternate, so any prefix is a fair mix)."""
-    from lakin.batch import discover
+    from lakin.pipeline.batch import discover
 
     jobs, _ = discover(data / "params", periods=period)
     return sorted(jobs, key=lambda job: job.satker.rsplit("-", 1)[-1])
@@ -242,7 +242,7 @@ def compare(args, formats: tuple[str, ...]) -> dict:
 
 
 def load_test(args, formats: tuple[str, ...]) -> dict:
-    from lakin.data import load
+    from lakin.data.load import load
 
     out = Path(args.out)
     data = generate(out / "data1000", args.load_units)

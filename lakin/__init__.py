@@ -1,13 +1,18 @@
 """lakin: reproducible performance reports (LAKIN/LKj) for Indonesian government work units."""
 
-from .data import Dataset, load
-from .errors import LakinError
-from .figures import Unit, figures, open_unit
-from .frameworks import load_framework
-from .periods import ReportPeriod, parse_period
-from .scoring import Scorecard, score
+from pathlib import Path
+
+from lakin.data.load import Dataset, load
+from lakin.errors import LakinError
+from lakin.model.figures import Unit, figures, open_unit
+from lakin.rules.frameworks import load_framework
+from lakin.data.periods import ReportPeriod, parse_period
+from lakin.rules.scoring import Scorecard, score
 
 __version__ = "0.1.0"
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+TEMPLATES_DIR = PACKAGE_DIR / "templates"  # assets (pandoc, Typst, CSS, nbconvert), not code
 
 __all__ = [
     "Dataset", "LakinError", "ReportPeriod", "Scorecard", "Unit", "figures", "load", "load_framework",

@@ -10,6 +10,8 @@ import tempfile
 from pathlib import Path
 from typing import Iterator
 
+from lakin.errors import FolderLocked
+
 TMP_PREFIX = ".lakin-tmp-"
 
 
@@ -136,14 +138,6 @@ def publish_dir(staging: str | os.PathLike, target: str | os.PathLike) -> None:
     os.replace(target, backup)
     os.replace(staging, target)
     shutil.rmtree(backup, ignore_errors=True)
-
-
-class FolderLocked(Exception):
-    """Raised by `folder_lock` when another process holds the lock (`pid`: the holder, if known)."""
-
-    def __init__(self, lock: Path, pid: int | None):
-        super().__init__(str(lock))
-        self.lock, self.pid = lock, pid
 
 
 @contextlib.contextmanager

@@ -16,9 +16,9 @@ from typing import Optional
 
 import typer
 
-from . import __version__
-from .console import safe
-from .errors import FileSystemError, LakinError, UsageError
+from lakin import __version__
+from lakin.present.console import safe
+from lakin.errors import FileSystemError, LakinError, UsageError
 
 app = typer.Typer(add_completion=False, no_args_is_help=False,
                   help="Laporan kinerja satker (LAKIN/LKj) dari data, dinilai dengan aturan resmi.")
@@ -51,8 +51,8 @@ def _root(ctx: typer.Context,
 @app.command()
 def score(satker: str, period: str, data: Path = DataOpt) -> None:
     """Cetak papan skor (NKO/NPSS, kelompok, indikator) sebagai tabel."""
-    from .console import print_scorecard
-    from .figures import open_unit
+    from lakin.present.console import print_scorecard
+    from lakin.model.figures import open_unit
 
     print_scorecard(open_unit(satker, period, data))
 
@@ -61,8 +61,8 @@ def score(satker: str, period: str, data: Path = DataOpt) -> None:
 def figures(satker: str, period: str, data: Path = DataOpt,
             as_json: bool = typer.Option(False, "--json", help="Keluaran JSON")) -> None:
     """Angka utama satker dan periode (JSON dengan --json)."""
-    from .console import print_figures
-    from .figures import figures as compute, open_unit
+    from lakin.present.console import print_figures
+    from lakin.model.figures import figures as compute, open_unit
 
     result = compute(open_unit(satker, period, data))
     if as_json:
@@ -80,7 +80,7 @@ ReportsOpt = typer.Option(Path("reports"), "--reports", help="Direktori keluaran
 def run(satker: str, period: str, data: Path = DataOpt, reports: Path = ReportsOpt, kernel: str = KernelOpt,
         strict: bool = StrictOpt) -> None:
     """Jalankan notebook bab-bab laporan dengan papermill ke reports/<satker>/<periode>/."""
-    from .execute import kernel_engine, run as execute
+    from lakin.pipeline.execute import kernel_engine, run as execute
 
     result = execute(satker, period, data, reports, engine_name=kernel_engine(kernel), progress=_progress,
                      strict=strict)
@@ -95,7 +95,7 @@ def template(out: Path = typer.Option(..., "--out", help="Berkas .xlsx yang dibu
              year: Optional[int] = typer.Option(None, "--year", help="Hanya tahun ini (bersama --satker)"),
              data: Path = DataOpt) -> None:
     """Buat workbook templat isian data: satu lembar per tabel, daftar pilihan, format angka."""
-    from .excel import write_template
+    from lakin.tools.excel import write_template
 
     typer.echo(f"Templat ditulis: {write_template(out, data, satker, year)}")
 
@@ -103,7 +103,7 @@ def template(out: Path = typer.Option(..., "--out", help="Berkas .xlsx yang dibu
 @app.command("import")
 def import_(workbook: Path = typer.Argument(..., help="Workbook .xlsx yang sudah diisi"), data: Path = DataOpt) -> None:
     """Impor workbook ke tabel CSV (divalidasi seperti CSV; tidak ada yang ditulis bila ada kesalahan)."""
-    from .excel import import_workbook
+    from lakin.tools.excel import import_workbook
 
     typer.echo(import_workbook(workbook, data).summary())
 
@@ -114,7 +114,7 @@ def check(data: Path = DataOpt,
           year: Optional[int] = typer.Option(None, "--year", help="Hanya tahun ini"),
           as_json: bool = typer.Option(False, "--json", help="Keluaran JSON (daftar temuan)")) -> None:
     """Validasi data dan rekonsiliasi angka tercetak; keluar 1 bila ada galat (2: data tak terbaca)."""
-    from .check import main as run_check
+    from lakin.tools.check import main as run_check
 
     raise SystemExit(run_check(data, satker, year, as_json))
 
@@ -127,7 +127,7 @@ def synth(units: int = typer.Option(..., "--units", min=1, help="Jumlah satker s
           last_year: int = typer.Option(2024, "--last-year", help="Tahun laporan terakhir"),
           params: bool = typer.Option(False, "--params", help="Tulis juga <out>/params/<satker>/<periode>.yaml")) -> None:
     """Buat data sintetis (uji skala, demo): kedua kerangka, penerimaan, anggaran; satker ditandai sintetis."""
-    from .synth import generate
+    from lakin.tools.synth import generate
 
     summary = generate(out, units=units, years=years, seed=seed, latest_year=last_year, params=params)
     typer.echo(f"{summary.units} satker sintetis, tahun {summary.years[0]}-{summary.years[-1]}: "
@@ -140,8 +140,8 @@ def build(satker: str, period: str, data: Path = DataOpt,
           engine: str = typer.Option("auto", "--engine", help="auto | quarto | pandoc"),
           reports: Path = ReportsOpt, kernel: str = KernelOpt, strict: bool = StrictOpt) -> None:
     """Eksekusi bab-bab lalu render laporan (HTML, DOCX, PDF) ke reports/<satker>/<periode>/."""
-    from .build import build as make
-    from .execute import kernel_engine
+    from lakin.pipeline.build import build as make
+    from lakin.pipeline.execute import kernel_engine
 
     result = make(satker, period, data, reports, formats=to, engine=engine, engine_name=kernel_engine(kernel),
                   progress=_progress, strict=strict)
@@ -163,7 +163,7 @@ def batch(units: Optional[list[str]] = typer.Option(None, "--units", help="Hanya
                                      "untuk data/ proyek, selain itu semua laporan yang didukung data)"),
           reports: Path = ReportsOpt) -> None:
     """Bangun semua laporan di params/ secara paralel; yang mutakhir dilewati; keluar 1 bila ada yang gagal."""
-    from .batch import main as run_batch
+    from lakin.pipeline.batch import main as run_batch
 
     raise SystemExit(run_batch(params, data, reports, units=units, periods=periods, formats=to, workers=workers,
                                scheduler=scheduler, force=force))

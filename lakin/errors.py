@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 
 class LakinError(Exception):
@@ -164,7 +165,7 @@ class UsageError(LakinError):
 
 
 class InputTooLargeError(LakinError):
-    """An input file is larger than lakin reads (see lakin.params.MAX_PARAMS_BYTES and data/README.md)."""
+    """An input file is larger than lakin reads (see lakin.data.params.MAX_PARAMS_BYTES and data/README.md)."""
 
     def __init__(self, path: str, size: int, limit: int):
         self.path, self.size, self.limit = path, size, limit
@@ -172,7 +173,7 @@ class InputTooLargeError(LakinError):
 
 
 class UnknownFigureError(LakinError):
-    """A name that is no figure of the report model (lakin.model)."""
+    """A name that is no figure of the report model (lakin.model.report_model)."""
 
     def __init__(self, name: str, known: list[str] | None = None):
         self.name = name
@@ -227,3 +228,54 @@ class ProseFindingsError(LakinError):
         if len(self.findings) > 30:
             lines.append(f"  ... dan {len(self.findings) - 30} lainnya")
         super().__init__("\n".join(lines))
+
+
+class BatchError(LakinError):
+    """A batch cannot start: nothing to build, a bad option, or another batch is using the reports directory."""
+
+
+class SynthError(LakinError):
+    """Synthetic data cannot be written where or as asked."""
+
+
+class WarmKernelError(RuntimeError):
+    """The warm kernel could not be started or reset (the next run starts a new one)."""
+
+
+class KernelAbortedError(Exception):
+    """The warm kernel answered 'aborted' (it was still discarding requests after an error); retried once."""
+
+
+class FolderLocked(Exception):
+    """Raised by `atomic.folder_lock` when another process holds the lock (`pid`: the holder, if known)."""
+
+    def __init__(self, lock: Path, pid: int | None):
+        super().__init__(str(lock))
+        self.lock, self.pid = lock, pid
+
+
+class CannotRecompute(Exception):
+    """A printed figure whose recomputation the data cannot support (inputs N/A, level absent...)."""
+
+    def __init__(self, reason: str, severity: str = "warning"):
+        super().__init__(reason)
+        self.reason, self.severity = reason, severity
+
+
+class DuplicateEntryError(Exception):
+    """A registry got a second entry under a name it already has (a programming error, not a user's)."""
+
+    def __init__(self, kind: str, name: str):
+        super().__init__(f"{kind} {name!r} sudah terdaftar")
+        self.kind, self.name = kind, name
+
+
+class UnknownEntryError(LakinError, KeyError):
+    """A name that no entry of a registry has (renderer, figure block, reconciler, ...)."""
+
+    def __init__(self, kind: str, name: str, known: list[str]):
+        self.kind, self.name, self.known = kind, name, list(known)
+        super().__init__(f"{kind} {name!r} tidak dikenal; yang tersedia: {', '.join(self.known) or '-'}")
+
+    def __str__(self) -> str:
+        return self.args[0]

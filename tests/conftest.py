@@ -48,7 +48,7 @@ def reports_root(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def built(reports_root):
     """`lakin build` of a seed report (executed once per session), returning its BuildResult."""
-    from lakin.build import build
+    from lakin.pipeline.build import build
 
     cache = {}
 

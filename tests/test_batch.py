@@ -1,4 +1,4 @@
-"""lakin.batch: parallel on Dask workers with warm kernels, skipping up-to-date reports, resumable, failure-tolerant.
+"""lakin.pipeline.batch: parallel on Dask workers with warm kernels, skipping up-to-date reports, resumable, failure-tolerant.
 
 Tiny synthetic units (`lakin synth`), HTML only. The cluster tests share one LocalCluster of 2 worker
 processes (the workers' warm kernels serve every test); the others need no worker at all.
@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from lakin import batch, synth
+from lakin.pipeline import batch
+from lakin.tools import synth
 from lakin.atomic import TMP_PREFIX
-from lakin.data import _file_owner
-from lakin.errors import ChapterFailure, ExecutionError
+from lakin.data.load import _file_owner
+from lakin.errors import BatchError, ChapterFailure, ExecutionError
 
 ROOT = Path(__file__).resolve().parent.parent
 KPPBC, BKIPM, BKIPM4 = "sintetis-kppbc-0001", "sintetis-bkipm-0002", "sintetis-bkipm-0004"
@@ -177,7 +178,7 @@ def test_a_job_interrupted_mid_build_is_not_finished_and_failures_keep_their_cau
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("lakin.build.build", interrupted)
+    monkeypatch.setattr("lakin.pipeline.build.build", interrupted)
     with pytest.raises(KeyboardInterrupt):  # not swallowed as a failure
         batch.build_report(KPPBC, "2024", HTML, str(data), str(reports), force=True)
     assert not (out / batch.STAMP_NAME).exists()  # removed before building: never taken as finished
@@ -187,12 +188,12 @@ def test_a_job_interrupted_mid_build_is_not_finished_and_failures_keep_their_cau
     def chapter_fails(*args, **kwargs):
         raise ExecutionError(ChapterFailure("03-akuntabilitas", kept, 4, "ValueError", "boom"))
 
-    monkeypatch.setattr("lakin.build.build", chapter_fails)
+    monkeypatch.setattr("lakin.pipeline.build.build", chapter_fails)
     failed = batch.build_report(KPPBC, "2024", HTML, str(data), str(reports))
     assert (failed.status, failed.notebook, failed.error_type) == ("failed", kept, "ExecutionError")
     assert "03-akuntabilitas" in failed.error and "boom" in failed.error
 
-    monkeypatch.setattr("lakin.build.build", lambda *a, **k: 1 / 0)
+    monkeypatch.setattr("lakin.pipeline.build.build", lambda *a, **k: 1 / 0)
     bug = batch.build_report(KPPBC, "2024", HTML, str(data), str(reports))
     assert bug.status == "failed" and bug.error.startswith("ZeroDivisionError") and "Traceback" in bug.detail
 
@@ -236,7 +237,7 @@ def test_file_owner_follows_lakin_data(stem, slugs):
 def test_notebook_digest_ignores_saved_outputs(tmp_path):
     import nbformat
 
-    from lakin.execute import NOTEBOOK_DIR
+    from lakin.pipeline.execute import NOTEBOOK_DIR
 
     for path in NOTEBOOK_DIR.glob("*.ipynb"):
         nb = nbformat.read(path, as_version=4)
@@ -265,11 +266,11 @@ def test_discover_filters_and_reports_unreadable_params(data, tmp_path):
     assert [j.name for j in jobs] == ["unit-x/2024Q1"] and jobs[0].data_dir == str((tmp_path / "data").resolve())
     assert [(p.name, p.status) for p in problems] == [("unit-x/2024", "failed"), ("unit-x/2024Q1", "failed")]
     assert "warna" in problems[0].error and "sudah diminta" in problems[1].error
-    with pytest.raises(batch.BatchError, match="Tidak ada laporan"):
+    with pytest.raises(BatchError, match="Tidak ada laporan"):
         batch.main(params, units="unit-z")
 
 
 def test_a_second_batch_on_the_same_reports_is_refused(tmp_path):
-    with batch._reports_lock(tmp_path), pytest.raises(batch.BatchError, match="Batch lain"):
+    with batch._reports_lock(tmp_path), pytest.raises(BatchError, match="Batch lain"):
         batch.run_batch([], HTML, tmp_path)
     assert batch.run_batch([], HTML, tmp_path).outcomes == []

@@ -1,4 +1,4 @@
-"""lakin.budget: absorption, targets, RPD, IKPA/NKA, validation, tables, figures; figures from seeds 003 and 000."""
+"""lakin.rules.budget: absorption, targets, RPD, IKPA/NKA, validation, tables, figures; figures from seeds 003 and 000."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from lakin import budget
-from lakin.data import read_table
+from lakin.rules import budget
+from lakin.data.load import read_table
 from lakin.errors import DataValidationError
-from lakin.figures import Unit, open_unit
-from lakin.fmt import round_half_up
-from lakin.narrative.budget import paragraphs
-from lakin.periods import parse_period
+from lakin.model.figures import Unit, open_unit
+from lakin.values import round_half_up
+from lakin.present.narrative.budget import paragraphs
+from lakin.data.periods import parse_period
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -372,7 +372,7 @@ def test_figures_block(kppbc):
 
 
 def test_figures_block_registered(bkipm):
-    from lakin.figures import BLOCKS, figures
+    from lakin.model.figures import BLOCKS, figures
 
     assert "anggaran" in dict(BLOCKS)
     out = figures(bkipm)["anggaran"]
@@ -388,8 +388,8 @@ def test_has_budget(bkipm):
 
 
 def test_charts_render(bkipm_summary, kppbc_summary):
-    from lakin.charts import to_png
-    from lakin.charts.budget import absorption_chart, rpd_chart
+    from lakin.present.charts import to_png
+    from lakin.present.charts.budget import absorption_chart, rpd_chart
 
     png = to_png(absorption_chart(bkipm_summary), scale=1)
     assert png[:4] == b"\x89PNG"

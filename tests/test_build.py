@@ -12,7 +12,7 @@ import pytest
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
-from lakin.render import html_problems
+from lakin.pipeline.render import html_problems
 
 pytestmark = pytest.mark.slow
 
@@ -125,7 +125,7 @@ def test_tables_workbook_numbers_are_numbers(case):
 def test_failed_render_keeps_previous_report(built, tmp_path):
     """A render that fails leaves the previous report untouched and no temporary files."""
     from lakin.errors import RenderError
-    from lakin.render import ReportMeta, render_report
+    from lakin.pipeline.render import ReportMeta, render_report
 
     result = built("bkipm-banjarmasin", "2024Q1")
     out = tmp_path / "out"

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from conftest import DATA, run_cli
-from lakin import build as building, execute
+from lakin.pipeline import build as building
+from lakin.pipeline import execute
 from lakin.errors import IncompleteReportError, ProseFindingsError
 
 SATKER, PERIOD = "kppbc-balikpapan", "2024"
@@ -51,7 +52,7 @@ def test_strict_refuses_prose_the_data_contradicts_before_any_chapter(data, tmp_
 
 
 def test_draft_build_shows_the_findings_and_goes_on(data, monkeypatch):
-    from lakin.model import build_model
+    from lakin.model.report_model import build_model
 
     shown = []
     findings = building.review_before_build(build_model(SATKER, PERIOD, data), strict=False, progress=shown.append)
@@ -63,7 +64,7 @@ def test_draft_build_shows_the_findings_and_goes_on(data, monkeypatch):
 def test_strict_refuses_a_report_with_outline_gaps(tmp_path, monkeypatch):
     """The shipped narasi converts every figure (no prose finding) but lacks required elements (e.g. the
     strategic issues of Bab I): a final build is refused naming them, a draft build is not."""
-    from lakin.model import build_model
+    from lakin.model.report_model import build_model
 
     model = build_model(SATKER, PERIOD, DATA)
     assert building.review_before_build(model, strict=False) == []
@@ -84,7 +85,7 @@ def test_cli_strict_exits_with_the_findings_in_indonesian(data, tmp_path):
 def test_foreword_resolves_figure_references_and_falls_back_per_period(tmp_path):
     """The cover's foreword is the model's block (read once, `{{ name }}` resolved), not the file read again raw;
     a quarter without its own foreword gets the generated one, never the annual text."""
-    from lakin.model import build_model
+    from lakin.model.report_model import build_model
 
     data = tmp_path / "data"
     shutil.copytree(DATA, data)

@@ -1,4 +1,4 @@
-"""lakin.charts: one chart style, no chart of one bar or of an empty series, captions that say what is drawn."""
+"""lakin.present.charts: one chart style, no chart of one bar or of an empty series, captions that say what is drawn."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ import nbformat
 import pytest
 import yaml
 
-from lakin import budget
-from lakin.charts import WIDTH, caption
-from lakin.charts import budget as budget_charts
-from lakin.charts import kinerja as kinerja_charts
-from lakin.figures import open_unit
+from lakin.rules import budget
+from lakin.present.charts import WIDTH, caption
+from lakin.present.charts import budget as budget_charts
+from lakin.present.charts import kinerja as kinerja_charts
+from lakin.model.figures import open_unit
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -147,8 +147,8 @@ def test_indicator_history_of_one_value_is_no_chart(q3):
 
 
 def test_amount_tables_state_their_unit(q3):
-    """Tables whose amounts carry no "Rp" say their unit; lakin.report puts it in the caption."""
-    from lakin import revenue
+    """Tables whose amounts carry no "Rp" say their unit; lakin.present.sections puts it in the caption."""
+    from lakin.rules import revenue
 
     summary = budget.summarize(q3.tables, q3.period)
     for table in (budget.table_per_jenis(summary), budget.table_per_kegiatan(summary), budget.table_rpd(summary.rpd)):

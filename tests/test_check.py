@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from lakin.check import (
+from lakin.tools.check import (
     RECONCILERS,
     SEVERITIES,
     CheckResult,
@@ -320,7 +320,7 @@ def _main(args: list[str], capsys) -> tuple[int, str, str]:
 def test_human_output_groups_by_satker(shipped):
     from rich.console import Console
 
-    from lakin.check import print_result
+    from lakin.tools.check import print_result
 
     console = Console(record=True, width=160)
     print_result(shipped, console=console)

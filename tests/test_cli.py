@@ -12,7 +12,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from lakin import __version__, batch, execute
+from lakin import __version__
+from lakin.pipeline import batch
+from lakin.pipeline import execute
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -98,7 +100,7 @@ def test_targets_without_results_warn_and_strict_refuses(capsys, tmp_path, no_ke
 
 
 def test_build_reports_progress_per_chapter_and_per_format(capsys, tmp_path, monkeypatch):
-    import lakin.render
+    import lakin.pipeline.render
 
     def chapter(ch, output, params, engine_name=None):
         nbformat.write(nbformat.v4.new_notebook(), output)
@@ -108,15 +110,15 @@ def test_build_reports_progress_per_chapter_and_per_format(capsys, tmp_path, mon
         for fmt in formats:
             files[fmt] = Path(out_dir) / f"{meta.stem}.{fmt}"
             files[fmt].write_text(fmt)
-            lakin.render.log.info("render %s (%s): %.1f s", fmt, "pandoc", 1.25)
+            lakin.pipeline.render.log.info("render %s (%s): %.1f s", fmt, "pandoc", 1.25)
         return files
 
     def review(model, out_dir, prose=None):
         return {"html": Path(out_dir) / "reviu.html", "xlsx": Path(out_dir) / "reviu.xlsx"}
 
     monkeypatch.setattr(execute, "execute_chapter", chapter)
-    monkeypatch.setattr(lakin.render, "render_report", render)
-    monkeypatch.setattr("lakin.build.write_review", review)  # runs every check: not the subject here
+    monkeypatch.setattr(lakin.pipeline.render, "render_report", render)
+    monkeypatch.setattr("lakin.pipeline.build.write_review", review)  # runs every check: not the subject here
     code, out, err = cli(capsys, "build", "bkipm-banjarmasin", "2024Q1", "--to", "html,docx", "--reports", str(tmp_path))
     assert code == 0, err
     chapters = [line for line in err.splitlines() if line.startswith("[")]

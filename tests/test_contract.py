@@ -1,18 +1,18 @@
-"""The project's own data-contract document is the one the loader enforces (generated from lakin.schemas)."""
+"""The project's own data-contract document is the one the loader enforces (generated from lakin.data.schemas)."""
 
 from __future__ import annotations
 
 from conftest import ROOT
 
-from lakin import contract
-from lakin.schemas import TABLES
+from lakin.data import contract
+from lakin.data.schemas import TABLES
 
 DOC = ROOT / "docs" / "data-contract.md"
 
 
 def test_committed_document_matches_the_declarations():
     assert DOC.read_text(encoding="utf-8") == contract.markdown(), (
-        "docs/data-contract.md is stale: run `python -m lakin.contract > docs/data-contract.md`")
+        "docs/data-contract.md is stale: run `python -m lakin.data.contract > docs/data-contract.md`")
 
 
 def test_every_table_and_column_is_documented():

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lakin.data import FILE_COL, LINE_COL, collect, load
+from lakin.data.load import FILE_COL, LINE_COL, collect, load
 from lakin.errors import DataIssue, DataValidationError, LakinError, ParameterError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -301,7 +301,7 @@ def malformed_file(draw):
         sep = draw(st.sampled_from([";", "\t", "|"]))
         return kind, file, 1, None, "\n".join(sep.join(r) for r in rows) + "\n"
     if kind == "missing":
-        from lakin.schemas import TABLES
+        from lakin.data.schemas import TABLES
         required = TABLES[file[:-4]].required_columns()
         column = draw(st.sampled_from(required))
         i = header.index(column)

@@ -22,12 +22,13 @@ import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from lakin import data as lakin_data
-from lakin import render, show
-from lakin.data import read_narasi
+from lakin.data import load as lakin_data
+from lakin.pipeline import render
+from lakin.present import show
+from lakin.data.load import read_narasi
 from lakin.errors import DataValidationError, RenderError
-from lakin.render import ReportMeta, html_problems, render_report
-from lakin.schemas import TABLES
+from lakin.pipeline.render import ReportMeta, html_problems, render_report
+from lakin.data.schemas import TABLES
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -290,7 +291,7 @@ def test_at_and_dollar_print_literally_in_html_docx_and_pdf(tmp_path):
     from docx import Document
     from pypdf import PdfReader
 
-    from lakin.render import assemble
+    from lakin.pipeline.render import assemble
 
     name = "Kantor @bea $x^2$ ~a~"
     narasi = tmp_path / "d" / "narasi" / SATKER / "2024"

@@ -1,4 +1,4 @@
-"""lakin.engine: one warm kernel, a fresh namespace per run, outputs identical to papermill's cold runs."""
+"""lakin.pipeline.engine: one warm kernel, a fresh namespace per run, outputs identical to papermill's cold runs."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from nbclient.exceptions import DeadKernelError
 from nbformat.v4 import new_code_cell, new_notebook
 from papermill.exceptions import PapermillExecutionError
 
-from lakin import engine
+from lakin.pipeline import engine
 
 
 def _notebook(path: Path, parameters: str, *cells: str) -> Path:

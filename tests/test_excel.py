@@ -17,10 +17,10 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from lakin import excel
-from lakin.data import FILE_COL, LINE_COL, load, read_csv_text
+from lakin.tools import excel
+from lakin.data.load import FILE_COL, LINE_COL, load, read_csv_text
 from lakin.errors import DataValidationError, ParameterError
-from lakin.schemas import TABLES
+from lakin.data.schemas import TABLES
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 SEEDS = ("kppbc-balikpapan", "bkipm-banjarmasin")
@@ -88,7 +88,7 @@ def edited(template: Path, tmp_path: Path, *changes: tuple[str, str, int, object
 # --------------------------------------------------------------------------- round trip
 @pytest.mark.parametrize("satker", SEEDS)
 def test_round_trip_gives_identical_tables(satker, templates, data_copy):
-    """Byte-identical CSVs, hence identical lakin.data.load results."""
+    """Byte-identical CSVs, hence identical lakin.data.load.load results."""
     result = excel.import_workbook(templates[satker], data_copy)
     assert result.rows["iku"] > 0 and result.rows["iku_nilai"] > 0
     assert result.written == []  # nothing to rewrite
@@ -361,9 +361,9 @@ def test_report_workbook_has_a_linked_index_and_prints_to_page_width(tmp_path):
 
 def _chapter(tmp_path: Path, name: str, tables: list[tuple[str, pd.DataFrame]], numbered: bool = True,
              markdown_table: bool = False) -> Path:
-    """An executed chapter notebook whose outputs are what lakin.show.table displays."""
+    """An executed chapter notebook whose outputs are what lakin.present.show.table displays."""
     import nbformat
-    from lakin import show
+    from lakin.present import show
 
     shown = []
     original = show._display
@@ -377,7 +377,7 @@ def _chapter(tmp_path: Path, name: str, tables: list[tuple[str, pd.DataFrame]], 
     if markdown_table:
         cells.append(nbformat.v4.new_markdown_cell("| a | b |\n|---|---|\n| 1 | 2 |\n\n: Tabel tulisan tangan"))
     for bundle, meta in shown:
-        cell = nbformat.v4.new_code_cell("lakin.report.x()")
+        cell = nbformat.v4.new_code_cell("lakin.present.sections.x()")
         cell.outputs = [nbformat.v4.new_output("display_data", data=bundle, metadata={"lakin": meta})]
         cells.append(cell)
     nb = nbformat.v4.new_notebook(cells=cells, metadata={"lakin": {"chapter": {"numbered": numbered}}})
@@ -387,8 +387,8 @@ def _chapter(tmp_path: Path, name: str, tables: list[tuple[str, pd.DataFrame]], 
 
 
 def test_table_numbers_are_the_printed_ones(tmp_path):
-    """notebook_tables numbers tables as lakin.render does (checked against its assembler)."""
-    from lakin.render import assemble
+    """notebook_tables numbers tables as lakin.pipeline.render does (checked against its assembler)."""
+    from lakin.pipeline.render import assemble
 
     frame = pd.DataFrame({"Uraian": ["a"], "Nilai": ["Rp1.000"]})
     notebooks = [_chapter(tmp_path, "ringkasan", [("Ringkasan", frame)], numbered=False),
@@ -554,7 +554,7 @@ def test_import_creates_a_new_data_directory(templates, tmp_path):
 
 def test_table_numbers_follow_the_official_outline(tmp_path):
     """With an outline, notebooks 01 and 02 of a quarterly report form Bab I: their tables are 1.1 and 1.2."""
-    from lakin.render import ReportMeta
+    from lakin.pipeline.render import ReportMeta
 
     frame = pd.DataFrame({"Uraian": ["a"], "Nilai": ["12,5%"]})
     notebooks = [_chapter(tmp_path, "00-ringkasan", [("Ringkasan", frame)], numbered=False),

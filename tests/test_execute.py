@@ -12,8 +12,8 @@ import nbformat
 import pytest
 
 from conftest import DATA, ROOT, run_cli
-from lakin.execute import chapters, chapters_for
-from lakin.data import load
+from lakin.pipeline.execute import chapters, chapters_for
+from lakin.data.load import load
 
 pytestmark = pytest.mark.slow
 
@@ -75,7 +75,7 @@ def test_fisheries_report_runs_without_revenue_chapter(executed):
 @pytest.mark.parametrize("kode", [f"IKU {i}" for i in range(1, 8)] + [f"IKM {i}" for i in range(8, 17)])
 def test_fisheries_history_tables_match_seed_layout(executed, kode):
     """Seed 003 Tabel 2-17: 2019-2023, then the TW I target, realisation, % and the Renstra 2020-2024 target
-    (one row per period since issue 12: earlier years keep their targets; lakin.profil.perbandingan_table)."""
+    (one row per period since issue 12: earlier years keep their targets; lakin.present.profil.perbandingan_table)."""
     nb = dict((p.stem, p) for p in executed("bkipm-banjarmasin", "2024Q1"))
     table = _tables(nb["03-akuntabilitas"])[f"tabel-iku-{kode}"]
     assert table["columns"] == ["Uraian", "Target", "Realisasi", "Capaian", "% dari Target Tahunan"]

@@ -11,7 +11,7 @@ import nbformat
 import papermill
 import pytest
 
-from lakin import explore
+from lakin.tools import explore
 
 from browser import CHROMIUM, open_page
 
@@ -62,7 +62,7 @@ def test_overview_has_one_row_per_unit(ds):
 
 
 def test_functions_run_on_synthetic_data(tmp_path):
-    from lakin.synth import generate
+    from lakin.tools.synth import generate
 
     generate(tmp_path / "synth", units=2, years=1)
     ds = explore.load_all(tmp_path / "synth")
@@ -74,8 +74,8 @@ def test_functions_run_on_synthetic_data(tmp_path):
 
 
 def test_no_data_gives_a_message_chart(tmp_path):
-    from lakin.data import Dataset, empty_table
-    from lakin.schemas import TABLES
+    from lakin.data.load import Dataset, empty_table
+    from lakin.data.schemas import TABLES
 
     empty = Dataset(tmp_path, {name: empty_table(t) for name, t in TABLES.items()})
     for make in (explore.score_by_unit, explore.status_heatmap, explore.revenue_ranking, explore.budget_ranking):
@@ -133,8 +133,8 @@ def test_charts_carry_indonesian_number_formats_for_every_viewer(tmp_path):
     (usermeta.embedOptions), so a bare vega-embed (as JupyterLab calls it) writes 0,5 and not 0.5."""
     import vl_convert as vlc
 
-    from lakin import show
-    from lakin.charts import with_locale
+    from lakin.present import show
+    from lakin.present.charts import with_locale
 
     chart = alt.Chart(alt.Data(values=[{"x": 0.5, "y": 1.25}, {"x": 1.5, "y": 2.75}])).mark_point().encode(
         x=alt.X("x:Q", axis=alt.Axis(values=[0.5, 1.5], format=".1f")), y="y:Q",

@@ -2,7 +2,8 @@
 
 import pytest
 
-from lakin import fmt
+from lakin.present import fmt
+from lakin.values import round_half_up
 
 
 @pytest.mark.parametrize("value, digits, expected", [
@@ -10,7 +11,7 @@ from lakin import fmt
     (118.3157, 2, 118.32), (73.632597, 2, 73.63),
 ])
 def test_round_half_away_from_zero(value, digits, expected):
-    assert fmt.round_half_up(value, digits) == expected
+    assert round_half_up(value, digits) == expected
 
 
 @pytest.mark.parametrize("fn, value, expected", [
@@ -46,7 +47,7 @@ def test_same_decimals_pads_a_column_to_its_most_precise_cell_and_changes_no_val
     """'a column mixes 120, 115,68, 74,50' (issue 16): every surface prints a column with one number of decimals."""
     import pandas as pd
 
-    from lakin.fmt import same_decimals
+    from lakin.present.fmt import same_decimals
 
     frame = pd.DataFrame({"No": [1, 2, 3], "Target": ["84,50", "82", "6%"], "Kode": ["1a-N", "2", "x"],
                           "Pagu": ["Rp1.000", "N/A", "-"], "Persen": ["57,67%", "98%", "1,5 %"]})

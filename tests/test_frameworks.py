@@ -12,11 +12,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lakin.data import load
+from lakin.data.load import load
 from lakin.errors import DataValidationError, FrameworkFileError
-from lakin.frameworks import available_frameworks, load_framework, read_framework_file
-from lakin.periods import parse_period
-from lakin.scoring import aggregate, indicator_index, range_index, raw_index, score
+from lakin.rules.frameworks import available_frameworks, load_framework, read_framework_file
+from lakin.data.periods import parse_period
+from lakin.rules.scoring import aggregate, indicator_index, range_index, raw_index, score
 
 from conftest import DATA, run_cli
 
@@ -316,7 +316,7 @@ def test_negative_target_as_warning_is_na_with_its_reason(tmp_path):
     sc = _score(data_dir, "uji-unit")
     row = sc.indicators.set_index("kode").loc["I2"]
     assert math.isnan(row["capaian"]) and "negatif" in row["alasan_na"]
-    from lakin.check import check
+    from lakin.tools.check import check
     found = [f for f in check(data_dir).findings if f.rule == "target_negatif"]
     assert [(f.severity, f.key) for f in found] == [("warning", "2024 I2 Y")]
 
@@ -337,7 +337,8 @@ def test_absurd_values_are_refused_not_crashing(tmp_path, value):
 
 
 def test_round_half_up_takes_any_finite_float():
-    from lakin.fmt import angka, round_half_up
+    from lakin.present.fmt import angka
+    from lakin.values import round_half_up
 
     assert round_half_up(1e25) == 1e25 and round_half_up(-1.7e308, 2) == -1.7e308
     assert angka(1e25, 2).startswith("10.000.000")
@@ -473,7 +474,7 @@ def test_check_accepts_an_index_computed_from_an_unrounded_input(tmp_path):
         uji-unit,2024,Y,capaian_iku,kode=I1,106.31,Tabel uji 1
         uji-unit,2024,Y,capaian_iku,kode=I6,90.11,Tabel uji 1
         """)
-    from lakin.check import check
+    from lakin.tools.check import check
 
     result = check(data_dir)
     by_key = {f.key: f for f in result.findings if f.table == "capaian_iku"}
@@ -490,7 +491,7 @@ def test_check_accepts_an_index_computed_from_an_unrounded_input(tmp_path):
 def test_check_seed_learning_perspective_is_consistent_within_rounding():
     """Seed 000 prints the learning perspective 118,99; from full-precision indices it is 118,9963 (119,00), from
     the indicator indices as printed (two decimals) it is 118,99: consistent, reported as info, not an error."""
-    from lakin.check import check
+    from lakin.tools.check import check
 
     found = [f for f in check(DATA, satker="kppbc-balikpapan").findings
              if f.table == "indeks_perspektif" and "learning" in f.key]
@@ -499,7 +500,7 @@ def test_check_seed_learning_perspective_is_consistent_within_rounding():
 
 def test_range_target_prints_as_a_range(tmp_path):
     """A range target has no single `target`: the scorecard table prints it as given ("70-80") or as its bounds."""
-    from lakin.tables import scorecard_table
+    from lakin.present.tables import scorecard_table
 
     data_dir = uji_dataset(tmp_path / "data")
     nilai = data_dir / "iku_nilai.csv"

@@ -250,7 +250,7 @@ def _write(path: Path, header: list[str], rows: list[dict]) -> None:
 def make_extreme(out: Path) -> Path:
     """`lakin synth` (two units, two years), then: unit names and indicator names made long, amounts scaled
     to 15 digits, and indicators copied until each unit has 40."""
-    from lakin.synth import generate
+    from lakin.tools.synth import generate
 
     generate(out, units=2, years=2)
     header, rows = _rows(out / "satker.csv")
@@ -297,7 +297,7 @@ def extreme_data(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def extreme_pdf(extreme_data, tmp_path_factory):
     """The PDF of an extreme synthetic unit, built once per session (PDF only)."""
-    from lakin.build import build
+    from lakin.pipeline.build import build
 
     root = tmp_path_factory.mktemp("ekstrem-laporan")
     cache: dict[tuple[str, str], Path] = {}
@@ -448,7 +448,7 @@ def _caption_notebooks(directory: Path) -> list[Path]:
 
 def test_table_caption_moves_with_its_table(tmp_path):
     """A caption that would end a page moves to the next page with its table (Typst: sticky caption)."""
-    from lakin.render import ReportMeta, render_report
+    from lakin.pipeline.render import ReportMeta, render_report
 
     meta = ReportMeta(satker="kppbc-balikpapan", nama="Kantor Uji", periode="2024", periode_nama="Tahun 2024",
                       jenis_laporan="Laporan Kinerja Tahunan")

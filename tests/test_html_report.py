@@ -17,9 +17,9 @@ from bs4 import BeautifulSoup
 from nbformat.v4 import new_markdown_cell, new_notebook
 from pypdf import PdfReader
 
-from lakin import show
-from lakin.model import build_model
-from lakin.render import html_problems, interactive_html, render_report
+from lakin.present import show
+from lakin.model.report_model import build_model
+from lakin.pipeline.render import html_problems, interactive_html, render_report
 
 from browser import CHROMIUM, needs_chromium, open_page
 from test_render import _code, _notebook, make_meta, write_notebooks

@@ -12,10 +12,10 @@ import pypandoc
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from lakin.data import read_narasi
+from lakin.data.load import read_narasi
 from lakin.errors import DataValidationError
-from lakin.render import MARKDOWN_READER
-from lakin.show import escape_md
+from lakin.pipeline.render import MARKDOWN_READER
+from lakin.present.show import escape_md
 
 # Characters pandoc's Markdown gives a meaning to, plus letters and digits around them.
 MARKUP = "\\`*_{}[]()<>#+-.!|@$~^&\"':;=/%"

@@ -1,4 +1,4 @@
-"""lakin.model: the report model (one load, stable figure names), per-period analysts' text, figures JSON."""
+"""lakin.model.report_model: the report model (one load, stable figure names), per-period analysts' text, figures JSON."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from lakin.check_prose import literals
+from lakin.tools.check_prose import literals
 from lakin.errors import ParameterError
-from lakin.figures import figures, open_unit
-from lakin.model import build_model, load, save
-from lakin.narrative.kinerja import kalimat_level
-from lakin.report import Laporan
-from lakin.tables import level_table
+from lakin.model.figures import figures, open_unit
+from lakin.model.report_model import build_model, load, save
+from lakin.present.narrative.kinerja import kalimat_level
+from lakin.present.sections import Laporan
+from lakin.present.tables import level_table
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
@@ -157,7 +157,7 @@ def _chapter_outputs(satker: str, periode: str, model_path: str) -> tuple[list[s
     import IPython.display
     import nbformat
 
-    from lakin import show
+    from lakin.present import show
 
     texts: list[str] = []
     cells: list[str] = []

@@ -12,19 +12,20 @@ import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from lakin import profil, review
+from lakin.present import profil
+from lakin.tools import review
 from lakin.errors import IncompleteReportError, RenderError
-from lakin.execute import chapters_for
-from lakin.model import build_model
-from lakin.outlines import load_outline, outline_for
-from lakin.render import ReportMeta, assemble
-from lakin.schemas import TABLES, passes_checks
+from lakin.pipeline.execute import chapters_for
+from lakin.model.report_model import build_model
+from lakin.present.outlines import load_outline, outline_for
+from lakin.pipeline.render import ReportMeta, assemble
+from lakin.data.schemas import TABLES, passes_checks
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 # --------------------------------------------------------------------------------------------------
-# helpers: lakin.show outputs captured under IPython (as the executed notebooks hold them)
+# helpers: lakin.present.show outputs captured under IPython (as the executed notebooks hold them)
 
 
 def _outputs(call) -> list:
@@ -61,7 +62,7 @@ def models():
 
 @pytest.fixture(scope="module")
 def laporan(models):
-    from lakin.report import Laporan
+    from lakin.present.sections import Laporan
 
     def get(satker, periode):
         return Laporan(satker, periode, ROOT / "data", models(satker, periode))
@@ -126,7 +127,7 @@ def test_notebooks_follow_the_outline_per_report_type(models):
 
 
 def _period(label):
-    from lakin.periods import parse_period
+    from lakin.data.periods import parse_period
 
     return parse_period(label)
 
@@ -154,7 +155,7 @@ def _nb(title, calls, numbered=True):
 
 
 def _write_outline_notebooks(folder: Path) -> list[Path]:
-    from lakin import show
+    from lakin.present import show
 
     small = pd.DataFrame({"Uraian": ["a"], "Nilai": ["1"]})
     books = {
@@ -378,7 +379,7 @@ def test_write_review_document(tmp_path, models):
 
 
 def test_report_body_has_no_data_quality_annex():
-    from lakin.report import Laporan
+    from lakin.present.sections import Laporan
 
     assert not hasattr(Laporan, "kualitas_data")
     lampiran = nbformat.read(ROOT / "notebooks" / "07-lampiran.ipynb", as_version=4)

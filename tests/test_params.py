@@ -8,7 +8,7 @@ import pytest
 
 from conftest import ROOT
 from lakin.errors import ParameterError, PeriodError
-from lakin.params import load_params_file, report_dir
+from lakin.data.params import load_params_file, report_dir
 
 KNOWN = ["kppbc-balikpapan", "bkipm-banjarmasin"]
 

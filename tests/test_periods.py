@@ -3,8 +3,8 @@
 import pytest
 
 from lakin.errors import PeriodError
-from lakin.frameworks import load_framework
-from lakin.periods import parse_period
+from lakin.rules.frameworks import load_framework
+from lakin.data.periods import parse_period
 
 
 @pytest.mark.parametrize("text, data_period, label", [

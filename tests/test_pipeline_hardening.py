@@ -19,15 +19,17 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from lakin import batch, build as building, execute
+from lakin.pipeline import batch
+from lakin.pipeline import build as building
+from lakin.pipeline import execute
 from lakin.atomic import folder_lock, publish_dir
 from lakin.errors import (
     DataValidationError, EngineUnavailableError, InputTooLargeError, NoDataError, ParameterError, PeriodError,
     RenderError, ReportLockedError,
 )
-from lakin.figures import open_unit
-from lakin.fmt import angka
-from lakin.params import MAX_PARAMS_BYTES, load_params_file
+from lakin.model.figures import open_unit
+from lakin.present.fmt import angka
+from lakin.data.params import MAX_PARAMS_BYTES, load_params_file
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -85,7 +87,7 @@ class FakeExecutor:
 
 
 def fake_render(fail: bool = False):
-    """Stands in for lakin.render.render_report: each format holds the cover's score and every chapter's."""
+    """Stands in for lakin.pipeline.render.render_report: each format holds the cover's score and every chapter's."""
 
     def render(notebooks, meta, out_dir, formats, engine="auto"):
         if fail:
@@ -103,11 +105,11 @@ def fake_render(fail: bool = False):
 @pytest.fixture
 def fakes(monkeypatch):
     """Install a fake executor and renderer; returns a function to replace them per test."""
-    import lakin.render
+    import lakin.pipeline.render
 
     models: list[str] = []
 
-    from lakin.model import build_model as real_build_model
+    from lakin.model.report_model import build_model as real_build_model
 
     def build_model(satker, periode, data_dir):  # the report model, computed once from `data_dir`
         models.append(_digest(data_dir))
@@ -123,8 +125,8 @@ def fakes(monkeypatch):
         executor = executor or FakeExecutor()
         executor.models = models
         monkeypatch.setattr(execute, "execute_chapter", executor)
-        monkeypatch.setattr(lakin.render, "render_report", render or fake_render())
-        monkeypatch.setattr(lakin.render, "get_engine", lambda name="auto": type("E", (), {"name": "pandoc"})())
+        monkeypatch.setattr(lakin.pipeline.render, "render_report", render or fake_render())
+        monkeypatch.setattr(lakin.pipeline.render, "get_engine", lambda name="auto": type("E", (), {"name": "pandoc"})())
         monkeypatch.setattr(building, "build_model", build_model)
         monkeypatch.setattr(building, "write_review", review)
         return executor
@@ -296,11 +298,11 @@ def test_bad_options_and_missing_data_are_refused_before_any_chapter(data, tmp_p
 
 
 def test_unavailable_engine_is_refused_before_any_chapter(data, tmp_path, monkeypatch):
-    import lakin.render
+    import lakin.pipeline.render
 
     executor = FakeExecutor()
     monkeypatch.setattr(execute, "execute_chapter", executor)
-    monkeypatch.setattr(lakin.render.QuartoEngine, "available", lambda self: False)
+    monkeypatch.setattr(lakin.pipeline.render.QuartoEngine, "available", lambda self: False)
     with pytest.raises(EngineUnavailableError):
         building.build(SATKER, PERIOD, data, tmp_path / "reports", formats=("html",), engine="quarto")
     assert executor.calls == []
@@ -376,11 +378,11 @@ def test_params_file_over_the_size_limit_is_refused_unread(tmp_path):
 
 # --------------------------------------------------------------------------- 18.15 bounded input and output
 def test_csv_over_the_size_limit_is_refused_naming_file_and_limit(data, monkeypatch):
-    import lakin.data
+    import lakin.data.load
 
-    monkeypatch.setattr(lakin.data, "MAX_INPUT_BYTES", 10_000)
+    monkeypatch.setattr(lakin.data.load, "MAX_INPUT_BYTES", 10_000)
     with pytest.raises(DataValidationError) as err:
-        lakin.data.load(data, satker=SATKER)
+        lakin.data.load.load(data, satker=SATKER)
     message = err.value.user_message()
     assert f"iku_nilai/{SATKER}.csv" in message and "batas 10000 byte" in message
 
@@ -388,7 +390,7 @@ def test_csv_over_the_size_limit_is_refused_naming_file_and_limit(data, monkeypa
 def test_check_lists_at_most_a_thousand_findings_and_counts_the_rest():
     from rich.console import Console
 
-    from lakin.check import MAX_LISTED, CheckResult, Finding, print_result
+    from lakin.tools.check import MAX_LISTED, CheckResult, Finding, print_result
 
     findings = [Finding(severity="error", rule="skema", satker=SATKER, table="iku_nilai", key=f"baris {i}",
                         message=f"temuan {i}") for i in range(MAX_LISTED + 500)]
@@ -406,7 +408,7 @@ ESC = "\x1b]0;pwned\x07\x1b[2J\x1b[31m"
 def test_check_table_escapes_control_characters():
     from rich.console import Console
 
-    from lakin.check import CheckResult, Finding, print_result
+    from lakin.tools.check import CheckResult, Finding, print_result
 
     finding = Finding(severity="error", rule="skema", satker=SATKER, table="iku", key=f"kode {ESC}",
                       message=f"nilai {ESC}x\r", source=ESC)
@@ -420,14 +422,14 @@ def test_check_table_escapes_control_characters():
 def test_scorecard_and_batch_tables_escape_control_characters(data, monkeypatch):
     from rich.console import Console
 
-    import lakin.console
+    import lakin.present.console
 
     units = data / "satker.csv"
     units.write_text(units.read_text(encoding="utf-8").replace("Balikpapan", f"Balikpapan{ESC}", 1),
                      encoding="utf-8")
     out = io.StringIO()
-    monkeypatch.setattr(lakin.console, "console", Console(file=out, width=200, force_terminal=True))
-    lakin.console.print_scorecard(open_unit(SATKER, PERIOD, data))
+    monkeypatch.setattr(lakin.present.console, "console", Console(file=out, width=200, force_terminal=True))
+    lakin.present.console.print_scorecard(open_unit(SATKER, PERIOD, data))
     text = out.getvalue()
     assert "\\x1b]0;pwned" in text and "]0;pwned" not in text.replace("\\x1b]0;pwned", "")
     out = io.StringIO()
@@ -484,8 +486,8 @@ def test_check_turns_many_loader_issues_into_findings_in_linear_time():
     """300,000 bad rows ran for hours: every issue searched the whole table for its row."""
     import pandas as pd
 
-    from lakin.check import _issue_findings
-    from lakin.data import FILE_COL, LINE_COL
+    from lakin.tools.check import _issue_findings
+    from lakin.data.load import FILE_COL, LINE_COL
     from lakin.errors import DataIssue
 
     n = 20_000

@@ -14,7 +14,7 @@ from html.parser import HTMLParser
 import pytest
 
 from conftest import ROOT
-from lakin.model import build_model
+from lakin.model.report_model import build_model
 
 REPORTS = sorted((p.parent.name, p.stem) for p in (ROOT / "params").glob("*/*.yaml"))
 NUMBER = re.compile(r"(?<![\w.,/-])\d{1,3}(?:\.\d{3})*(?:,\d+)?(?![\w/-]|[.,]\d)")

@@ -1,4 +1,4 @@
-"""lakin.render: assembly, numbering, and the three formats through the pandoc engine (Quarto where installed)."""
+"""lakin.pipeline.render: assembly, numbering, and the three formats through the pandoc engine (Quarto where installed)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output, new_raw_cell
 
-from lakin import render
+from lakin.pipeline import render
 from lakin.errors import EngineUnavailableError, ParameterError, PeriodError, RenderError
-from lakin.render import ReportMeta, assemble, html_problems, render_report
+from lakin.pipeline.render import ReportMeta, assemble, html_problems, render_report
 
 UNIT = "Kantor Pengawasan dan Pelayanan Bea dan Cukai Tipe Madya Pabean B Balikpapan"
 SCRIPT = "<script>alert(1)</script>"
@@ -23,7 +23,7 @@ NO_QUARTO = "Quarto tidak terpasang: uji mesin Quarto dilewati, jalur pandoc (pa
 
 
 # --------------------------------------------------------------------------------------------------
-# Executed notebooks whose outputs are exactly what lakin.show displays
+# Executed notebooks whose outputs are exactly what lakin.present.show displays
 
 
 def _shell():
@@ -33,7 +33,7 @@ def _shell():
 
 
 def _outputs(call) -> list:
-    """Run a lakin.show call under IPython and return its display_data outputs as nbformat dicts."""
+    """Run a lakin.present.show call under IPython and return its display_data outputs as nbformat dicts."""
     from IPython.utils.capture import capture_output
 
     _shell()
@@ -42,7 +42,7 @@ def _outputs(call) -> list:
     return [new_output("display_data", data=o.data, metadata=o.metadata) for o in captured.outputs]
 
 
-def _code(call, source: str = "lakin.show.something()", tags: tuple[str, ...] = ()) -> nbformat.NotebookNode:
+def _code(call, source: str = "lakin.present.show.something()", tags: tuple[str, ...] = ()) -> nbformat.NotebookNode:
     cell = new_code_cell(source, metadata={"tags": list(tags)} if tags else {})
     cell.outputs = _outputs(call) if call else []
     cell.execution_count = 1
@@ -69,7 +69,7 @@ def _scorecard(nama: str) -> pd.DataFrame:
 def _chart():
     import altair as alt
 
-    from lakin.charts import base
+    from lakin.present.charts import base
 
     data = pd.DataFrame({"bulan": ["Januari", "Februari", "Maret", "April"], "nilai": [10.5, 12.25, 9.75, 14.0]})
     return base(data, width=480, height=200).mark_bar().encode(x=alt.X("bulan:N", sort=None), y="nilai:Q")
@@ -77,7 +77,7 @@ def _chart():
 
 def write_notebooks(directory: Path, nama: str = UNIT) -> list[Path]:
     """Four executed chapters: unnumbered summary, then three numbered chapters (tables, chart, headings)."""
-    from lakin import show
+    from lakin.present import show
 
     directory.mkdir(parents=True, exist_ok=True)
     params = new_code_cell('satker = "kppbc-balikpapan"\nperiode = "2024"', metadata={"tags": ["parameters"]})
@@ -228,7 +228,7 @@ def test_assembly_numbers_chapters_tables_and_figures(tmp_path):
         "Akuntabilitas Kinerja", "Penutup"]
     assert "## Capaian Utama {.unnumbered}" in md
     # parameters, injected parameters and setup cells, and code inputs, never reach the report
-    for hidden in ("satker =", "SETUP-OUTPUT-JANGAN-TAMPIL", "SETUP_SOURCE", "lakin.show.something"):
+    for hidden in ("satker =", "SETUP-OUTPUT-JANGAN-TAMPIL", "SETUP_SOURCE", "lakin.present.show.something"):
         assert hidden not in md
     # the signature block closes the foreword and is not repeated
     assert md.count("lakin-signature") == 1

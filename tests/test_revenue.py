@@ -11,12 +11,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from lakin import revenue
-from lakin.data import load
+from lakin.rules import revenue
+from lakin.data.load import load
 from lakin.errors import DataValidationError
-from lakin.figures import figures, open_unit
-from lakin.fmt import BULAN, round_half_up
-from lakin.periods import ReportPeriod
+from lakin.model.figures import figures, open_unit
+from lakin.present.fmt import BULAN
+from lakin.values import round_half_up
+from lakin.data.periods import ReportPeriod
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 SATKER = "kppbc-balikpapan"
@@ -370,7 +371,7 @@ def test_paragraphs_quarter_name_the_projection(summary_q3):
 
 
 def revenue_paragraphs(s):
-    from lakin.narrative.revenue import paragraphs
+    from lakin.present.narrative.revenue import paragraphs
 
     return paragraphs(s, "KPPBC TMP B Balikpapan")
 
@@ -378,8 +379,8 @@ def revenue_paragraphs(s):
 # --------------------------------------------------------------------------- charts
 @pytest.mark.parametrize("name", ["cumulative", "monthly", "year_on_year", "contributors"])
 def test_charts_render_in_indonesian(summary_q3, name):
-    from lakin.charts import revenue as charts
-    from lakin.charts import to_png
+    from lakin.present.charts import revenue as charts
+    from lakin.present.charts import to_png
 
     chart = getattr(charts, name)(summary_q3)
     if name == "year_on_year" and summary_q3.per_jenis["realisasi_sebelumnya"].isna().all():

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lakin.schemas import TABLES, passes_checks, pandera_schema
+from lakin.data.schemas import TABLES, passes_checks, pandera_schema
 
 
 def _pandera_clean(frame: pd.DataFrame, name: str) -> bool:
@@ -51,7 +51,7 @@ def test_precheck_agrees_with_pandera(name, data):
 
 
 def test_clean_seed_tables_pass_both(data_dir):
-    from lakin.data import FILE_COL, LINE_COL, read_table
+    from lakin.data.load import FILE_COL, LINE_COL, read_table
 
     for name in ("iku", "iku_nilai", "pagu", "rpd", "penerimaan", "ikpa"):
         frame = read_table(data_dir, name).drop(columns=[FILE_COL, LINE_COL])

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lakin.frameworks import load_framework
-from lakin.scoring import aggregate, consolidate, indicator_index, raw_index
+from lakin.rules.frameworks import load_framework
+from lakin.rules.scoring import aggregate, consolidate, indicator_index, raw_index
 
 KEMENKEU = load_framework("kemenkeu-bsc")
 KKP = load_framework("kkp-npss")

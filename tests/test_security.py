@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from lakin.atomic import TMP_PREFIX, clean_stale
 from lakin.errors import LakinError, ParameterError, PeriodError
-from lakin.params import (
+from lakin.data.params import (
     load_params_file,
     make_params,
     report_dir,
@@ -119,7 +119,7 @@ def test_params_file_rejects_path_and_non_scalars(tmp_path):
 
 
 def test_data_load_refuses_bad_satker_before_reading():
-    from lakin.data import load
+    from lakin.data.load import load
 
     with pytest.raises(ParameterError):
         load(DATA, satker="../data")

@@ -1,4 +1,4 @@
-"""lakin.synth: deterministic, valid, plausible synthetic units, and fast to load one of a thousand."""
+"""lakin.tools.synth: deterministic, valid, plausible synthetic units, and fast to load one of a thousand."""
 
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from lakin import synth
-from lakin.data import load
-from lakin.params import load_params_file
-from lakin.periods import parse_period
-from lakin.scoring import score
+from lakin.errors import SynthError
+from lakin.tools import synth
+from lakin.data.load import load
+from lakin.data.params import load_params_file
+from lakin.data.periods import parse_period
+from lakin.rules.scoring import score
 
 PERIODS = ("2024Q1", "2024Q2", "2024Q3", "2024")
 
@@ -148,7 +149,7 @@ def test_never_replaces_a_directory_it_did_not_write(tmp_path):
     precious = tmp_path / "data"
     precious.mkdir()
     (precious / "satker.csv").write_text("satker\n")
-    with pytest.raises(synth.SynthError, match="bukan keluaran lakin synth"):
+    with pytest.raises(SynthError, match="bukan keluaran lakin synth"):
         synth.generate(precious, units=1)
     assert (precious / "satker.csv").read_text() == "satker\n"
 

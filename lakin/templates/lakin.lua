@@ -6,7 +6,7 @@
 --
 -- Tables: automatic column widths when they fit the page; in PDF and DOCX, tables wider than the page
 -- get column widths that fit it (see fit_columns). DOCX cell paragraph styles are set afterwards by
--- lakin.render (pandoc ignores custom styles inside table cells).
+-- lakin.pipeline.render (pandoc ignores custom styles inside table cells).
 
 local function is_typst() return FORMAT:match("typst") ~= nil end
 local function is_docx() return FORMAT:match("docx") ~= nil end
@@ -48,7 +48,7 @@ end
 --      column header: "Target (Rp juta)");
 --   3. if they still do not, the text steps down further (PDF 6.5 -> 6 pt, DOCX 6.5 pt);
 --   4. if they still do not, the table goes on a landscape page of its own (PDF: `page(flipped: true)`;
---      DOCX: a landscape section, set by lakin.render from the bookmark `lakin-tabel-<size>-lanskap-N`).
+--      DOCX: a landscape section, set by lakin.pipeline.render from the bookmark `lakin-tabel-<size>-lanskap-N`).
 -- Every column gets at least its longest word and the remaining width goes to the columns with the most
 -- text. Identifiers (snake_case, key=value) may break after "_", "=" and "/". HTML tables are left to the
 -- browser (lakin.css puts them in a horizontal scroll box). Widths are estimates from glyph widths.
@@ -347,7 +347,7 @@ function Table(el)
     end
     return { pandoc.RawBlock("typst", open), t, pandoc.RawBlock("typst", close) }
   end
-  -- DOCX: a bookmark named lakin-tabel-<size>[-lanskap]-N before the table tells lakin.render which cell
+  -- DOCX: a bookmark named lakin-tabel-<size>[-lanskap]-N before the table tells lakin.pipeline.render which cell
   -- styles ("Kecil", "Mini") to use and whether the table needs a landscape section.
   if size < fmt.sizes[1] or landscape then
     marked_tables = marked_tables + 1

@@ -6,7 +6,7 @@ Run once after changing a style (the .docx is committed; rendering never runs th
 
 Pandoc takes page size, margins, footers and every named style from this file. Style names used by
 pandoc are kept ("Body Text", "Heading 1", "Table Caption", ...); lakin adds "Isi Tabel", "Kepala Tabel"
-and their "Kecil"/"Mini" variants for tables wider than the page (table cells, applied by lakin.render after
+and their "Kecil"/"Mini" variants for tables wider than the page (table cells, applied by lakin.pipeline.render after
 pandoc), "Tanda Tangan" and "Nama Penanda Tangan" (signature block, applied through custom-style divs).
 """
 

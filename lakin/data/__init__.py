@@ -1,0 +1,1 @@
+"""The data contract and its loading: table declarations, CSV reading, periods, params."""

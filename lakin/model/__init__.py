@@ -1,0 +1,1 @@
+"""The report model: the single computed object every output reads."""

@@ -1,0 +1,1 @@
+"""The pipeline: execute chapters, render documents, build one report, batch many."""

@@ -1,0 +1,235 @@
+"""Building a report: execute the chapters (papermill), render them (Quarto or pandoc/Typst), export tables."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import time
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+from typing import Callable, Iterable
+
+from lakin.atomic import TMP_PREFIX, clean_stale, owner_alive, publish_dir, work_dir
+from lakin.tools.check_prose import ProseFinding, prose_findings_for
+from lakin.data.load import find_data_dir, read_table
+from lakin.errors import NoDataError, ProseFindingsError
+from lakin.pipeline.execute import KERNELS, REPORTS_DIR, RunResult, execute_chapters, prepare, report_lock
+from lakin.present.fmt import angka, tanggal
+from lakin.model.report_model import ReportModel, build_model
+from lakin.model.report_model import save as save_model
+from lakin.data.params import make_params, parse_formats, report_dir
+from lakin.tools.review import require_complete, write_review
+from lakin.present.show import escape_md
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class BuildResult:
+    """What a build produced: the executed notebooks, the rendered files, the tables workbook, timings."""
+
+    run: RunResult
+    files: dict[str, Path]
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def out_dir(self) -> Path:
+        return self.run.out_dir
+
+
+def foreword(model: ReportModel) -> str:
+    """The period's foreword written by the analysts (read once into the report model, its `{{ name }}`
+    references resolved), or a plain generated one."""
+    text = model.narasi_md("kata-pengantar.md")
+    if text:
+        return text
+    sc = model.scorecard
+    return escape_md(
+        f"{model.period.jenis_laporan} {model.info['nama']} {model.period.nama} disusun sebagai wujud "
+        f"pertanggungjawaban atas pelaksanaan tugas dan fungsi serta penggunaan anggaran sesuai Perjanjian "
+        f"Kinerja. Laporan ini menyajikan capaian {sc.framework.istilah_indikator}, {sc.framework.skor_nama} "
+        f"sebesar {angka(sc.overall)}, serta analisis dan rencana perbaikan untuk periode berikutnya.")
+
+
+def signing_date(unit) -> date:
+    """The report's signing date: narasi/<satker>/<tahun>/tanggal-<period>.txt (ISO date) if present, else today."""
+    path = unit.ds.narasi_dir(unit.satker, unit.period.tahun) / f"tanggal-{unit.period.label}.txt"
+    if path.is_file():
+        try:
+            return date.fromisoformat(path.read_text(encoding="utf-8").strip())
+        except ValueError:
+            from lakin.errors import ParameterError
+
+            raise ParameterError(f"{path}: tanggal harus berformat TTTT-BB-HH") from None
+    return date.today()
+
+
+def _copy_input(source: Path, data_dir: Path, dest: Path) -> None:
+    """Copy one input file into the snapshot at the same relative path; refuse a link leaving the data."""
+    from lakin.data.load import MAX_INPUT_BYTES
+    from lakin.errors import DataIssue, DataValidationError, InputTooLargeError
+
+    relative = source.relative_to(data_dir)
+    real = source.resolve()
+    if not real.is_relative_to(data_dir.resolve()):
+        raise DataValidationError([DataIssue(str(relative), None, None, None,
+                                             "berkas di dalam direktori data, bukan tautan ke luar direktori data")])
+    size = real.stat().st_size
+    if size > MAX_INPUT_BYTES:
+        raise InputTooLargeError(str(source), size, MAX_INPUT_BYTES)
+    target = dest / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(real, target)
+
+
+def snapshot(data_dir: str | Path, satker: str, tahun: int, dest: str | Path) -> Path:
+    """Copy what a report of `satker` reads into `dest`, same layout: the unit's files and the shared files
+    of every table, the data's frameworks/ and narasi/<satker>/<tahun>/. The build then reads only the copy,
+    so data changed during a build (an import) never mixes old and new figures in one report."""
+    from lakin.data.load import TABLES, read_table, table_files
+
+    data_dir, dest = Path(data_dir).resolve(), Path(dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    slugs = set(read_table(data_dir, "satker")["satker"])
+    for table in TABLES.values():
+        for path in table_files(data_dir, table, satker, slugs):
+            _copy_input(path, data_dir, dest)
+    for folder in (data_dir / "frameworks", data_dir / "narasi" / satker / str(tahun)):
+        if folder.is_dir():
+            for path in sorted(folder.rglob("*")):
+                if path.is_file():
+                    _copy_input(path, data_dir, dest)
+    return dest
+
+
+def _render_progress(progress: Callable[[str], None] | None):
+    """A logging handler turning lakin.pipeline.render's per-format timing lines into progress lines."""
+    import logging
+
+    class Handler(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            message = record.getMessage()
+            if progress and message.startswith("render "):
+                what, _, took = message[len("render "):].partition(": ")
+                progress(f"      format {what} selesai dalam {took.replace(' s', ' detik').replace('.', ',')}")
+
+    return Handler(logging.INFO)
+
+
+def review_before_build(model: ReportModel, strict: bool = False,
+                        progress: Callable[[str], None] | None = None) -> list[ProseFinding]:
+    """What the analyst must see before the report is built: every number in their text that contradicts the
+    report model or matches none of its figures (lakin.tools.check_prose). `strict` (a final report) refuses such
+    findings and every element the outline requires that is missing (lakin.tools.review.require_complete)."""
+    findings = prose_findings_for(model)
+    for finding in findings:
+        log.warning("%s", finding.describe())
+        if progress:
+            progress(finding.describe())
+    if strict:
+        if findings:
+            raise ProseFindingsError(model.satker, model.period.label, [f.describe() for f in findings])
+        require_complete(model)
+    return findings
+
+
+def _engine(name: str) -> str:
+    """The render engine `name` resolves to (auto: the first available); refused when unknown or missing."""
+    from lakin.pipeline.render import get_engine  # lakin.pipeline.render imports nbformat (seconds): not before the data is checked
+
+    return get_engine(name).name
+
+
+def build(satker: str, periode: str, data_dir: str | Path | None = None, reports_root: str | Path = REPORTS_DIR,
+          formats: Iterable[str] = ("html", "docx", "pdf"), engine: str = "auto", engine_name: str | None = KERNELS["warm"],
+          signed_on: date | None = None, workbook: bool = True, progress: Callable[[str], None] | None = None,
+          strict: bool = False) -> BuildResult:
+    """Execute and render one report into reports/<satker>/<period>/, plus `<satker>-<period>-tabel.xlsx`.
+
+    Options are checked and the data's presence for the period confirmed before any kernel starts. The
+    build holds the report folder's lock, reads a snapshot of the unit's data (`snapshot`), builds every
+    file in a staging folder and publishes the folder in one step: readers see the previous report or
+    the new one, never a mix; a failed build leaves the previous report as it was."""
+    formats = parse_formats(formats)
+    data_path = find_data_dir(data_dir).resolve()
+    if not data_path.is_dir():
+        raise NoDataError(f"Direktori data '{data_path}' tidak ditemukan atau bukan folder")
+    units = read_table(data_path, "satker")
+    params = make_params(satker, periode, str(data_path), known_satker=units["satker"].tolist())
+    out_dir = report_dir(reports_root, params.satker, params.period)
+    seconds: dict[str, float] = {}
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    with report_lock(out_dir):
+        clean_stale(out_dir)  # temporaries of a killed build of this report (the lock excludes live ones)
+        for leftover in out_dir.parent.glob(f"{TMP_PREFIX}*-{params.period.label}-*"):
+            if not owner_alive(leftover.name):  # a killed build's work folder
+                shutil.rmtree(leftover, ignore_errors=True)
+        work = work_dir(out_dir.parent, params.period.label)
+        try:
+            start = time.perf_counter()
+            snap = snapshot(data_path, params.satker, params.period.tahun, work / "data")
+            plan = prepare(params.satker, params.period.label, snap, strict=strict)
+            chosen = _engine(engine)  # an unknown or unavailable engine is refused before any chapter runs
+            # heavy (nbformat, openpyxl, vl-convert): imported only once the request is known to be good
+            from lakin.tools.excel import notebook_tables, write_report_workbook
+            from lakin.pipeline.render import ReportMeta, log as render_log, render_report
+
+            for warning in plan.warnings:
+                log.warning("%s", warning)
+                if progress:
+                    progress(f"Peringatan: {warning}")
+            # The report model, computed once from the snapshot: every chapter, the cover, the tiles and the
+            # reviewer's document read it. Invalid data leaves it out: the first chapter then shows the error.
+            report_model = build_model(params.satker, params.period.label, snap) if plan.valid else None
+            model_path, prose = None, None
+            if report_model is not None:
+                prose = review_before_build(report_model, strict, progress)
+                model_path = str(save_model(report_model, work / "model.pickle"))
+            plan = replace(plan, params=replace(plan.params, model=model_path))
+            seconds["snapshot"] = time.perf_counter() - start
+            staging = work / "laporan"
+            (staging / "notebooks").mkdir(parents=True)
+            start = time.perf_counter()
+            chapter_seconds = execute_chapters(plan, staging / "notebooks", out_dir / "gagal", engine_name, progress)
+            seconds["execute"] = time.perf_counter() - start
+            notebooks = [staging / "notebooks" / f"{ch.name}.ipynb" for ch in plan.chapters]
+            unit, sc = report_model.unit, report_model.scorecard
+            meta = ReportMeta.from_unit(
+                unit.info, unit.period, tanggal=tanggal(signed_on or signing_date(unit)),
+                kata_pengantar=foreword(report_model),
+                skor=f"{sc.framework.skor_nama}: {angka(sc.overall)}{sc.framework.skor_satuan}",
+            ).with_model(report_model)  # the HTML first page's tiles
+            if progress:
+                progress(f"Merender {', '.join(formats)} (mesin {chosen})")
+            start = time.perf_counter()
+            handler = _render_progress(progress)
+            render_log.addHandler(handler)
+            level = render_log.level
+            render_log.setLevel(min(level or logging.INFO, logging.INFO))
+            try:
+                staged = render_report(notebooks, meta, staging, formats, chosen)
+            finally:
+                render_log.removeHandler(handler)
+                render_log.setLevel(level)
+            seconds["render"] = time.perf_counter() - start
+            if workbook:
+                start = time.perf_counter()
+                staged["xlsx"] = write_report_workbook(notebook_tables(notebooks, meta),
+                                                       staging / f"{meta.stem}-tabel.xlsx",
+                                                       title=f"{meta.nama}, {meta.periode_nama}")
+                seconds["xlsx"] = time.perf_counter() - start
+                if progress:
+                    progress(f"      format xlsx selesai dalam {seconds['xlsx']:.1f} detik".replace(".", ","))
+            # the reviewer's document (lakin.tools.review): completeness, reconciliation, prose findings; not the report
+            start = time.perf_counter()
+            reviu = write_review(report_model, staging, prose)
+            staged["reviu_html"], staged["reviu_xlsx"] = reviu["html"], reviu["xlsx"]
+            seconds["reviu"] = time.perf_counter() - start
+            publish_dir(staging, out_dir)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+    files = {kind: out_dir / Path(path).name for kind, path in staged.items()}
+    published = [out_dir / "notebooks" / p.name for p in notebooks]
+    run_result = RunResult(replace(params, model=None), out_dir, published, plan.chapters, chapter_seconds)
+    return BuildResult(run_result, files, seconds)

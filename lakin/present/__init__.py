@@ -1,0 +1,1 @@
+"""Presentation: formatting, tables, narrative, charts and the notebooks' sections."""

@@ -1,0 +1,1 @@
+"""The rules: frameworks, scoring, revenue and budget. They return data only."""

@@ -1,0 +1,1 @@
+"""Tools around reports: data checks, Excel exchange, synthetic units, exploration."""

@@ -1,0 +1,219 @@
+"""The package's shape, as docs/architecture.md describes it, held by reading its source.
+
+- no import cycle between lakin's modules, and no import inside a function except the optional heavy
+  third-party imports listed in LAZY_ALLOWED (each with its reason);
+- layers import downwards only (LAYERS);
+- no module over MAX_LINES lines;
+- every exception class lives in lakin/errors.py;
+- every module declares `__all__`, and no module imports another module's private names.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import inspect
+import pkgutil
+from pathlib import Path
+
+import pytest
+
+import lakin
+
+PACKAGE = Path(lakin.__file__).resolve().parent
+MAX_LINES = 450
+
+# Imports that may stay inside a function: optional or heavy third-party modules, loaded only where used.
+LAZY_ALLOWED = {
+    "dask": "Dask distributed: only a batch on a cluster needs it",
+    "distributed": "Dask distributed: only a batch on a cluster needs it",
+    "vl_convert": "chart conversion: only rendering needs it (70 ms per chart, 0.5 s to import)",
+    "nbconvert": "HTML export of the exploration notebook only",
+    "hypothesis": "never in the package",
+}
+# The CLI imports each command's module when that command runs: `lakin --help` answers without loading pandas,
+# Altair and papermill (2-3 s). This is the one place lakin's own modules are imported inside functions.
+LAZY_INTERNAL_ALLOWED = {"lakin.cli"}
+
+# Layer order: a module may import its own layer and the layers before it.
+LAYERS = ["base", "data", "rules", "model", "present", "tools", "pipeline", "cli"]
+BASE = {"lakin", "lakin.errors", "lakin.registry", "lakin.values", "lakin.atomic"}
+
+
+def _modules() -> dict[str, Path]:
+    found = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        rel = path.relative_to(PACKAGE.parent).with_suffix("")
+        parts = list(rel.parts)
+        if "templates" in parts:
+            continue
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        found[".".join(parts)] = path
+    return found
+
+
+MODULES = _modules()
+
+
+def _layer(module: str) -> str:
+    if module in BASE:
+        return "base"
+    if module == "lakin.cli":
+        return "cli"
+    return module.split(".")[1]
+
+
+def _resolve(module: str, node: ast.ImportFrom, is_package: bool) -> str:
+    if not node.level:
+        return node.module or ""
+    base = module.split(".") if is_package else module.split(".")[:-1]
+    base = base[: len(base) - (node.level - 1)]
+    return ".".join(base + ([node.module] if node.module else []))
+
+
+def _imports(module: str, path: Path):
+    """(imported module, line, inside a function?) for every import statement of one module."""
+    tree = ast.parse(path.read_text(), str(path))
+    is_package = path.name == "__init__.py"
+    out = []
+
+    def visit(node, in_function: bool, type_checking: bool):
+        for child in ast.iter_child_nodes(node):
+            func = in_function or isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
+            tc = type_checking or (isinstance(child, ast.If) and "TYPE_CHECKING" in ast.unparse(child.test))
+            if isinstance(child, ast.Import):
+                for alias in child.names:
+                    out.append((alias.name, child.lineno, in_function, tc, None))
+            elif isinstance(child, ast.ImportFrom):
+                target = _resolve(module, child, is_package)
+                for alias in child.names:
+                    sub = f"{target}.{alias.name}"
+                    name = sub if sub in MODULES else target
+                    out.append((name, child.lineno, in_function, tc, alias.name))
+            visit(child, func, tc)
+
+    visit(tree, False, False)
+    return out
+
+
+def test_modules_found():
+    assert "lakin.pipeline.build" in MODULES and "lakin.data.load" in MODULES or len(MODULES) > 30
+
+
+def test_no_import_inside_a_function_except_optional_heavy_ones():
+    offenders = []
+    for module, path in MODULES.items():
+        for name, line, in_function, _, _ in _imports(module, path):
+            if module in LAZY_INTERNAL_ALLOWED and name.startswith("lakin."):
+                continue
+            if in_function and name.split(".")[0] not in LAZY_ALLOWED:
+                offenders.append(f"{path.relative_to(PACKAGE.parent)}:{line} imports {name}")
+    assert not offenders, "\n".join(offenders)
+
+
+def _graph() -> dict[str, set[str]]:
+    graph = {m: set() for m in MODULES}
+    for module, path in MODULES.items():
+        for name, _, in_function, type_checking, _ in _imports(module, path):
+            if name in MODULES and name != module and not type_checking and not in_function:
+                graph[module].add(name)
+    return graph
+
+
+def test_no_import_cycle():
+    graph = _graph()
+    index, low, stack, on_stack, cycles = {}, {}, [], set(), []
+    counter = [0]
+
+    def strong(v):
+        index[v] = low[v] = counter[0]
+        counter[0] += 1
+        stack.append(v)
+        on_stack.add(v)
+        for w in graph[v]:
+            if w not in index:
+                strong(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                cycles.append(sorted(component))
+
+    for v in graph:
+        if v not in index:
+            strong(v)
+    assert not cycles, cycles
+
+
+def test_layers_import_downwards_only():
+    graph = _graph()
+    wrong = []
+    for module, targets in graph.items():
+        if module == "lakin":  # the package's own convenience imports
+            continue
+        for target in targets:
+            if target == "lakin":
+                continue
+            if LAYERS.index(_layer(target)) > LAYERS.index(_layer(module)):
+                wrong.append(f"{module} ({_layer(module)}) imports {target} ({_layer(target)})")
+    assert not wrong, "\n".join(sorted(wrong))
+
+
+def test_no_module_over_the_line_limit():
+    long = {m: n for m, p in MODULES.items() if (n := len(p.read_text().splitlines())) > MAX_LINES}
+    assert not long, long
+
+
+def test_every_exception_class_lives_in_errors():
+    stray = []
+    for module in MODULES:
+        mod = importlib.import_module(module)
+        for name, obj in vars(mod).items():
+            if inspect.isclass(obj) and issubclass(obj, BaseException) and obj.__module__ == module \
+                    and module != "lakin.errors":
+                stray.append(f"{module}.{name}")
+    assert not stray, stray
+
+
+def test_every_module_declares_all_and_imports_no_private_names():
+    missing, private = [], []
+    for module, path in MODULES.items():
+        tree = ast.parse(path.read_text())
+        if not any(isinstance(n, ast.Assign) and any(getattr(t, "id", None) == "__all__" for t in n.targets)
+                   for n in tree.body):
+            missing.append(module)
+        for name, line, _, _, alias in _imports(module, path):
+            if name.startswith("lakin") and alias and alias.startswith("_") and not alias.startswith("__"):
+                private.append(f"{path.relative_to(PACKAGE.parent)}:{line} imports {alias} from {name}")
+        for node in ast.walk(tree):  # lakin.x._private used as an attribute
+            if isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__"):
+                base = ast.unparse(node.value)
+                if base.startswith("lakin.") or base in {"lakin"}:
+                    private.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno} uses {base}.{node.attr}")
+    assert not missing, f"without __all__: {missing}"
+    assert not private, "\n".join(private)
+
+
+def test_all_names_exist():
+    broken = []
+    for module in MODULES:
+        mod = importlib.import_module(module)
+        for name in getattr(mod, "__all__", []):
+            if not hasattr(mod, name):
+                broken.append(f"{module}.{name}")
+    assert not broken, broken
+
+
+@pytest.mark.parametrize("module", sorted(m.name for m in pkgutil.walk_packages(lakin.__path__, "lakin.")
+                                          if "templates" not in m.name))
+def test_every_module_imports_on_its_own(module):
+    importlib.import_module(module)
