@@ -63,7 +63,8 @@ def render_and_workbook(notebooks: list[Path], satker: str, period: str, data_di
                         formats: tuple[str, ...]) -> dict:
     """What lakin.pipeline.build does after executing the chapters: cover data, render, tables workbook."""
     from lakin.pipeline.build import foreword
-    from lakin.tools.excel import notebook_tables, write_report_workbook
+    from lakin.pipeline.report_tables import notebook_tables
+    from lakin.tools.excel import write_report_workbook
     from lakin.present.fmt import angka, tanggal
     from lakin.model.report_model import build_model
     from lakin.pipeline.render import ReportMeta, render_report

@@ -4,10 +4,12 @@ from pathlib import Path
 
 from lakin.data.load import Dataset, load
 from lakin.errors import LakinError
-from lakin.model.figures import Unit, figures, open_unit
+from lakin.model.figures import figures
+from lakin.model.unit import Unit, open_unit
 from lakin.rules.frameworks import load_framework
 from lakin.data.periods import ReportPeriod, parse_period
 from lakin.rules.scoring import Scorecard, score
+import lakin.rules.references  # noqa: F401,E402 (registers the framework rules `lakin.data.load` runs)
 
 __version__ = "0.1.0"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import errno
 import os
 import shutil
@@ -11,6 +12,14 @@ from pathlib import Path
 from typing import Iterator
 
 from lakin.errors import FolderLocked
+
+try:
+    import fcntl
+except ImportError:  # not POSIX: folder_lock takes no lock
+    fcntl = None
+
+__all__ = ["TMP_PREFIX", "atomic_dir", "atomic_path", "clean_stale", "folder_lock", "owner_alive", "publish_dir",
+           "work_dir", "write_bytes", "write_text"]
 
 TMP_PREFIX = ".lakin-tmp-"
 
@@ -105,8 +114,6 @@ AT_FDCWD = -100
 def _exchange(a: Path, b: Path) -> bool:
     """Swap two paths in one step (Linux renameat2 RENAME_EXCHANGE); False where the system cannot."""
     try:
-        import ctypes
-
         libc = ctypes.CDLL(None, use_errno=True)
         renameat2 = libc.renameat2
     except (OSError, AttributeError):
@@ -144,9 +151,7 @@ def publish_dir(staging: str | os.PathLike, target: str | os.PathLike) -> None:
 def folder_lock(lock: str | os.PathLike) -> Iterator[Path]:
     """Hold an exclusive lock file (flock, released when the process dies) holding this process's pid."""
     lock = Path(lock)
-    try:
-        import fcntl
-    except ImportError:  # not POSIX: no lock
+    if fcntl is None:  # not POSIX: no lock
         yield lock
         return
     lock.parent.mkdir(parents=True, exist_ok=True)

@@ -10,11 +10,13 @@ from __future__ import annotations
 import difflib
 import json
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Optional
 
 import typer
+import typer.main
 
 from lakin import __version__
 from lakin.present.console import safe
@@ -52,7 +54,7 @@ def _root(ctx: typer.Context,
 def score(satker: str, period: str, data: Path = DataOpt) -> None:
     """Cetak papan skor (NKO/NPSS, kelompok, indikator) sebagai tabel."""
     from lakin.present.console import print_scorecard
-    from lakin.model.figures import open_unit
+    from lakin.model.unit import open_unit
 
     print_scorecard(open_unit(satker, period, data))
 
@@ -62,7 +64,8 @@ def figures(satker: str, period: str, data: Path = DataOpt,
             as_json: bool = typer.Option(False, "--json", help="Keluaran JSON")) -> None:
     """Angka utama satker dan periode (JSON dengan --json)."""
     from lakin.present.console import print_figures
-    from lakin.model.figures import figures as compute, open_unit
+    from lakin.model.figures import figures as compute
+    from lakin.model.unit import open_unit
 
     result = compute(open_unit(satker, period, data))
     if as_json:
@@ -82,8 +85,7 @@ def run(satker: str, period: str, data: Path = DataOpt, reports: Path = ReportsO
     """Jalankan notebook bab-bab laporan dengan papermill ke reports/<satker>/<periode>/."""
     from lakin.pipeline.execute import kernel_engine, run as execute
 
-    result = execute(satker, period, data, reports, engine_name=kernel_engine(kernel), progress=_progress,
-                     strict=strict)
+    result = execute(satker, period, data, reports, kernel=kernel_engine(kernel), progress=_progress, strict=strict)
     typer.echo(f"Notebook tereksekusi ({len(result.notebooks)} bab) di {result.out_dir / 'notebooks'}")
     for nb in result.notebooks:
         typer.echo(f"  {nb}")
@@ -138,13 +140,16 @@ def synth(units: int = typer.Option(..., "--units", min=1, help="Jumlah satker s
 def build(satker: str, period: str, data: Path = DataOpt,
           to: str = typer.Option("html,docx,pdf", "--to", help="Format keluaran, dipisah koma"),
           engine: str = typer.Option("auto", "--engine", help="auto | quarto | pandoc"),
-          reports: Path = ReportsOpt, kernel: str = KernelOpt, strict: bool = StrictOpt) -> None:
-    """Eksekusi bab-bab lalu render laporan (HTML, DOCX, PDF) ke reports/<satker>/<periode>/."""
+          reports: Path = ReportsOpt, kernel: str = KernelOpt, strict: bool = StrictOpt,
+          force: bool = typer.Option(False, "--force", help="Eksekusi ulang semua bab, juga yang masukannya "
+                                                            "(data, teks analis, notebook) tidak berubah")) -> None:
+    """Eksekusi bab-bab lalu render laporan (HTML, DOCX, PDF) ke reports/<satker>/<periode>/; bab yang
+    masukannya tidak berubah sejak build sebelumnya tidak dieksekusi ulang."""
     from lakin.pipeline.build import build as make
     from lakin.pipeline.execute import kernel_engine
 
-    result = make(satker, period, data, reports, formats=to, engine=engine, engine_name=kernel_engine(kernel),
-                  progress=_progress, strict=strict)
+    result = make(satker, period, data, reports, formats=to, renderer=engine, kernel=kernel_engine(kernel),
+                  progress=_progress, strict=strict, reuse=not force)
     typer.echo(f"Laporan {satker} {period} selesai di {result.out_dir}")
     for kind, path in result.files.items():
         typer.echo(f"  {kind}: {path}")
@@ -157,6 +162,8 @@ def batch(units: Optional[list[str]] = typer.Option(None, "--units", help="Hanya
           workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Jumlah worker lokal (bawaan: jumlah CPU)"),
           scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Klaster Dask yang ada, mis. tcp://host:8786"),
           force: bool = typer.Option(False, "--force", help="Bangun ulang walau laporan sudah mutakhir"),
+          recycle_after: int = typer.Option(50, "--recycle-after", min=0,
+                                            help="Mulai ulang worker setelah N laporan (0: tidak pernah)"),
           data: Path = DataOpt,
           params: Optional[Path] = typer.Option(
               None, "--params", help="Direktori params/<satker>/<periode>.yaml (bawaan: <data>/params/, params/ "
@@ -166,7 +173,7 @@ def batch(units: Optional[list[str]] = typer.Option(None, "--units", help="Hanya
     from lakin.pipeline.batch import main as run_batch
 
     raise SystemExit(run_batch(params, data, reports, units=units, periods=periods, formats=to, workers=workers,
-                               scheduler=scheduler, force=force))
+                               scheduler=scheduler, force=force, recycle_after=recycle_after))
 
 
 # --------------------------------------------------------------------------- errors as the user reads them
@@ -186,8 +193,6 @@ def _with_aliases(argv: list[str]) -> list[str]:
 
 
 def _options_of(command: str | None) -> list[str]:
-    import typer.main
-
     group = typer.main.get_command(app)
     target = group.commands.get(command) if command and hasattr(group, "commands") else group
     if target is None:
@@ -206,8 +211,6 @@ _MESSAGES = (
 
 def _translate(message: str) -> str:
     """typer's English value errors, in Indonesian (the original kept when no rule matches)."""
-    import re
-
     for pattern, text in _MESSAGES:
         if re.fullmatch(pattern, message.strip()):
             return re.sub(pattern, text, message.strip())
@@ -292,6 +295,8 @@ def _fail_exit(message: str, code: int) -> None:
     typer.echo(f"Galat: {safe(message)}" if not message.startswith(("Galat", "Kesalahan")) else safe(message), err=True)
     sys.exit(code)
 
+
+__all__ = ["ALIASES", "app", "main", "usage_message"]
 
 if __name__ == "__main__":
     main()

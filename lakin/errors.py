@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno as codes
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -109,7 +110,20 @@ class ExecutionError(LakinError):
 
 
 class RenderError(LakinError):
-    """A render engine failed; the previous report, if any, is left untouched."""
+    """A render engine failed; the previous report, if any, is left untouched.
+
+    Fields a caller may inspect: the chapter `notebook` and `cell_index`, the cell's `ename`/`evalue`, unsafe HTML
+    `problems`, the engine `command` and its `stderr`, the `formats` (or one `format`) not produced, the `engine`.
+    """
+
+    def __init__(self, message: str, *, notebook: str | None = None, cell_index: int | None = None,
+                 ename: str | None = None, evalue: str | None = None, problems: list[str] | None = None,
+                 command: list[str] | None = None, stderr: str | None = None, formats: list[str] | None = None,
+                 format: str | None = None, engine: str | None = None):
+        super().__init__(message)
+        self.notebook, self.cell_index, self.ename, self.evalue = notebook, cell_index, ename, evalue
+        self.problems, self.command, self.stderr = problems, command, stderr
+        self.formats, self.format, self.engine = formats, format, engine
 
 
 class EngineUnavailableError(LakinError):
@@ -137,8 +151,6 @@ class FileSystemError(LakinError):
     @classmethod
     def from_os(cls, exc: OSError, action: str = "") -> "FileSystemError":
         """The Indonesian message of an OSError, naming the path it happened on."""
-        import errno as codes
-
         reasons = {codes.EACCES: "izin ditolak (periksa hak tulis/baca)", codes.EPERM: "izin ditolak",
                    codes.ENOENT: "tidak ditemukan", codes.ENOTDIR: "bukan folder (atau salah satu induknya bukan folder)",
                    codes.EISDIR: "adalah folder, bukan berkas", codes.ENOSPC: "disk penuh (kosongkan ruang lalu ulangi)",
@@ -146,8 +158,6 @@ class FileSystemError(LakinError):
                    codes.ENAMETOOLONG: "nama terlalu panjang", codes.EDQUOT: "kuota disk habis"}
         reason = reasons.get(exc.errno, exc.strerror or type(exc).__name__)
         if exc.errno == codes.EEXIST and exc.filename is not None:
-            from pathlib import Path
-
             if not Path(exc.filename).is_dir():
                 reason = "sudah ada sebagai berkas, padahal diperlukan folder"
         path = exc.filename if exc.filename is not None else "(path tidak diketahui)"
@@ -279,3 +289,35 @@ class UnknownEntryError(LakinError, KeyError):
 
     def __str__(self) -> str:
         return self.args[0]
+
+__all__ = [
+    "BatchError",
+    "CannotRecompute",
+    "ChapterFailure",
+    "DataIssue",
+    "DataValidationError",
+    "DuplicateEntryError",
+    "EngineUnavailableError",
+    "ExecutionError",
+    "FileSystemError",
+    "FolderLocked",
+    "FrameworkError",
+    "FrameworkFileError",
+    "IncompleteReportError",
+    "InputTooLargeError",
+    "KernelAbortedError",
+    "LakinError",
+    "NarasiReferenceError",
+    "NoDataError",
+    "ParameterError",
+    "PeriodError",
+    "ProseFindingsError",
+    "RenderError",
+    "ReportLockedError",
+    "SynthError",
+    "UnknownEntryError",
+    "UnknownFigureError",
+    "UnknownSatkerError",
+    "UsageError",
+    "WarmKernelError",
+]

@@ -1,17 +1,27 @@
-"""Values as every layer sees them: what counts as missing, how numbers round, how they enter JSON.
+"""Values as every layer sees them: what counts as missing, how numbers round, enter JSON and print in Indonesian.
 
 One definition of each idea: `is_na` is the only missing-value test, `round_half_up` the only rounding (Excel's
-ROUND), `json_number`/`json_text`/`json_safe` the only way a figure becomes JSON.
+ROUND), `json_number`/`json_text`/`json_safe` the only way a figure becomes JSON, and `angka`, `persen`,
+`rupiah`, `tanggal`, ... the only way a number or date is written (every layer prints alike: a check message,
+a computed reason, a table cell and a sentence; `lakin.present.fmt` adds what only display tables need).
 """
 
 from __future__ import annotations
 
 import math
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 import pandas as pd
+from babel.dates import format_date
+from babel.numbers import format_decimal
+from num2words import num2words
 
-__all__ = ["is_na", "json_number", "json_safe", "json_text", "round_half_up"]
+__all__ = [
+    "BULAN", "LOCALE", "angka", "indeks", "is_blank", "is_na", "json_int", "json_number", "json_safe", "json_text",
+    "nama_bulan", "nilai", "persen", "poin", "ribuan", "round_half_up", "rupiah", "rupiah_singkat", "tanggal",
+    "terbilang", "terbilang_rupiah",
+]
 
 
 def is_na(value) -> bool:
@@ -22,6 +32,11 @@ def is_na(value) -> bool:
         return bool(value != value)  # NaN
     except (TypeError, ValueError):
         return False
+
+
+def is_blank(value) -> bool:
+    """True for N/A and for text that is empty or only spaces (an empty cell, however it was read)."""
+    return is_na(value) or (isinstance(value, str) and not value.strip())
 
 
 def round_half_up(value: float, digits: int = 2) -> float:
@@ -50,6 +65,12 @@ def json_number(value, digits: int = 2) -> float | None:
     return round_half_up(value, digits)
 
 
+def json_int(value) -> int | None:
+    """Whole rupiah for JSON: rounded half up to an int, None for N/A and for infinities."""
+    number = json_number(value, 0)
+    return None if number is None else int(number)
+
+
 def json_text(value):
     """A text cell for JSON, None for N/A (never NaN)."""
     return None if is_na(value) else value
@@ -66,3 +87,112 @@ def json_safe(value):
     if value is not None and not isinstance(value, (str, bool, int, float)) and is_na(value):
         return None
     return value
+
+
+# --------------------------------------------------------------------------- printed in Indonesian
+LOCALE = "id_ID"
+
+BULAN = [
+    "Januari", "Februari", "Maret", "April", "Mei", "Juni",
+    "Juli", "Agustus", "September", "Oktober", "November", "Desember",
+]
+
+
+def angka(value, digits: int = 2, na: str = "N/A", trim: bool = False) -> str:
+    """A number in Indonesian form: 118,32 or 1.234,50 (rounded half away from zero)."""
+    if is_na(value):
+        return na
+    r = round_half_up(value, digits)
+    pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
+    if trim:
+        pattern = "#,##0" + ("." + "#" * digits if digits > 0 else "")
+    return format_decimal(r, format=pattern, locale=LOCALE)
+
+
+def persen(value, digits: int = 2, na: str = "N/A") -> str:
+    """A percentage in Indonesian form: 109,16%."""
+    if is_na(value):
+        return na
+    return f"{angka(value, digits)}%"
+
+
+def rupiah(value, na: str = "-") -> str:
+    """Whole rupiah in Indonesian form: Rp6.173.055.000 (negative: -Rp1.000)."""
+    if is_na(value):
+        return na
+    r = round_half_up(value, 0)
+    text = format_decimal(abs(r), format="#,##0", locale=LOCALE)
+    return ("-" if r < 0 else "") + "Rp" + text
+
+
+def ribuan(value, na: str = "-") -> str:
+    """A whole number with Indonesian thousands separators, no currency: 6.173.055.000."""
+    if is_na(value):
+        return na
+    return format_decimal(round_half_up(value, 0), format="#,##0", locale=LOCALE)
+
+
+def rupiah_singkat(value, na: str = "-") -> str:
+    """Rupiah scaled as the seeds write it: Rp2.035,40 miliar, Rp191,60 miliar, Rp6,83 juta (no triliun)."""
+    if is_na(value):
+        return na
+    v = float(value)
+    for scale, word in ((1e9, "miliar"), (1e6, "juta")):
+        if abs(v) >= scale:
+            return f"Rp{angka(v / scale, 2)} {word}"
+    return rupiah(v)
+
+
+def terbilang(value: int) -> str:
+    """A whole number in Indonesian words (num2words, lang='id')."""
+    return num2words(int(round_half_up(value, 0)), lang="id")
+
+
+def terbilang_rupiah(value: int) -> str:
+    """Rupiah amount in words: 'enam miliar ... rupiah'."""
+    return f"{terbilang(value)} rupiah"
+
+
+def tanggal(value: date) -> str:
+    """A date in Indonesian long form: 31 Desember 2024."""
+    return format_date(value, format="d MMMM y", locale=LOCALE)
+
+
+def nama_bulan(bulan: int) -> str:
+    """Indonesian month name for 1..12."""
+    return BULAN[int(bulan) - 1]
+
+
+def poin(value, digits: int = 2) -> str:
+    """A signed difference in points: +3,67 or -1,20."""
+    if is_na(value):
+        return "N/A"
+    r = round_half_up(value, digits)
+    sign = "+" if r > 0 else ""
+    return f"{sign}{angka(r, digits)}"
+
+
+def indeks(value, na: str = "N/A") -> str:
+    """An index (indicator, level, overall score), always with two decimals: 115,68, 120,00, 119,00."""
+    if is_na(value):
+        return na
+    return angka(value, 2)
+
+
+def nilai(value, satuan=None, na: str = "N/A") -> str:
+    """A target or realisation as the reports print it: whole numbers without decimals (10 sertifikat),
+    others with two (97,75%, 0,40 hari, 3,77 (skala 4)); the unit after it ('nilai'/'indeks' are not written)."""
+    if is_na(value):
+        return na
+    r = round_half_up(value, 2)
+    text = angka(r, 0) if float(r).is_integer() else angka(r, 2)
+    if is_na(satuan) or not str(satuan).strip():
+        return text
+    satuan = str(satuan).strip()
+    if satuan == "%":
+        return f"{text}%"
+    if satuan.lower().startswith("skala"):
+        return f"{text} ({satuan})"
+    if satuan.lower() in ("indeks", "nilai"):
+        return text
+    return f"{text} {satuan}"

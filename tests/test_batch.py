@@ -1,28 +1,45 @@
-"""lakin.pipeline.batch: parallel on Dask workers with warm kernels, skipping up-to-date reports, resumable, failure-tolerant.
+"""lakin.pipeline.batch: what is stale, skipped, retried and recycled; on Dask workers with warm kernels.
 
-Tiny synthetic units (`lakin synth`), HTML only. The cluster tests share one LocalCluster of 2 worker
-processes (the workers' warm kernels serve every test); the others need no worker at all.
+The batch's decisions are tested with the build mocked: in this process (`lakin.pipeline.build.build`
+replaced) for what is up to date, and on a LocalCluster of 2 worker processes running a stand-in job
+(`_stand_in`, sent by value) for retries, recycling and Ctrl-C (retries and recycling restart worker
+processes, so they are marked slow). One slow test starts a real `dask scheduler`
+and `dask worker` on 127.0.0.1 and builds real reports (tiny synthetic units, HTML) through `lakin batch
+--scheduler`, end to end.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import signal
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
+from types import SimpleNamespace
 
+import cloudpickle
+import dask
+import nbformat
 import pytest
+from distributed import Client, LocalCluster
 
-from lakin.pipeline import batch
-from lakin.tools import synth
 from lakin.atomic import TMP_PREFIX
-from lakin.data.load import _file_owner
 from lakin.errors import BatchError, ChapterFailure, ExecutionError
+from lakin.pipeline import batch
+from lakin.pipeline.batch import running
+from lakin.pipeline.batch.worker import peak_mb
+from lakin.pipeline.execute import NOTEBOOK_DIR
+from lakin.tools import synth
 
 ROOT = Path(__file__).resolve().parent.parent
+DASK = Path(sys.executable).parent / "dask"
 KPPBC, BKIPM, BKIPM4 = "sintetis-kppbc-0001", "sintetis-bkipm-0002", "sintetis-bkipm-0004"
 HTML = ("html",)
+
+cloudpickle.register_pickle_by_value(sys.modules[__name__])  # the stand-in job runs on worker processes
 
 
 def _jobs(data: Path, *names: str) -> list[batch.ReportJob]:
@@ -49,90 +66,134 @@ def _edit_csv(path: Path, row: int, column: str, value: str) -> None:
 def _cli(*args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "COLUMNS": "250"}  # no wrapping inside the summary table
     return subprocess.run([sys.executable, "-m", "lakin.cli", *args], capture_output=True, text=True, cwd=ROOT,
-                          env=env, timeout=300, check=False)
+                          env=env, timeout=600, check=False)
 
 
 @pytest.fixture(scope="module")
 def data(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("batch") / "data"
-    synth.generate(out, units=4, years=1, params=True)  # the cluster tests build the two smaller (bkipm) units
+    synth.generate(out, units=4, years=1, params=True)
     return out
+
+
+# --------------------------------------------------------------------------- up to date: the build mocked
+@pytest.fixture
+def fake_build(monkeypatch):
+    """`lakin.pipeline.build.build` replaced by one that writes <satker>-<period>.html; returns the calls."""
+    calls = []
+
+    def build(satker, period, data_dir, reports_root, formats=(), **kwargs):
+        calls.append(f"{satker}/{period}")
+        out = Path(reports_root) / satker / period
+        out.mkdir(parents=True, exist_ok=True)
+        html = out / f"{satker}-{period}.html"
+        html.write_text("<html>laporan</html>")
+        (out / "notebooks").mkdir(exist_ok=True)
+        params = SimpleNamespace(satker=satker, period=SimpleNamespace(label=period))
+        run = SimpleNamespace(params=params, chapters=[SimpleNamespace(name="00-ringkasan")], out_dir=out)
+        return SimpleNamespace(run=run, out_dir=out, files={"html": html}, seconds={"total": 0.1})
+
+    monkeypatch.setattr("lakin.pipeline.build.build", build)
+    return calls
+
+
+def test_a_report_is_rebuilt_only_when_its_own_inputs_change(data, tmp_path, fake_build):
+    reports = tmp_path / "reports"
+    jobs = _jobs(data, f"{BKIPM4}/2024", f"{BKIPM}/2024")
+
+    def build_all(**kwargs):
+        return [batch.build_report(j.satker, j.period, HTML, j.data_dir, str(reports), **kwargs) for j in jobs]
+
+    first = build_all()
+    assert [(o.status, o.reason) for o in first] == [("ok", "belum dibangun")] * 2 and len(fake_build) == 2
+    stamp = json.loads((reports / BKIPM / "2024" / batch.STAMP_NAME).read_text())
+    assert stamp["formats"] == ["html"] and set(stamp["parts"]) == set(batch.PART_NAMES)
+
+    again = batch.run_batch(jobs, HTML, reports)  # local: checked here, no worker started
+    assert [o.status for o in again.outcomes] == ["skipped", "skipped"] and again.workers == 0
+    nilai = data / "iku_nilai" / f"{BKIPM}.csv"
+    os.utime(nilai)  # a new mtime, the same content: still up to date
+    assert [o.status for o in batch.run_batch(jobs, HTML, reports).outcomes] == ["skipped", "skipped"]
+
+    _edit_csv(nilai, 1, "realisasi", "11")
+    changed = build_all()  # as the workers decide
+    assert [(o.status, o.reason) for o in changed] == [("skipped", "mutakhir"), ("ok", "berubah: data")]
+    (reports / BKIPM / "2024" / f"{BKIPM}-2024.html").unlink()
+    assert build_all()[1].reason == f"berkas hilang: {BKIPM}-2024.html"
+    assert [o.reason for o in build_all(force=True)] == ["--force", "--force"]
+    assert len(fake_build) == 6
+
+
+def test_what_a_killed_batch_left_is_removed_before_the_next_one(data, tmp_path, fake_build):
+    reports = tmp_path / "reports"
+    job = _jobs(data, f"{BKIPM}/2024Q1")[0]
+    batch.build_report(job.satker, job.period, HTML, job.data_dir, str(reports))
+    (reports / BKIPM / "2024Q3").mkdir(parents=True)
+    (reports / BKIPM / "2024Q3" / f"{TMP_PREFIX}render-x").mkdir()
+    (reports / BKIPM / "2024Q1" / f"{TMP_PREFIX}abc.html").write_text("<html>half")
+    rerun = batch.run_batch([job], HTML, reports)
+    assert rerun.cleaned == 2 and not _temporaries(reports)
+    assert [o.status for o in rerun.outcomes] == ["skipped"]
+
+
+# --------------------------------------------------------------------------- on workers: a stand-in job
+def _stand_in(satker, period, formats, data_dir, reports_root, force, engine) -> batch.ReportOutcome:
+    """What a worker runs instead of build_report: counts its attempts in reports_root, then behaves as its
+    unit's name says: `mati-sekali` kills its worker the first time, `mati` every time, `rusak` fails."""
+    attempts = Path(reports_root) / f"{satker}-{period}.attempts"
+    with attempts.open("a") as fh:
+        fh.write(f"{os.getpid()}\n")
+    tries = len(attempts.read_text().split())
+    if satker == "mati" or (satker == "mati-sekali" and tries == 1):
+        os._exit(1)  # a native crash, or the kernel taking the worker down
+    time.sleep(0.3)
+    worker = f"{socket.gethostname()}:{os.getpid()}"
+    if satker == "rusak":
+        return batch.ReportOutcome(satker, period, "failed", error="Data tidak valid", worker=worker)
+    return batch.ReportOutcome(satker, period, "ok", worker=worker, memory_mb={"worker": peak_mb() or 1.0})
+
+
+def _stand_in_jobs(*names: str) -> list[batch.ReportJob]:
+    return [batch.ReportJob(name, "2024", "/tidak-dibaca") for name in names]
 
 
 @pytest.fixture(scope="module")
 def client():
-    """A LocalCluster of 2 worker processes, one thread each, as `lakin batch` starts by default."""
-    from distributed import Client, LocalCluster
-
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0")
+    """2 worker processes, one thread each, configured as `lakin batch` configures its local cluster."""
+    with dask.config.set(running.LOCAL_SCHEDULER):
+        cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0")
     client = Client(cluster)
     yield client
     client.close()
     cluster.close()
 
 
-@pytest.fixture(scope="module")
-def first_batch(data, client, tmp_path_factory):
-    reports = tmp_path_factory.mktemp("reports")
-    result = batch.run_batch(_jobs(data, f"{BKIPM}/2024", f"{BKIPM4}/2024"), HTML, reports, client=client)
-    return reports, result
+def _stand_in_batch(client, tmp_path, names, **kwargs) -> batch.BatchResult:
+    client.wait_for_workers(2, timeout=120)  # a worker killed by an earlier test is back
+    return batch.run_batch(_stand_in_jobs(*names), HTML, tmp_path, client=client, job=_stand_in, warm=False, **kwargs)
 
 
-# --------------------------------------------------------------------------- on the cluster
-@pytest.mark.slow
-def test_batch_on_local_cluster_builds_every_report_on_warm_kernels(first_batch):
-    reports, result = first_batch
-    assert [o.status for o in result.outcomes] == ["ok", "ok"], [o.error for o in result.outcomes]
-    assert result.exit_code == 0 and result.workers == 2
-    for o in result.outcomes:
-        out = reports / o.satker / o.period
-        assert (out / f"{o.satker}-{o.period}.html").is_file()
-        stamp = json.loads((out / batch.STAMP_NAME).read_text())
-        assert stamp["formats"] == ["html"] and set(stamp["parts"]) == set(batch.PART_NAMES)
-        # one kernel per worker, started once, serving every chapter of every report it built
-        assert o.kernel["starts"] == 1 and o.kernel["runs"] >= 6
-        assert 0 < o.memory_mb["worker"] + o.memory_mb["kernel"] < 1536
-    assert not _temporaries(reports)
+@pytest.mark.slow  # worker processes die and are restarted: 20-30 s
+def test_a_report_whose_worker_died_is_built_once_more_and_the_others_finish(client, tmp_path):
+    result = _stand_in_batch(client, tmp_path, ["mati-sekali", "rusak", "mati", "baik"])
+    assert [(o.satker, o.status, o.attempts) for o in result.outcomes] == [
+        ("mati-sekali", "ok", 2), ("rusak", "failed", 1), ("mati", "failed", 2), ("baik", "ok", 1)]
+    assert result.retried == 2 and result.exit_code == 1
+    assert result.outcomes[2].error_type == "KilledWorker" and "2 kali" in result.outcomes[2].reason
+    assert (tmp_path / "mati-2024.attempts").read_text().count("\n") == 2  # once more, never a third time
 
 
-@pytest.mark.slow
-def test_rerun_skips_up_to_date_reports_and_rebuilds_only_the_changed_unit(data, client, first_batch):
-    reports, _ = first_batch
-    jobs = _jobs(data, f"{BKIPM4}/2024", f"{BKIPM}/2024")
-    again = batch.run_batch(jobs, HTML, reports)  # local: checked here, no worker started
-    assert [o.status for o in again.outcomes] == ["skipped", "skipped"] and again.workers == 0
-
-    nilai = data / "iku_nilai" / f"{BKIPM}.csv"
-    os.utime(nilai)  # a new mtime, the same content: still up to date
-    assert [o.status for o in batch.run_batch(jobs, HTML, reports).outcomes] == ["skipped", "skipped"]
-
-    _edit_csv(nilai, 1, "realisasi", "11")
-    changed = batch.run_batch(jobs, HTML, reports, client=client)  # workers decide
-    assert [(o.satker, o.status) for o in changed.outcomes] == [(BKIPM4, "skipped"), (BKIPM, "ok")]
-    assert changed.outcomes[1].reason == "berubah: data"
-
-
-@pytest.mark.slow
-def test_broken_unit_fails_with_its_cause_the_others_finish_and_a_rerun_skips_them(client, tmp_path):
-    data = tmp_path / "data"
-    synth.generate(data, units=2, years=1, params=True)
-    _edit_csv(data / "iku_nilai" / f"{KPPBC}.csv", 1, "realisasi", "abc")
-    reports = tmp_path / "reports"
-    args = ("batch", "--params", str(data / "params"), "--periods", "2024", "--to", "html",
-            "--reports", str(reports), "--scheduler", client.scheduler.address)
-
-    first = _cli(*args)
-    assert first.returncode == 1, first.stderr
-    row = next(line for line in first.stdout.splitlines() if KPPBC in line)
-    assert "gagal" in row and "Data tidak valid" in row
-    assert "kolom 'realisasi': nilai 'abc'" in first.stdout  # the cause, on the row's next line
-    assert (reports / KPPBC / "2024" / "gagal" / "00-ringkasan.ipynb").is_file()  # the error notebook is kept
-    assert (reports / BKIPM / "2024" / batch.STAMP_NAME).is_file()
-    assert not (reports / KPPBC / "2024" / batch.STAMP_NAME).exists()
-
-    again = batch.run_batch(batch.discover(data / "params", periods="2024")[0], HTML, reports, client=client)
-    assert [(o.satker, o.status) for o in again.outcomes] == [(BKIPM, "skipped"), (KPPBC, "failed")]
-    assert again.exit_code == 1
+@pytest.mark.slow  # worker processes are restarted: 15-20 s
+def test_workers_are_recycled_after_n_reports_without_losing_one(client, tmp_path):
+    names = [f"unit-{i}" for i in range(6)]
+    result = _stand_in_batch(client, tmp_path, names, recycle_after=2)
+    assert [o.status for o in result.outcomes] == ["ok"] * 6 and result.retried == 0
+    assert result.recycled >= 1
+    # each process built at most 2 reports; the summary's peak memory is per process
+    pids = [o.worker for o in result.outcomes]
+    assert max(pids.count(p) for p in pids) <= 2 and len(set(pids)) >= 3
+    assert set(result.peak_memory()) == set(pids)
+    assert result.per_minute() > 0
 
 
 class _CtrlC(batch.Reporter):
@@ -146,26 +207,73 @@ class _CtrlC(batch.Reporter):
             raise KeyboardInterrupt
 
 
-@pytest.mark.slow
-def test_interrupted_batch_leaves_no_half_written_files_and_a_rerun_finishes_the_rest(data, client, first_batch):
-    reports, _ = first_batch
-    jobs = _jobs(data, f"{BKIPM}/2024", f"{BKIPM}/2024Q3", f"{BKIPM}/2024Q1")
-    # 2 in flight (2 worker threads): 2024 is up to date and returns at once -> "Ctrl-C" while 2024Q3 is
-    # being built: it is finished, 2024Q1 is never started
-    stopped = batch.run_batch(jobs, HTML, reports, client=client, reporter=_CtrlC())
+def test_ctrl_c_finishes_the_reports_being_built_and_starts_no_other(client, tmp_path):
+    stopped = _stand_in_batch(client, tmp_path, ["satu", "dua", "tiga"], reporter=_CtrlC())
     assert stopped.interrupted and stopped.exit_code == 130
-    assert [o.status for o in stopped.outcomes] == ["skipped", "ok", "cancelled"]
-    assert (reports / BKIPM / "2024Q3" / batch.STAMP_NAME).is_file()
-    assert not (reports / BKIPM / "2024Q1").exists()
+    assert [o.status for o in stopped.outcomes] == ["ok", "ok", "cancelled"]
+    assert not (tmp_path / "tiga-2024.attempts").exists()
+
+
+# --------------------------------------------------------------------------- a real Dask cluster, end to end
+@pytest.fixture(scope="module")
+def dask_cluster(tmp_path_factory):
+    """A `dask scheduler` and a `dask worker` (the venv's CLIs) on 127.0.0.1; yields the scheduler's address."""
+    folder = tmp_path_factory.mktemp("dask")
+    scheduler_file = folder / "scheduler.json"
+    logs = [open(folder / name, "w") for name in ("scheduler.log", "worker.log")]
+    scheduler = subprocess.Popen([str(DASK), "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+                                  "--scheduler-file", str(scheduler_file)], stdout=logs[0], stderr=subprocess.STDOUT)
+    processes = [scheduler]
+    try:
+        deadline = time.monotonic() + 60
+        while not scheduler_file.is_file() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        address = json.loads(scheduler_file.read_text())["address"]
+        processes.append(subprocess.Popen(
+            [str(DASK), "worker", address, "--nworkers", "1", "--nthreads", "1", "--no-dashboard",
+             "--host", "127.0.0.1"], stdout=logs[1], stderr=subprocess.STDOUT))
+        with Client(address) as probe:
+            probe.wait_for_workers(1, timeout=120)
+        yield address
+    finally:
+        for process in reversed(processes):  # the worker first: it stops its warm kernel as it closes
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        for log in logs:
+            log.close()
+
+
+@pytest.mark.slow
+def test_batch_on_a_real_dask_cluster_builds_reports_end_to_end(dask_cluster, tmp_path):
+    data = tmp_path / "data"
+    synth.generate(data, units=2, years=1, params=True)
+    _edit_csv(data / "iku_nilai" / f"{KPPBC}.csv", 1, "realisasi", "abc")
+    reports = tmp_path / "reports"
+    args = ("batch", "--params", str(data / "params"), "--periods", "2024", "--to", "html",
+            "--reports", str(reports), "--scheduler", dask_cluster)
+
+    first = _cli(*args)
+    assert first.returncode == 1, first.stderr
+    row = next(line for line in first.stdout.splitlines() if KPPBC in line)
+    assert "gagal" in row and "Data tidak valid" in row
+    assert "kolom 'realisasi': nilai 'abc'" in first.stdout  # the cause, on the row's next line
+    assert (reports / KPPBC / "2024" / "gagal" / "00-ringkasan.ipynb").is_file()  # the error notebook is kept
+    out = reports / BKIPM / "2024"
+    assert (out / f"{BKIPM}-2024.html").is_file() and (out / batch.STAMP_NAME).is_file()
+    assert not (reports / KPPBC / "2024" / batch.STAMP_NAME).exists()
+    assert "Memori puncak" in first.stdout and "laporan/menit" in first.stdout
     assert not _temporaries(reports)
 
-    # what a killed batch leaves behind is removed before the next one starts
-    (reports / BKIPM / "2024Q1").mkdir(parents=True)
-    (reports / BKIPM / "2024Q1" / f"{TMP_PREFIX}render-x").mkdir()
-    (reports / BKIPM / "2024Q3" / f"{TMP_PREFIX}abc.html").write_text("<html>half")
-    rerun = batch.run_batch(jobs, HTML, reports, client=client)
-    assert rerun.cleaned == 2 and not _temporaries(reports)
-    assert [o.status for o in rerun.outcomes] == ["skipped", "skipped", "ok"]
+    again = batch.run_batch(batch.discover(data / "params", periods="2024")[0], HTML, reports, scheduler=dask_cluster)
+    assert [(o.satker, o.status) for o in again.outcomes] == [(BKIPM, "skipped"), (KPPBC, "failed")]
+    assert again.exit_code == 1
+    # one kernel per worker, started once, serving every chapter of every report it built
+    failed = again.outcomes[1]
+    assert failed.kernel["starts"] == 1 and failed.kernel["runs"] >= 2
+    assert 0 < failed.memory_mb["worker"] + failed.memory_mb["kernel"] < 1536
 
 
 # --------------------------------------------------------------------------- without workers
@@ -226,19 +334,7 @@ def test_fingerprint_covers_only_the_units_own_data(tmp_path):
         KPPBC, "2024", HTML, data).digest
 
 
-@pytest.mark.parametrize("stem, slugs", [
-    ("a", {"a"}), ("a-b", {"a"}), ("a-b", {"a", "a-b"}), ("a-b-c", {"a", "a-b"}), ("ab", {"a"}), ("x", {"a"}),
-    ("kppbc-balikpapan-kinerja", {"kppbc-balikpapan", "bkipm-banjarmasin"}),
-])
-def test_file_owner_follows_lakin_data(stem, slugs):
-    assert batch._owner(stem, slugs) == _file_owner(stem, slugs)
-
-
 def test_notebook_digest_ignores_saved_outputs(tmp_path):
-    import nbformat
-
-    from lakin.pipeline.execute import NOTEBOOK_DIR
-
     for path in NOTEBOOK_DIR.glob("*.ipynb"):
         nb = nbformat.read(path, as_version=4)
         for cell in nb.cells:
@@ -271,6 +367,6 @@ def test_discover_filters_and_reports_unreadable_params(data, tmp_path):
 
 
 def test_a_second_batch_on_the_same_reports_is_refused(tmp_path):
-    with batch._reports_lock(tmp_path), pytest.raises(BatchError, match="Batch lain"):
+    with batch.reports_lock(tmp_path), pytest.raises(BatchError, match="Batch lain"):
         batch.run_batch([], HTML, tmp_path)
     assert batch.run_batch([], HTML, tmp_path).outcomes == []

@@ -9,10 +9,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from lakin.model.figures import budget_block
+from lakin.present.tables import budget as budget_tables
 from lakin.rules import budget
 from lakin.data.load import read_table
 from lakin.errors import DataValidationError
-from lakin.model.figures import Unit, open_unit
+from lakin.model.unit import Unit, open_unit
 from lakin.values import round_half_up
 from lakin.present.narrative.budget import paragraphs
 from lakin.data.periods import parse_period
@@ -89,14 +91,14 @@ def test_cross_cutting_grains_are_not_added_together(bkipm):
 
 def test_pagu_in_words(bkipm_summary, bkipm):
     words = "enam miliar seratus tujuh puluh tiga juta lima puluh lima ribu rupiah"
-    assert budget.figures_block(bkipm)["total"]["pagu_terbilang"] == words
+    assert budget_block(bkipm)["total"]["pagu_terbilang"] == words
     text = paragraphs(bkipm_summary, "Balai KIPM Banjarmasin")[0]
     assert f"Pagu anggaran sebesar Rp6.173.055.000 ({words})" in text
     assert "23,65%" in text and "Rp1.460.129.563" in text
 
 
 def test_tabel_18_strings(bkipm_summary):
-    table = budget.table_per_jenis(bkipm_summary)
+    table = budget_tables.table_per_jenis(bkipm_summary)
     assert list(table.columns) == ["No", "Jenis Belanja", "Pagu", "Realisasi", "Sisa Anggaran", "%"]
     assert table.iloc[0].tolist() == ["1", "Pegawai", "3.489.184.000", "951.228.192", "2.537.955.808", "27,26"]
     assert table.iloc[1].tolist() == ["2", "Barang", "2.683.871.000", "508.901.371", "2.174.969.629", "18,96"]
@@ -106,7 +108,7 @@ def test_tabel_18_strings(bkipm_summary):
 
 
 def test_tabel_19_strings(bkipm_summary):
-    table = budget.table_per_kegiatan(bkipm_summary)
+    table = budget_tables.table_per_kegiatan(bkipm_summary)
     assert table["Kode/Nama Kegiatan"].tolist()[:3] == [
         "3989 / Pengendalian Mutu", "3990 / Standarisasi Sistem dan Kepatuhan", "3987 / Dukungan Manajemen Internal"]
     assert table["%"].tolist() == ["33,67", "0,00", "24,05", "23,65"]
@@ -132,7 +134,7 @@ def test_absorption_against_quarter_target(bkipm_summary):
     assert barang["target"] == 15 and round_half_up(barang["selisih"], 2) == 3.96
     total = _row(frame, "total")  # pagu-weighted target over the jenis with a pagu
     assert total["target"] == pytest.approx((20 * 3_489_184_000 + 15 * 2_683_871_000) / 6_173_055_000)
-    shown = budget.table_target(bkipm_summary)
+    shown = budget_tables.table_target(bkipm_summary)
     assert shown.iloc[1].tolist() == ["Barang", "2.683.871.000", "508.901.371", "18,96", "15,00", "+3,96"]
 
 
@@ -194,7 +196,7 @@ def test_dispensasi_is_a_deduction():
 
 
 def test_ikpa_table_strings(kppbc_summary):
-    table = budget.table_ikpa(kppbc_summary.ikpa, kppbc_summary.total["realisasi"],
+    table = budget_tables.table_ikpa(kppbc_summary.ikpa, kppbc_summary.total["realisasi"],
                               "Realisasi Anggaran s.d bulan Desember 2024")
     rows = {r[0]: r[1:] for r in table.itertuples(index=False)}
     assert rows["Nilai IKPA"][0] == "96,46"
@@ -349,12 +351,12 @@ def test_rpd_deviation_with_monthly_realisation(kppbc):
     assert jan["deviasi"] == 400e6 - 411_203_000
     assert jan["deviasi_persen"] == pytest.approx(11_203_000 / 411_203_000 * 100)
     assert comp.tabel["realisasi_kumulatif"].iloc[2] == 1200e6 and math.isnan(comp.tabel["realisasi"].iloc[3])
-    table = budget.table_rpd(comp)
+    table = budget_tables.table_rpd(comp)
     assert table.iloc[0]["Realisasi"] == "400.000.000" and table.iloc[3]["Realisasi"] == "N/A"
 
 
 def test_rpd_table_without_monthly_realisation(kppbc_summary):
-    table = budget.table_rpd(kppbc_summary.rpd)
+    table = budget_tables.table_rpd(kppbc_summary.rpd)
     assert table.iloc[0].tolist() == ["Januari", "411.203.000", "411.203.000", "6,02"]
     assert table.iloc[-1]["Rencana (RPD)"] == "6.832.819.000"
     assert "Realisasi bulanan tidak tersedia" in table.attrs["catatan"]
@@ -362,7 +364,7 @@ def test_rpd_table_without_monthly_realisation(kppbc_summary):
 
 # --------------------------------------------------------------------------- figures and charts
 def test_figures_block(kppbc):
-    block = budget.figures_block(kppbc)
+    block = budget_block(kppbc)
     json.dumps(block)
     assert block["total"]["pagu"] == 6_832_819_000 and block["total"]["persen"] == 96.16
     assert [b["rencana"] for b in block["rpd"]["bulan"]] == [v * 1000 for v in HALAMAN_III]
@@ -374,7 +376,7 @@ def test_figures_block(kppbc):
 def test_figures_block_registered(bkipm):
     from lakin.model.figures import BLOCKS, figures
 
-    assert "anggaran" in dict(BLOCKS)
+    assert "anggaran" in BLOCKS and BLOCKS.names() == ["kinerja", "anggaran", "penerimaan"]
     out = figures(bkipm)["anggaran"]
     assert out["periode_realisasi"] == "Q1"
     assert [k["persen"] for k in out["per_kegiatan"]] == [33.67, 0.0, 24.05]
@@ -384,7 +386,7 @@ def test_figures_block_registered(bkipm):
 def test_has_budget(bkipm):
     assert budget.has_budget(bkipm.tables) and budget.has_budget(bkipm.tables, 2024)
     assert not budget.has_budget(bkipm.tables, 2030)
-    assert budget.figures_block(Unit(bkipm.ds, bkipm.satker, parse_period("2023"), bkipm.framework)) is None
+    assert budget_block(Unit(bkipm.ds, bkipm.satker, parse_period("2023"), bkipm.framework)) is None
 
 
 def test_charts_render(bkipm_summary, kppbc_summary):
@@ -397,3 +399,15 @@ def test_charts_render(bkipm_summary, kppbc_summary):
     assert "RPD kumulatif dan realisasi s.d. Desember" in spec["title"] and "Pagu" not in json.dumps(spec)
     assert "target" in json.dumps(absorption_chart(bkipm_summary).to_dict())
     assert absorption_chart(kppbc_summary) is None  # only the total's absorption is known: one bar, no chart
+
+
+@pytest.mark.parametrize("keys, expected", [
+    ([("a", None), (None, None), ("a", "x")], [1]),  # a total row wins
+    ([("a", None), ("a", "x"), ("b", "y")], [0, 2]),  # a coarser row covers its detail
+    ([("a", None), ("b", None), (None, "k1"), (None, "k2")], [0, 1]),  # two cross-cutting grains: one of them
+    ([], []),
+])
+def test_one_grain_rule_empty_key_means_total(keys, expected):
+    from lakin.rules.grain import total_rows
+
+    assert total_rows(keys) == expected

@@ -141,3 +141,88 @@ def test_failed_render_keeps_previous_report(built, tmp_path):
     after = {p.name: p.read_bytes() for p in out.glob("*.*") if p.name != "broken.ipynb"}
     assert after == before
     assert not list(out.glob(".lakin-tmp-*"))
+
+
+# --------------------------------------------------------------------------- incremental builds (issue 15)
+INCREMENTAL = ("bkipm-banjarmasin", "2024Q1")
+
+
+@pytest.fixture(scope="module")
+def cold(tmp_path_factory):
+    """A first build of a copy of the seed data (HTML only): (data, reports root, its HTML, executed chapters)."""
+    from conftest import DATA
+    from lakin.pipeline.build import build
+
+    base = tmp_path_factory.mktemp("incremental")
+    shutil.copytree(DATA, base / "data")
+    result = build(*INCREMENTAL, base / "data", base / "reports", formats=("html",), workbook=False)
+    assert result.run.reused == []
+    return base, result.files["html"].read_text(encoding="utf-8"), [ch.name for ch in result.run.chapters]
+
+
+@pytest.fixture
+def rebuild(cold, tmp_path, monkeypatch):
+    """The cold build's data and report copied here; `rebuild()` builds again and returns (result, chapters
+    actually executed)."""
+    from lakin.pipeline import execute
+    from lakin.pipeline.build import build
+
+    base, _, _ = cold
+    shutil.copytree(base / "data", tmp_path / "data")
+    shutil.copytree(base / "reports", tmp_path / "reports")
+    calls, real = [], execute.execute_chapter
+
+    def counted(chapter, output, params, kernel=None):
+        calls.append(chapter.name)
+        return real(chapter, output, params, kernel)
+
+    monkeypatch.setattr(execute, "execute_chapter", counted)
+
+    def again(**kwargs):
+        calls.clear()
+        result = build(*INCREMENTAL, tmp_path / "data", tmp_path / "reports", formats=("html",), workbook=False,
+                       **kwargs)
+        assert result.executed == calls
+        return result, list(calls)
+
+    return tmp_path / "data", again
+
+
+def test_an_unchanged_rebuild_executes_no_chapter(cold, rebuild):
+    _, html, chapters = cold
+    _, again = rebuild
+    result, executed = again()
+    assert executed == [] and result.run.reused == chapters
+    assert result.files["html"].read_text(encoding="utf-8") == html
+    result, executed = again(reuse=False)  # lakin build --force
+    assert executed == chapters
+
+
+def test_an_edited_block_re_executes_only_the_chapters_that_read_it(cold, rebuild):
+    _, html, _ = cold
+    data, again = rebuild
+    folder = data / "narasi" / INCREMENTAL[0] / "2024" / "Q1"
+    edited = "Kalimat tambahan analis untuk uji build inkremental."
+    with (folder / "iku-IKU-1.md").open("a", encoding="utf-8") as fh:
+        fh.write(f"\n\n{edited}\n")
+    added = "Ringkasan baru dari analis untuk uji build inkremental."
+    (folder / "ringkasan.md").write_text(added + "\n", encoding="utf-8")  # a block no build has read yet
+    result, executed = again()
+    assert executed == ["00-ringkasan", "03-akuntabilitas"]
+    text = result.files["html"].read_text(encoding="utf-8")
+    assert edited in text and added in text and edited not in html
+    (folder / "kata-pengantar.md").write_text("Kata pengantar baru.\n", encoding="utf-8")  # read by the cover only
+    result, executed = again()
+    assert executed == [] and "Kata pengantar baru." in result.files["html"].read_text(encoding="utf-8")
+
+
+def test_a_data_edit_re_executes_every_chapter(cold, rebuild):
+    _, _, chapters = cold
+    data, again = rebuild
+    path = data / "iku_nilai" / f"{INCREMENTAL[0]}.csv"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("bkipm-banjarmasin,2024,IKU 1,Q1,0,1,", "bkipm-banjarmasin,2024,IKU 1,Q1,0,2,", 1),
+                    encoding="utf-8")
+    assert path.read_text(encoding="utf-8") != text
+    result, executed = again()
+    assert executed == chapters and result.run.reused == []

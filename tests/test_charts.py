@@ -9,11 +9,13 @@ import nbformat
 import pytest
 import yaml
 
+from lakin.present.tables import budget as budget_tables
+from lakin.present.tables import revenue as revenue_tables
 from lakin.rules import budget
 from lakin.present.charts import WIDTH, caption
 from lakin.present.charts import budget as budget_charts
 from lakin.present.charts import kinerja as kinerja_charts
-from lakin.model.figures import open_unit
+from lakin.model.unit import open_unit
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -102,8 +104,8 @@ def annual():
 
 def test_overall_score_without_previous_year_is_no_chart(q3, annual):
     assert q3.scorecard().previous is None
-    assert kinerja_charts.nilai_organisasi(q3.scorecard()) is None  # one bar: the sentence says it
-    chart = kinerja_charts.nilai_organisasi(annual.scorecard())
+    assert kinerja_charts.overall_score_chart(q3.scorecard()) is None  # one bar: the sentence says it
+    chart = kinerja_charts.overall_score_chart(annual.scorecard())
     spec = chart.to_dict()
     assert caption(chart) == "NKO Tahun 2024 dibandingkan tahun 2023"
     assert sorted(_numbers(spec)) == pytest.approx(sorted([annual.scorecard().previous, annual.scorecard().overall]))
@@ -129,7 +131,7 @@ def test_rpd_chart_draws_the_plan_and_says_so(q3, annual):
 def test_rpd_table_title_names_only_its_columns(satker, period):
     unit = open_unit(satker, period, DATA)
     rpd = budget.summarize(unit.tables, unit.period).rpd
-    table = budget.table_rpd(rpd)
+    table = budget_tables.table_rpd(rpd)
     has_realisation = any(c.startswith("Realisasi") for c in table.columns)
     assert ("Realisasi" in table.attrs["judul"]) == has_realisation
     assert has_realisation == rpd.bulanan
@@ -138,7 +140,7 @@ def test_rpd_table_title_names_only_its_columns(satker, period):
 def test_indicator_history_of_one_value_is_no_chart(q3):
     sc = q3.scorecard()
     for kode in sc.indicators["kode"]:
-        chart = kinerja_charts.riwayat_indikator(sc, kode)
+        chart = kinerja_charts.indicator_history_chart(sc, kode)
         if chart is not None:
             spec = chart.to_dict()
             assert len(_numbers(spec)) >= 2
@@ -151,8 +153,9 @@ def test_amount_tables_state_their_unit(q3):
     from lakin.rules import revenue
 
     summary = budget.summarize(q3.tables, q3.period)
-    for table in (budget.table_per_jenis(summary), budget.table_per_kegiatan(summary), budget.table_rpd(summary.rpd)):
+    for table in (budget_tables.table_per_jenis(summary), budget_tables.table_per_kegiatan(summary),
+                  budget_tables.table_rpd(summary.rpd)):
         assert table.attrs["satuan"] == "rupiah"
-    kontributor = revenue.table_kontributor(revenue.summarize(q3.tables, q3.satker, q3.period))
+    kontributor = revenue_tables.table_kontributor(revenue.summarize(q3.tables, q3.satker, q3.period))
     assert kontributor.attrs["satuan"] == "juta rupiah"
     assert kontributor.iloc[0, 1].count(",") == 1  # "23.462,15": juta with two decimals, not full rupiah

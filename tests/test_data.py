@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lakin.data.load import FILE_COL, LINE_COL, collect, load
+from lakin.data.load import FILE_COL, LINE_COL, collect, file_owner, load
 from lakin.errors import DataIssue, DataValidationError, LakinError, ParameterError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -392,3 +392,13 @@ def test_frame_keeps_file_and_line(tmp_path):
     ds = load(write_dataset(tmp_path))
     assert set(ds.pagu[FILE_COL]) == {"pagu.csv"}
     assert ds.pagu[LINE_COL].tolist() == [2, 3]
+
+
+@pytest.mark.parametrize("stem, slugs, owner", [
+    ("a", {"a"}, "a"), ("a-b", {"a"}, "a"), ("a-b", {"a", "a-b"}, "a-b"), ("a-b-c", {"a", "a-b"}, "a-b"),
+    ("ab", {"a"}, None), ("x", {"a"}, None),
+    ("kppbc-balikpapan-kinerja", {"kppbc-balikpapan", "bkipm-banjarmasin"}, "kppbc-balikpapan"),
+])
+def test_a_file_belongs_to_the_longest_slug_that_names_it(stem, slugs, owner):
+    """The one ownership rule: loading (`table_files`) and fingerprinting (`lakin.data.fingerprint`) read it."""
+    assert file_owner(stem, slugs) == owner

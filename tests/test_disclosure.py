@@ -247,7 +247,7 @@ def test_render_refuses_every_resource_outside_media(tmp_path, secret, server, m
 
 def test_sandbox_reads_nothing_even_without_the_check(tmp_path, secret, server, monkeypatch):
     url, hits = server
-    monkeypatch.setattr(render, "confine_resources", lambda document, media_dir, embed: document)
+    monkeypatch.setattr(render.pandoc, "confine_resources", lambda document, media_dir, embed: document)
     notebooks = _notebook(tmp_path / "nb", f"![f]({secret})\n\n![g]({url}/x.gif)\n\n[y]{{src=\"{secret}\"}}")
     files = render_report(notebooks, _meta(), tmp_path / "out", formats="docx", engine="pandoc")
     assert SECRET.encode() not in _docx_bytes(files["docx"])

@@ -1,8 +1,13 @@
-"""lakin.pipeline.engine: one warm kernel, a fresh namespace per run, outputs identical to papermill's cold runs."""
+"""lakin.pipeline.engine: one warm kernel, a fresh namespace per run, outputs identical to papermill's cold runs;
+lakin.pipeline.kernel, the program the kernel runs, tested on its own."""
 
 from __future__ import annotations
 
+import ast
 import copy
+import json
+import subprocess
+import sys
 import time
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -14,7 +19,7 @@ from nbclient.exceptions import DeadKernelError
 from nbformat.v4 import new_code_cell, new_notebook
 from papermill.exceptions import PapermillExecutionError
 
-from lakin.pipeline import engine
+from lakin.pipeline import engine, kernel
 
 
 def _notebook(path: Path, parameters: str, *cells: str) -> Path:
@@ -181,3 +186,63 @@ def test_a_dead_kernel_is_replaced(warm, notebooks, tmp_path, monkeypatch):
     assert _texts(nb)[0] == ["False False False\n"]
     after = warm.status()
     assert after["starts"] == before["starts"] + 1 and after["kernel_pid"] != before["kernel_pid"]
+
+
+# --------------------------------------------------------------------------- the kernel's program, tested directly
+def test_the_kernel_program_is_a_module_of_the_standard_library_only():
+    """lakin.pipeline.kernel runs inside the kernel before anything else: it imports nothing else."""
+    tree = ast.parse(Path(kernel.__file__).read_text(encoding="utf-8"))
+    imported = {alias.name.partition(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
+                for alias in node.names}
+    imported |= {node.module.partition(".")[0] for node in ast.walk(tree)
+                 if isinstance(node, ast.ImportFrom) and node.module}
+    assert imported - {"__future__"} <= set(sys.stdlib_module_names), imported
+    code = engine.install_code(("json",))
+    assert repr(Path(kernel.__file__).read_text(encoding="utf-8")) in code  # the engine sends this very file
+    compile(code, "<install>", "exec")
+
+
+RESET_SCRIPT = r'''
+import builtins, json, os, sys, warnings
+from IPython.core.interactiveshell import InteractiveShell
+from lakin.pipeline import engine
+
+shell = InteractiveShell.instance()
+shell.run_cell(engine.install_code(("pandas",)), silent=True)
+program = sys.modules["_lakin_warm"]
+import pandas as pd
+
+filters, path = list(warnings.filters), list(sys.path)
+shell.run_cell("secret = 42")
+shell.run_cell("import os; os.environ['LAKIN_TEST'] = '1'")
+os.environ["LAKIN_GONE"] = "1"
+sys.path.insert(0, "/nowhere")
+builtins.lakin_leak = True
+warnings.simplefilter("ignore")
+pd.set_option("display.max_rows", 3)
+shell.events.register("post_run_cell", lambda result: print("hook"))
+class Mine:
+    pass
+shell.display_formatter.formatters["text/plain"].for_type(Mine, lambda n, p, cycle: p.text("mine"))
+os.chdir("/")
+program.reset(sys.argv[1], {"LAKIN_SET": "x"}, ["LAKIN_GONE"])
+print(json.dumps({
+    "failed": program.FAILED, "secret": "secret" in shell.user_ns, "test": os.environ.get("LAKIN_TEST"),
+    "gone": os.environ.get("LAKIN_GONE"), "set": os.environ.get("LAKIN_SET"), "cwd": os.getcwd(),
+    "path": sys.path == path, "leak": hasattr(builtins, "lakin_leak"), "filters": warnings.filters == filters,
+    "rows": pd.get_option("display.max_rows"), "hooks": len(shell.events.callbacks["post_run_cell"]),
+    "printer": Mine in shell.display_formatter.formatters["text/plain"].type_printers,
+    "count": shell.execution_count, "In": len(shell.user_ns["In"]),
+}))
+'''
+
+
+def test_the_kernel_program_puts_a_shell_back_into_its_recorded_state(tmp_path):
+    """setup/reset on an IPython shell in a process of its own (reset changes the process's state)."""
+    proc = subprocess.run([sys.executable, "-c", RESET_SCRIPT, str(tmp_path.resolve())], capture_output=True,
+                          text=True, timeout=300, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    state = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert state == {"failed": [], "secret": False, "test": None, "gone": None, "set": "x",
+                     "cwd": str(tmp_path.resolve()), "path": True, "leak": False, "filters": True, "rows": 60,
+                     "hooks": 0, "printer": False, "count": 1, "In": 1}

@@ -17,10 +17,13 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from lakin.tools import excel
 from lakin.data.load import FILE_COL, LINE_COL, load, read_csv_text
-from lakin.errors import DataValidationError, ParameterError
 from lakin.data.schemas import TABLES
+from lakin.errors import DataValidationError, ParameterError
+from lakin.pipeline.render import ReportMeta, assemble
+from lakin.pipeline.report_tables import notebook_tables
+from lakin.tools import excel
+from lakin.tools.excel import files as excel_files
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 SEEDS = ("kppbc-balikpapan", "bkipm-banjarmasin")
@@ -97,7 +100,7 @@ def test_round_trip_gives_identical_tables(satker, templates, data_copy):
 
 def test_round_trip_values_survive_without_original_spelling(templates, data_copy, monkeypatch):
     """With every cell rewritten from the workbooks (100.00 becomes 100), the loaded tables are still equal."""
-    monkeypatch.setattr(excel, "_same", lambda a, b: False)
+    monkeypatch.setattr(excel_files, "same_value", lambda a, b: False)
     for satker in SEEDS:
         excel.import_workbook(templates[satker], data_copy)
     assert digest(data_copy) != digest(DATA)
@@ -132,7 +135,7 @@ def test_edited_cell_changes_its_line_and_new_row_is_added(templates, data_copy,
 
 def test_failed_move_restores_every_file(templates, data_copy, tmp_path, monkeypatch):
     book = edited(templates["bkipm-banjarmasin"], tmp_path, ("iku_nilai", "realisasi", 2, 99.5), ("pagu", "pagu", 2, 1))
-    real_replace, calls = excel.os.replace, []
+    real_replace, calls = excel_files.os.replace, []
 
     def failing_replace(src, dst):
         calls.append(dst)
@@ -140,7 +143,7 @@ def test_failed_move_restores_every_file(templates, data_copy, tmp_path, monkeyp
             raise OSError("disk penuh")
         return real_replace(src, dst)
 
-    monkeypatch.setattr(excel.os, "replace", failing_replace)
+    monkeypatch.setattr(excel_files.os, "replace", failing_replace)
     before = digest(data_copy)
     with pytest.raises(OSError):
         excel.import_workbook(book, data_copy)
@@ -388,14 +391,12 @@ def _chapter(tmp_path: Path, name: str, tables: list[tuple[str, pd.DataFrame]], 
 
 def test_table_numbers_are_the_printed_ones(tmp_path):
     """notebook_tables numbers tables as lakin.pipeline.render does (checked against its assembler)."""
-    from lakin.pipeline.render import assemble
-
     frame = pd.DataFrame({"Uraian": ["a"], "Nilai": ["Rp1.000"]})
     notebooks = [_chapter(tmp_path, "ringkasan", [("Ringkasan", frame)], numbered=False),
                  _chapter(tmp_path, "satu", []),
                  _chapter(tmp_path, "dua", [("Capaian", frame), ("Target", frame)], markdown_table=True),
                  _chapter(tmp_path, "lampiran", [("Lampiran", frame)], numbered=False)]
-    tables = excel.notebook_tables(notebooks)
+    tables = notebook_tables(notebooks)
     assert [(t.number, t.caption) for t in tables] == [
         ("Tabel 1", "Ringkasan"), ("Tabel 2.2", "Capaian"), ("Tabel 2.3", "Target"), ("Tabel 2", "Lampiran")]
     printed = [label for chapter in assemble(notebooks, tmp_path / "media").chapters for label in chapter.tables]
@@ -554,16 +555,14 @@ def test_import_creates_a_new_data_directory(templates, tmp_path):
 
 def test_table_numbers_follow_the_official_outline(tmp_path):
     """With an outline, notebooks 01 and 02 of a quarterly report form Bab I: their tables are 1.1 and 1.2."""
-    from lakin.pipeline.render import ReportMeta
-
     frame = pd.DataFrame({"Uraian": ["a"], "Nilai": ["12,5%"]})
     notebooks = [_chapter(tmp_path, "00-ringkasan", [("Ringkasan", frame)], numbered=False),
                  _chapter(tmp_path, "01-pendahuluan", [("Sumber daya manusia", frame)]),
                  _chapter(tmp_path, "02-perencanaan", [("Perjanjian kinerja", frame)])]
     meta = ReportMeta(satker="bkipm-banjarmasin", nama="Balai KIPM Banjarmasin", periode="2024Q1",
                       periode_nama="Triwulan I Tahun 2024", outline="lkj-triwulanan")
-    assert [t.number for t in excel.notebook_tables(notebooks, meta)] == ["Tabel 1", "Tabel 1.1", "Tabel 1.2"]
-    assert [t.number for t in excel.notebook_tables(notebooks)] == ["Tabel 1", "Tabel 1.1", "Tabel 2.1"]
+    assert [t.number for t in notebook_tables(notebooks, meta)] == ["Tabel 1", "Tabel 1.1", "Tabel 1.2"]
+    assert [t.number for t in notebook_tables(notebooks)] == ["Tabel 1", "Tabel 1.1", "Tabel 2.1"]
 
 
 # --------------------------------------------------------------------------- the wide entry sheet (issue 16)

@@ -58,7 +58,7 @@ def test_chart_is_interactive_inline_and_keeps_static_image(small):
     assert box is not None, figure
     assert box.find(class_="lakin-chart") is not None
     static = box.find("img", class_="lakin-chart-static")
-    assert static["src"].startswith("data:image/png;base64,")
+    assert static["src"].startswith("data:image/svg+xml;base64,")  # the chart's SVG, drawn once per report
     scripts = soup.find_all("script")
     assert scripts and all(not s.get("src") for s in scripts)  # nothing fetched
     text = small.read_text(encoding="utf-8")
@@ -263,10 +263,13 @@ def test_seed_report_offline_charts_no_errors_no_sideways_scroll(seed_html, widt
 
 @needs_chromium
 def test_printed_report_shows_the_static_chart_image(small, tmp_path):
-    """Printing (Chromium's PDF) uses the PNG kept beside the interactive chart: the PDF holds one raster image."""
+    """Printing (Chromium's PDF) uses the static SVG kept beside the interactive chart: the chart's axis labels
+    print once (the static image, not also the interactive chart), as vectors (no raster image)."""
     pdf = tmp_path / "cetak.pdf"
     subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--proxy-server=127.0.0.1:9",
                     f"--user-data-dir={tmp_path}/profile", "--virtual-time-budget=10000", "--no-pdf-header-footer",
                     f"--print-to-pdf={pdf}", small.as_uri()], capture_output=True, timeout=120, check=True)
-    images = [img for page in PdfReader(str(pdf)).pages for img in page.images]
-    assert len(images) == 1
+    pages = PdfReader(str(pdf)).pages
+    text = " ".join(page.extract_text() or "" for page in pages)
+    assert [text.count(month) for month in ("Februari", "Maret", "April")] == [1, 1, 1]  # only the chart has them
+    assert not any(page.images for page in pages)

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from lakin.tools.check_prose import literals
+from lakin.tools.check.prose import literals
 from lakin.errors import ParameterError
-from lakin.model.figures import figures, open_unit
+from lakin.model.figures import figures
+from lakin.model.unit import open_unit
 from lakin.model.report_model import build_model, load, save
 from lakin.present.narrative.kinerja import kalimat_level
 from lakin.present.sections import Laporan
@@ -176,6 +177,7 @@ def _chapter_outputs(satker: str, periode: str, model_path: str) -> tuple[list[s
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(IPython.display, "display", capture)
+        mp.setattr(show, "display", capture)  # show binds IPython's display at import
         mp.setattr(show, "chart", lambda spec, caption, ident=None, width=640: texts.append(caption))
         for path in NOTEBOOKS:
             nb = nbformat.read(path, as_version=4)

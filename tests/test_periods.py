@@ -21,3 +21,13 @@ def test_report_period_maps_to_data_column(text, data_period, label):
 def test_malformed_periods_refused(bad):
     with pytest.raises(PeriodError):
         parse_period(bad)
+
+
+def test_cumulative_period_maps_agree():
+    from lakin.data.periods import CUMULATIVE_PERIOD, CUMULATIVE_PERIODS, PERIOD_END_MONTH, QUARTER_OF_CUMULATIVE
+
+    assert CUMULATIVE_PERIODS == ("Q1", "S1", "SDQ3", "Y")
+    for quarter, periode in CUMULATIVE_PERIOD.items():
+        assert QUARTER_OF_CUMULATIVE[periode] == quarter and PERIOD_END_MONTH[periode] == quarter * 3
+    assert parse_period("2024Q3").nama == "Triwulan III Tahun 2024"
+    assert parse_period("2024Q2").jenis_laporan == "Laporan Kinerja Triwulan II"

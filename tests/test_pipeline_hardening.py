@@ -21,13 +21,13 @@ import pytest
 
 from lakin.pipeline import batch
 from lakin.pipeline import build as building
-from lakin.pipeline import execute
+from lakin.pipeline import execute, incremental
 from lakin.atomic import folder_lock, publish_dir
 from lakin.errors import (
     DataValidationError, EngineUnavailableError, InputTooLargeError, NoDataError, ParameterError, PeriodError,
     RenderError, ReportLockedError,
 )
-from lakin.model.figures import open_unit
+from lakin.model.unit import open_unit
 from lakin.present.fmt import angka
 from lakin.data.params import MAX_PARAMS_BYTES, load_params_file
 
@@ -75,7 +75,7 @@ class FakeExecutor:
         self.calls: list[str] = []
         self.after, self.fail_at = after, fail_at
 
-    def __call__(self, chapter, output, params, engine_name=None):
+    def __call__(self, chapter, output, params, kernel=None):
         self.calls.append(chapter.name)
         if chapter.name == self.fail_at:
             raise RuntimeError("bab gagal")
@@ -277,7 +277,7 @@ def test_clean_stale_leaves_a_live_processes_work_folder(tmp_path):
 # --------------------------------------------------------------------------- 18.14 options before chapters
 @pytest.mark.parametrize("kwargs, error", [
     ({"formats": "html,exe"}, ParameterError),
-    ({"engine": "foo"}, ParameterError),
+    ({"renderer": "foo"}, ParameterError),
     ({"periode": "2024Q5"}, PeriodError),
     ({"satker": "kppbc-samarinda"}, ParameterError),
     ({"periode": "2023"}, NoDataError),
@@ -304,7 +304,7 @@ def test_unavailable_engine_is_refused_before_any_chapter(data, tmp_path, monkey
     monkeypatch.setattr(execute, "execute_chapter", executor)
     monkeypatch.setattr(lakin.pipeline.render.QuartoEngine, "available", lambda self: False)
     with pytest.raises(EngineUnavailableError):
-        building.build(SATKER, PERIOD, data, tmp_path / "reports", formats=("html",), engine="quarto")
+        building.build(SATKER, PERIOD, data, tmp_path / "reports", formats=("html",), renderer="quarto")
     assert executor.calls == []
 
 
@@ -486,7 +486,7 @@ def test_check_turns_many_loader_issues_into_findings_in_linear_time():
     """300,000 bad rows ran for hours: every issue searched the whole table for its row."""
     import pandas as pd
 
-    from lakin.tools.check import _issue_findings
+    from lakin.tools.check import issue_findings as _issue_findings
     from lakin.data.load import FILE_COL, LINE_COL
     from lakin.errors import DataIssue
 
@@ -501,3 +501,46 @@ def test_check_turns_many_loader_issues_into_findings_in_linear_time():
     assert time.perf_counter() - started < 10
     assert len(findings) == n and findings[-1].tahun == 2030 + (n - 1) % 50 and findings[-1].satker == SATKER
     assert findings[0].key == "tahun=2030, kode=1a-N, periode=Q1"
+
+
+# --------------------------------------------------------------------------- issue 15: incremental builds
+def test_a_rebuild_keeps_the_chapters_whose_inputs_did_not_change(data, tmp_path, fakes, monkeypatch):
+    executor = fakes()
+    first = _build(data, tmp_path / "reports")
+    chapters = [ch.name for ch in first.run.chapters]
+    assert executor.calls == chapters and first.run.reused == [] and first.executed == chapters
+    assert (first.out_dir / "notebooks" / incremental.MANIFEST).is_file()
+    executor.calls.clear()
+    second = _build(data, tmp_path / "reports")
+    assert executor.calls == [] and second.run.reused == chapters and second.executed == []
+    assert nbformat.read(second.run.notebooks[0], as_version=4).cells[0].source == f"DATA {_digest(data)}"
+    # these fake chapters never load the report model: nothing tells which blocks they read, so every block counts
+    (data / "narasi" / SATKER / "2024" / "penutup.md").write_text("Penutup baru.\n", encoding="utf-8")
+    _build(data, tmp_path / "reports")
+    assert executor.calls == chapters
+    executor.calls.clear()
+    _build(data, tmp_path / "reports", reuse=False)  # lakin build --force
+    assert executor.calls == chapters
+    executor.calls.clear()
+    monkeypatch.setattr(incremental, "lakin_digest", lambda: "another lakin")
+    _build(data, tmp_path / "reports")
+    assert executor.calls == chapters
+
+
+def test_the_chapters_model_notes_every_block_it_is_asked_for(tmp_path):
+    import pickle
+
+    from lakin.model.report_model import build_model, load, save
+
+    log = tmp_path / "reads.log"
+    blocks = pickle.loads(pickle.dumps(incremental.NarasiReads({"a.md": "A"}, log)))
+    assert blocks.get("a.md") == "A" and "b.md" not in blocks and blocks.get("b.md") is None
+    assert log.read_text(encoding="utf-8").splitlines() == ["+", '"a.md"', '"b.md"', '"b.md"']
+    assert dict(blocks.items()) == {"a.md": "A"} and log.read_text(encoding="utf-8").splitlines()[-1] == '"*"'
+    log.unlink()
+    model = build_model(SATKER, PERIOD, DATA)
+    path = save(incremental.recording(model, log), tmp_path / "model.pickle")
+    assert type(model.narasi) is dict and not log.exists()  # the build's own model records nothing
+    loaded = load(path)
+    assert loaded.narasi_md("penutup.md") == model.narasi_md("penutup.md")
+    assert log.read_text(encoding="utf-8").splitlines() == ["+", '"penutup.md"']

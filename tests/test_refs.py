@@ -1,4 +1,4 @@
-"""lakin.model.refs: `{{ name }}` references in analysts' text, and the prose-figure check (lakin.tools.check_prose)."""
+"""lakin.model.refs: `{{ name }}` references in analysts' text, and the prose-figure check (lakin.tools.check.prose)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from lakin.tools.check import check
-from lakin.tools.check_prose import check_text, literals
+from lakin.tools.check.prose import check_text, literals
 from lakin.errors import NarasiReferenceError
 from lakin.model.report_model import build_model
 from lakin.model.refs import resolve
@@ -115,7 +115,7 @@ def test_lakin_check_reports_unknown_reference(data_copy):
 
 def test_rupiah_written_as_lakin_writes_it_is_a_literal():
     """'Rp2.038.481.839.000' (no space, the project's own format) is a number the prose check reads."""
-    from lakin.tools.check_prose import literals
+    from lakin.tools.check.prose import literals
 
     found = {(lit.text, lit.value) for lit in literals("sebesar Rp2.038.481.839.000 atau tumbuh 23,59%.")}
     assert ("Rp2.038.481.839.000", 2038481839000.0) in found and ("23,59%", 23.59) in found

@@ -220,8 +220,10 @@ def test_assembly_numbers_chapters_tables_and_figures(tmp_path):
     assert asm.chapters[1].tables == ("Tabel 1",)  # unnumbered chapters: running sequence, no prefix
     md = asm.markdown
     assert ": Tabel 2.1 Capaian IKU Tahun 2024" in md
-    assert "![Gambar 2.1 Penerimaan per bulan (miliar rupiah)](media/fig-001.png)" in md
-    assert (tmp_path / "media" / "fig-001.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # a chart is written once, as SVG; DOCX and PDF get a PNG drawn from it (rasters)
+    assert "![Gambar 2.1 Penerimaan per bulan (miliar rupiah)](media/fig-001.svg)" in md
+    assert (tmp_path / "media" / "fig-001.svg").read_text(encoding="utf-8").startswith("<svg")
+    assert asm.rasters == {"fig-001.svg": "fig-001.png"} and not (tmp_path / "media" / "fig-001.png").exists()
     # one level-1 heading per chapter; headings of unnumbered chapters unnumbered
     assert re.findall(r"^# (.*)$", md, flags=re.M) == [
         "Kata Pengantar {.unnumbered}", "Ringkasan Eksekutif {.unnumbered}", "Pendahuluan",
@@ -311,7 +313,7 @@ def test_html_self_contained_lang_id_toc_and_charts(rendered):
     for style in soup.find_all("style"):
         assert "http" not in re.sub(r"xmlns[^ ]*", "", style.get_text())
     images = soup.select("figure img")
-    assert images and all(img["src"].startswith("data:image/png;base64,") for img in images)
+    assert images and all(img["src"].startswith("data:image/svg+xml;base64,") for img in images)  # charts: SVG
     assert html_problems(str(soup), allow_inline_scripts=True) == []
     tables = soup.find_all("table")
     scorecard = [t for t in tables if "Tabel 2.1" in t.caption.get_text()]
@@ -662,3 +664,19 @@ def test_docx_captions_are_word_captions(rendered):
         assert label, p.text  # the printed text is unchanged
         instr = " ".join(t.text for t in p._p.iter(qn("w:instrText")))
         assert f"SEQ {label[1]} \\r {label[3]} " in instr, (p.text, instr)
+
+
+def test_same_notebooks_render_to_the_same_bytes(tmp_path, monkeypatch):
+    """HTML and DOCX are byte-identical from one render to the next, even after this process drew other charts
+    (chart ids come from figure ids, DOCX entries carry a fixed date); the PDF too once SOURCE_DATE_EPOCH fixes
+    its creation time (otherwise its Info and XMP dates and instance id carry the time of the render)."""
+    from lakin.present.charts import offline_html
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1706659200")
+    notebooks = write_notebooks(tmp_path / "nb")
+    first = render_report(notebooks, make_meta(), tmp_path / "a", engine="pandoc")
+    offline_html({"mark": "bar"}, bundle=False)  # the process's own chart counts move on
+    second = render_report(notebooks, make_meta(), tmp_path / "b", engine="pandoc")
+    for fmt in ("html", "docx", "pdf"):
+        assert first[fmt].read_bytes() == second[fmt].read_bytes(), fmt
+    assert b"2024-01-31T00:00:00" in first["pdf"].read_bytes()

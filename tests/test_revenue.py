@@ -11,10 +11,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from lakin.present.tables import revenue as revenue_tables
 from lakin.rules import revenue
 from lakin.data.load import load
 from lakin.errors import DataValidationError
-from lakin.model.figures import figures, open_unit
+from lakin.model.figures import figures, revenue_block
+from lakin.model.unit import open_unit
 from lakin.present.fmt import BULAN
 from lakin.values import round_half_up
 from lakin.data.periods import ReportPeriod
@@ -76,7 +78,7 @@ def test_figures_block(block, path, expected):
 def test_figures_block_absent_without_revenue():
     fisheries = open_unit("bkipm-banjarmasin", "2024", DATA)
     assert not revenue.has_revenue(fisheries.tables)
-    assert revenue.figures_block(fisheries) is None
+    assert revenue_block(fisheries) is None
 
 
 def test_summary_headline(summary):
@@ -108,7 +110,7 @@ def test_cumulative_achievement_series(summary, block, bulan, capaian_kumulatif)
     ("Desember", "Keterangan", "Realisasi"),
 ])
 def test_trajectory_table(summary, bulan, column, text):
-    table = revenue.table_trajectory(summary)
+    table = revenue_tables.table_trajectory(summary)
     assert list(table["Bulan"]) == BULAN
     assert table.loc[table["Bulan"] == bulan, column].iloc[0] == text
 
@@ -157,7 +159,7 @@ def test_target_in_force(unit, on, dasar_hukum, total):
 
 
 def test_targets_table(summary):
-    table = revenue.table_targets(summary)
+    table = revenue_tables.table_targets(summary)
     assert list(table["Dasar Hukum"]) == ["KEP-17/BC/2024", "KEP-273/BC/2024"]
     assert list(table["Tanggal"]) == ["15 Januari 2024", "31 Desember 2024"]
     assert list(table["Total"]) == ["Rp2.074.191.914.000", "Rp1.864.599.579.000"]
@@ -183,7 +185,7 @@ def test_targets_table(summary):
     ("Total", "% Capaian 2024", "109,16%"),
 ])
 def test_kinerja_table(summary, jenis, column, text):
-    table = revenue.table_kinerja(summary)
+    table = revenue_tables.table_kinerja(summary)
     assert table.loc[table["Jenis Penerimaan"] == jenis, column].iloc[0] == text
 
 
@@ -228,7 +230,7 @@ def test_projection_on_a_hand_made_series():
     assert [round(v, 6) for v in b.loc[1:3, "capaian"]] == [50.0, 100.0, 75.0]
     assert s.capaian == pytest.approx(15.0)
     assert "Rp180.000.000 : Rp240.000.000 = 75,00%" in s.proyeksi_metode
-    table = revenue.table_trajectory(s)
+    table = revenue_tables.table_trajectory(s)
     assert list(table["Keterangan"]) == ["Realisasi"] * 3 + ["Proyeksi"] * 9
     assert table["Realisasi Kumulatif"].iloc[-1] == "Rp900.000.000"
 
@@ -239,9 +241,9 @@ def test_zero_target_never_divides():
     assert s.proyeksi_metode is None and s.proyeksi_alasan == "tidak ada target"
     assert s.bulanan["capaian"].isna().all()
     assert set(s.bulanan.loc[s.bulanan["bulan"] <= 3, "capaian_alasan"]) == {"tidak ada target"}
-    kinerja = revenue.table_kinerja(s)
+    kinerja = revenue_tables.table_kinerja(s)
     assert kinerja.loc[kinerja["Jenis Penerimaan"] == "Total", "% Capaian 2024"].iloc[0] == "tidak ada target"
-    assert revenue.table_trajectory(s)["Capaian Bulan (%)"].iloc[0] == "tidak ada target"
+    assert revenue_tables.table_trajectory(s)["Capaian Bulan (%)"].iloc[0] == "tidak ada target"
 
 
 def test_grain_convention_and_disagreements():
@@ -377,20 +379,20 @@ def revenue_paragraphs(s):
 
 
 # --------------------------------------------------------------------------- charts
-@pytest.mark.parametrize("name", ["cumulative", "monthly", "year_on_year", "contributors"])
+@pytest.mark.parametrize("name", ["cumulative_chart", "monthly_chart", "year_on_year_chart", "contributors_chart"])
 def test_charts_render_in_indonesian(summary_q3, name):
     from lakin.present.charts import revenue as charts
     from lakin.present.charts import to_png
 
     chart = getattr(charts, name)(summary_q3)
-    if name == "year_on_year" and summary_q3.per_jenis["realisasi_sebelumnya"].isna().all():
+    if name == "year_on_year_chart" and summary_q3.per_jenis["realisasi_sebelumnya"].isna().all():
         assert chart is None  # no 2023 data: nothing to compare, no chart
         return
     png = to_png(chart, scale=1)
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     spec = json.dumps(chart.to_dict())
     assert "miliar" in spec
-    if name != "year_on_year":
+    if name != "year_on_year_chart":
         assert "Januari" in spec and json.dumps(BULAN) in spec  # month names, in calendar order
         assert "January" not in spec
     if name in ("cumulative", "monthly"):

@@ -15,7 +15,7 @@ _INTRO = """\
 # Kontrak data / Data contract
 
 What an analyst hands to `lakin`: one folder (default `data/`, any other with `--data DIR`) laid out as below.
-This page is generated from the table declarations in `lakin/schemas.py` (`python -m lakin.data.contract >
+This page is generated from the table declarations in `lakin/data/schemas.py` (`python -m lakin.data.contract >
 docs/data-contract.md`), so it lists exactly what the loader accepts. `data/README.md` tells where each value of
 the two shipped units comes from in their source reports.
 

@@ -13,6 +13,9 @@ from lakin.errors import InputTooLargeError, ParameterError
 from lakin.data.periods import ReportPeriod, parse_period
 from lakin.data.schemas import SATKER_PATTERN
 
+__all__ = ["ALLOWED_KEYS", "FORMATS", "MAX_PARAMS_BYTES", "ReportParams", "load_params_file", "make_params",
+           "parse_formats", "report_dir", "validate_period", "validate_satker"]
+
 ALLOWED_KEYS = ("satker", "periode", "data_dir")
 # A params file holds three short scalars; anything bigger is refused before it is read.
 MAX_PARAMS_BYTES = 64 * 1024

@@ -8,6 +8,12 @@ from datetime import date
 
 from lakin.errors import PeriodError
 
+__all__ = [
+    "CUMULATIVE_LABELS", "CUMULATIVE_PERIOD", "CUMULATIVE_PERIODS", "DATA_PERIODS", "PERIODS_UP_TO",
+    "PERIOD_END_MONTH", "PERIOD_LABELS", "PERIOD_PHRASES", "QUARTERS", "QUARTER_OF_CUMULATIVE", "ROMAN", "ReportPeriod",
+    "parse_period",
+]
+
 DATA_PERIODS = ("Q1", "Q2", "S1", "Q3", "SDQ3", "Q4", "Y")
 QUARTERS = ("Q1", "Q2", "Q3", "Q4")
 PERIOD_LABELS = {
@@ -19,8 +25,20 @@ PERIOD_LABELS = {
     "Q4": "Triwulan IV",
     "Y": "Tahunan",
 }
+ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}  # a quarter as its name writes it: Triwulan III
 # Month that closes each data period.
 PERIOD_END_MONTH = {"Q1": 3, "Q2": 6, "S1": 6, "Q3": 9, "SDQ3": 9, "Q4": 12, "Y": 12}
+# A data period inside a sentence: "pada triwulan I", "pada periode s.d. triwulan III", "pada tahun".
+PERIOD_PHRASES = {"Q1": "triwulan I", "Q2": "triwulan II", "S1": "semester I", "Q3": "triwulan III",
+                  "SDQ3": "periode s.d. triwulan III", "Q4": "triwulan IV", "Y": "tahun"}
+# "Cumulative through the end of" each data period in a sentence: "realisasi s.d. Triwulan I", "s.d. akhir tahun".
+CUMULATIVE_LABELS = {"Q1": "Triwulan I", "Q2": "Triwulan II", "S1": "Semester I", "Q3": "Triwulan III",
+                     "SDQ3": "Triwulan III", "Q4": "Triwulan IV", "Y": "akhir tahun"}
+# The data period holding the cumulative figure at the end of each report quarter (realisasi_anggaran, ikpa, 3a-CP).
+CUMULATIVE_PERIOD = {1: "Q1", 2: "S1", 3: "SDQ3", 4: "Y"}
+CUMULATIVE_PERIODS = tuple(CUMULATIVE_PERIOD.values())
+# The report quarter a cumulative data period closes (Q4 read as the year's last quarter, as Y).
+QUARTER_OF_CUMULATIVE = {"Q1": 1, "S1": 2, "SDQ3": 3, "Q4": 4, "Y": 4}
 # Data periods shown in a report whose last quarter is q (the per-indicator table columns).
 PERIODS_UP_TO = {
     1: ("Q1",),
@@ -50,15 +68,14 @@ class ReportPeriod:
 
     @property
     def jenis_laporan(self) -> str:
-        return "Laporan Kinerja Tahunan" if self.is_annual else f"Laporan Kinerja Triwulan {'I' * self.kuartal if self.kuartal < 4 else 'IV'}"
+        return "Laporan Kinerja Tahunan" if self.is_annual else f"Laporan Kinerja Triwulan {ROMAN[self.kuartal]}"
 
     @property
     def nama(self) -> str:
         """Indonesian name of the period: 'Tahun 2024' or 'Triwulan I Tahun 2024'."""
         if self.is_annual:
             return f"Tahun {self.tahun}"
-        roman = {1: "I", 2: "II", 3: "III"}[self.kuartal]
-        return f"Triwulan {roman} Tahun {self.tahun}"
+        return f"Triwulan {ROMAN[self.kuartal]} Tahun {self.tahun}"
 
     @property
     def end_month(self) -> int:

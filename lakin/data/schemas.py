@@ -14,16 +14,16 @@ from functools import lru_cache
 import pandera.pandas as pa
 
 from lakin.data.periods import DATA_PERIODS
+from lakin.registry import Registry
+
+__all__ = ["Col", "JENIS_BELANJA", "JENIS_BELANJA_NAMA", "KONSOLIDASI", "MAX_NILAI", "MAX_RUPIAH", "POLARITAS",
+           "REPORTED_PERIOD_PATTERN", "SATKER_PATTERN", "TABLES", "TABLE_ORDER", "Table", "pandera_schema",
+           "passes_checks"]
 
 SATKER_PATTERN = r"^[a-z0-9][a-z0-9-]{1,62}$"
 JENIS_BELANJA = ("51", "52", "53", "57", "58")
-JENIS_BELANJA_NAMA = {
-    "51": "Belanja Pegawai",
-    "52": "Belanja Barang",
-    "53": "Belanja Modal",
-    "57": "Belanja Bantuan Sosial",
-    "58": "Belanja Lain-lain",
-}
+JENIS_BELANJA_NAMA = {"51": "Belanja Pegawai", "52": "Belanja Barang", "53": "Belanja Modal",
+                      "57": "Belanja Bantuan Sosial", "58": "Belanja Lain-lain"}
 POLARITAS = ("max", "min", "stabilize")
 KONSOLIDASI = ("tlkv", "sum", "average")
 MAX_RUPIAH = 10**15
@@ -78,12 +78,13 @@ def _tahun() -> Col:
     return Col("int", ge=2000, le=2100, doc="tahun anggaran")
 
 
-TABLES: dict[str, Table] = {}
+# Every table of the contract, by name, in declaration order (the order tables are read and documented in).
+TABLES: Registry[Table] = Registry("table")
 
 
 def _register(table: Table) -> Table:
-    TABLES[table.name] = table
-    return table
+    """Add a table declaration to TABLES under its own name."""
+    return TABLES.add(table.name, table)
 
 
 _register(Table(

@@ -9,6 +9,8 @@ Syntax (documented in data/README.md, *Analysts' text*):
 
 An unknown name, an unclosed `{{` or an empty reference is an error naming the file and the line.
 Everything around the references is left to the untrusted-text rules of `lakin.data.load.read_narasi`.
+A figure or a literal is written through `escape_md`, the one Markdown escape of text from data (every layer
+from the model up uses it; `lakin.present.show` re-exports it).
 """
 
 from __future__ import annotations
@@ -18,7 +20,34 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from lakin.errors import NarasiReferenceError
-from lakin.present.show import escape_md
+from lakin.values import is_na
+
+__all__ = ["LITERAL", "NAME", "REFERENCE", "Reference", "check", "escape_md", "references", "resolve"]
+
+# Everything pandoc's Markdown reads as markup: emphasis, code, links, raw HTML, headings, tables, attributes,
+# citations (@), math ($), sub/superscript (~ ^), entities (&), smart quotes, dashes (--) and ellipses (...).
+_MD_SPECIAL = re.compile(r"""([\\`*_{}\[\]<>#|@$~^&"'!]|-(?=-)|\.(?=\.\.))""")
+# A list marker at the start of a block: "- ", "+ ", "1. ", "1) ", "(1) ", "a. ", "iv) ".
+_LIST_START = re.compile(r"^([ \t]*)(\(?)(\d{1,9}|[A-Za-z]|[ivxlcdmIVXLCDM]+)?([-+.)])(?=[ \t]|$)")
+_LINE_BREAKS = re.compile(r"\r\n?|[\n\v\f\x85\u2028\u2029]")
+# "%" opening a document is a pandoc title block: the text would vanish into metadata.
+_TITLE_START = re.compile(r"^([ \t]*)%")
+
+
+def _inert_list_marker(m: re.Match) -> str:
+    paren = "\\(" if m[2] else ""
+    return f"{m[1]}{paren}{m[3] or ''}\\{m[4]}"
+
+
+def escape_md(text) -> str:
+    """Text from data made inert for Markdown (and thus for HTML, DOCX and Typst produced from it): one line
+    that every renderer prints literally."""
+    if text is None or is_na(text):
+        return ""
+    escaped = _MD_SPECIAL.sub(r"\\\1", _LINE_BREAKS.sub(" ", str(text)))
+    escaped = _TITLE_START.sub(r"\1\\%", escaped, count=1)
+    return _LIST_START.sub(_inert_list_marker, escaped, count=1)
+
 
 REFERENCE = re.compile(r"\{\{(?P<body>.*?)\}\}", re.S)
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.\-]*$")
@@ -95,5 +124,3 @@ def check(text: str, names, file: str = "") -> list[NarasiReferenceError]:
         problems.append(exc)
     return problems
 
-
-__all__ = ["Reference", "check", "references", "resolve"]

@@ -18,12 +18,22 @@ import pandas as pd
 
 from lakin.data.load import Dataset, read_narasi
 from lakin.data.load import load as load_data
-from lakin.errors import ParameterError, UnknownFigureError
-from lakin.present.fmt import angka, nilai, persen, rupiah
-from lakin.values import is_na
-from lakin.rules.frameworks import Framework, load_framework
 from lakin.data.periods import ReportPeriod, parse_period
+from lakin.errors import ParameterError, UnknownFigureError
+from lakin.model.refs import resolve
+from lakin.model.unit import Unit
+from lakin.rules import budget as budget_rules
+from lakin.rules import revenue as revenue_rules
+from lakin.rules.budget import BudgetSummary
+from lakin.rules.frameworks import Framework, load_framework
+from lakin.rules.revenue import RevenueSummary
 from lakin.rules.scoring import Scorecard, score
+from lakin.values import angka, is_na, nilai, persen, rupiah
+
+__all__ = ["COMMON_FOLDER", "Figure", "INDEKS", "JUMLAH", "MODEL_VERSION", "NILAI", "PERIOD_ONLY", "PERSEN", "POIN",
+           "QUARTER_FOLDER", "RUPIAH", "ReportModel", "TEKS", "UnknownFigureError", "build_model", "compute_figures",
+           "iku_counts", "key", "level_key", "load", "model_from_dataset", "narasi_candidates", "read_narasi_blocks",
+           "save"]
 
 MODEL_VERSION = 1
 _MAGIC = b"lakin-model"
@@ -101,8 +111,8 @@ class ReportModel:
     info: pd.Series
     tables: dict[str, pd.DataFrame]
     scorecard: Scorecard
-    revenue: Any  # lakin.rules.revenue.RevenueSummary | None
-    budget: Any  # lakin.rules.budget.BudgetSummary | None
+    revenue: RevenueSummary | None
+    budget: BudgetSummary | None
     narasi: dict[str, str]
     figures: dict[str, Figure]
     data_dir: Path
@@ -112,9 +122,7 @@ class ReportModel:
 
     @property
     def unit(self):
-        """The model as a `lakin.model.figures.Unit` (same snapshot and scorecard), for code that takes a Unit."""
-        from lakin.model.figures import Unit
-
+        """The model as a `lakin.model.unit.Unit` (same snapshot and scorecard), for code that takes a Unit."""
         unit = Unit(self.ds, self.satker, self.period, self.framework)
         unit._scorecard = self.scorecard
         return unit
@@ -135,8 +143,6 @@ class ReportModel:
 
     def narasi_md(self, name: str) -> str | None:
         """The analysts' block for this period with `{{ name }}` references resolved, or None."""
-        from lakin.model.refs import resolve
-
         text = self.narasi.get(name)
         if not text:
             return None
@@ -295,9 +301,6 @@ def compute_figures(sc: Scorecard, tables: dict[str, pd.DataFrame], revenue, bud
 # --------------------------------------------------------------------------- building, saving, loading
 def model_from_dataset(ds: Dataset, satker: str, period: ReportPeriod, framework: Framework | None = None) -> ReportModel:
     """The model of one unit and period from an already loaded (validated) dataset."""
-    from lakin.rules import budget as budget_rules
-    from lakin.rules import revenue as revenue_rules
-
     framework = framework or load_framework(ds.unit(satker)["kerangka"], ds.data_dir)
     tables = ds.for_satker(satker)
     sc = score(tables, satker, period, framework)
@@ -338,6 +341,3 @@ def load(path: str | Path) -> ReportModel:
         raise ParameterError(f"{path}: versi model laporan tidak cocok; bangun ulang laporan", "model", str(path))
     return model
 
-
-__all__ = ["Figure", "ReportModel", "UnknownFigureError", "build_model", "compute_figures", "key", "load",
-           "model_from_dataset", "narasi_candidates", "read_narasi_blocks", "save"]

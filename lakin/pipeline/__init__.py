@@ -1,1 +1,3 @@
 """The pipeline: execute chapters, render documents, build one report, batch many."""
+
+__all__ = []

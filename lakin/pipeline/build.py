@@ -1,4 +1,8 @@
-"""Building a report: execute the chapters (papermill), render them (Quarto or pandoc/Typst), export tables."""
+"""Building a report: execute the chapters (papermill), render them (Quarto or pandoc/Typst), export tables.
+
+A rebuild executes only the chapters whose inputs changed since the report's last build (data, the analysts'
+blocks they read, the notebook, lakin); the others keep their notebooks (lakin.pipeline.incremental).
+"""
 
 from __future__ import annotations
 
@@ -11,16 +15,24 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from lakin.atomic import TMP_PREFIX, clean_stale, owner_alive, publish_dir, work_dir
-from lakin.tools.check_prose import ProseFinding, prose_findings_for
-from lakin.data.load import find_data_dir, read_table
-from lakin.errors import NoDataError, ProseFindingsError
+from lakin.tools.check.prose import ProseFinding, prose_findings_for
+from lakin.data.load import MAX_INPUT_BYTES, TABLES, find_data_dir, read_table, table_files
+from lakin.errors import (
+    DataIssue, DataValidationError, InputTooLargeError, NoDataError, ParameterError, ProseFindingsError,
+)
+from lakin.pipeline import render
 from lakin.pipeline.execute import KERNELS, REPORTS_DIR, RunResult, execute_chapters, prepare, report_lock
+from lakin.pipeline.incremental import ChapterReuse, recording
+from lakin.pipeline.report_tables import notebook_tables
 from lakin.present.fmt import angka, tanggal
 from lakin.model.report_model import ReportModel, build_model
 from lakin.model.report_model import save as save_model
 from lakin.data.params import make_params, parse_formats, report_dir
+from lakin.tools.excel import write_report_workbook
 from lakin.tools.review import require_complete, write_review
 from lakin.present.show import escape_md
+
+__all__ = ["BuildResult", "build", "foreword", "review_before_build", "signing_date", "snapshot"]
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +48,11 @@ class BuildResult:
     @property
     def out_dir(self) -> Path:
         return self.run.out_dir
+
+    @property
+    def executed(self) -> list[str]:
+        """The chapters this build executed (the others kept the previous build's notebooks: `run.reused`)."""
+        return [ch.name for ch in self.run.chapters if ch.name not in self.run.reused]
 
 
 def foreword(model: ReportModel) -> str:
@@ -59,17 +76,12 @@ def signing_date(unit) -> date:
         try:
             return date.fromisoformat(path.read_text(encoding="utf-8").strip())
         except ValueError:
-            from lakin.errors import ParameterError
-
             raise ParameterError(f"{path}: tanggal harus berformat TTTT-BB-HH") from None
     return date.today()
 
 
 def _copy_input(source: Path, data_dir: Path, dest: Path) -> None:
     """Copy one input file into the snapshot at the same relative path; refuse a link leaving the data."""
-    from lakin.data.load import MAX_INPUT_BYTES
-    from lakin.errors import DataIssue, DataValidationError, InputTooLargeError
-
     relative = source.relative_to(data_dir)
     real = source.resolve()
     if not real.is_relative_to(data_dir.resolve()):
@@ -87,8 +99,6 @@ def snapshot(data_dir: str | Path, satker: str, tahun: int, dest: str | Path) ->
     """Copy what a report of `satker` reads into `dest`, same layout: the unit's files and the shared files
     of every table, the data's frameworks/ and narasi/<satker>/<tahun>/. The build then reads only the copy,
     so data changed during a build (an import) never mixes old and new figures in one report."""
-    from lakin.data.load import TABLES, read_table, table_files
-
     data_dir, dest = Path(data_dir).resolve(), Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
     slugs = set(read_table(data_dir, "satker")["satker"])
@@ -103,24 +113,24 @@ def snapshot(data_dir: str | Path, satker: str, tahun: int, dest: str | Path) ->
     return dest
 
 
-def _render_progress(progress: Callable[[str], None] | None):
-    """A logging handler turning lakin.pipeline.render's per-format timing lines into progress lines."""
-    import logging
+class _RenderProgress(logging.Handler):
+    """Turns lakin.pipeline.render's per-format timing lines into progress lines."""
 
-    class Handler(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            message = record.getMessage()
-            if progress and message.startswith("render "):
-                what, _, took = message[len("render "):].partition(": ")
-                progress(f"      format {what} selesai dalam {took.replace(' s', ' detik').replace('.', ',')}")
+    def __init__(self, progress: Callable[[str], None] | None):
+        super().__init__(logging.INFO)
+        self.progress = progress
 
-    return Handler(logging.INFO)
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if self.progress and message.startswith("render "):
+            what, _, took = message[len("render "):].partition(": ")
+            self.progress(f"      format {what} selesai dalam {took.replace(' s', ' detik').replace('.', ',')}")
 
 
 def review_before_build(model: ReportModel, strict: bool = False,
                         progress: Callable[[str], None] | None = None) -> list[ProseFinding]:
     """What the analyst must see before the report is built: every number in their text that contradicts the
-    report model or matches none of its figures (lakin.tools.check_prose). `strict` (a final report) refuses such
+    report model or matches none of its figures (lakin.tools.check.prose). `strict` (a final report) refuses such
     findings and every element the outline requires that is missing (lakin.tools.review.require_complete)."""
     findings = prose_findings_for(model)
     for finding in findings:
@@ -134,18 +144,52 @@ def review_before_build(model: ReportModel, strict: bool = False,
     return findings
 
 
-def _engine(name: str) -> str:
-    """The render engine `name` resolves to (auto: the first available); refused when unknown or missing."""
-    from lakin.pipeline.render import get_engine  # lakin.pipeline.render imports nbformat (seconds): not before the data is checked
+def _renderer(name: str) -> str:
+    """The renderer `name` resolves to (auto: the first available); refused when unknown or missing."""
+    return render.get_engine(name).name
 
-    return get_engine(name).name
+
+def _execute(plan, report_model: ReportModel | None, snap: Path, work: Path, out_dir: Path, kernel: str | None,
+             progress: Callable[[str], None] | None, reuse: bool) -> tuple[dict[str, float], list[str]]:
+    """Execute the plan's chapters into work/laporan/notebooks, reusing the notebooks of the report being replaced
+    whose inputs did not change (with `reuse`), and store every chapter's inputs beside the notebooks."""
+    target = work / "laporan" / "notebooks"
+    target.mkdir(parents=True)
+    if report_model is None:  # invalid data: the first chapter shows the error
+        return execute_chapters(plan, target, out_dir / "gagal", kernel, progress), []
+    reads = work / "narasi-reads.log"
+    model_path = str(save_model(recording(report_model, reads), work / "model.pickle"))
+    plan = replace(plan, params=replace(plan.params, model=model_path))
+    chapters = ChapterReuse(report_model, snap, out_dir / "notebooks" if reuse else None, reads)
+    seconds = execute_chapters(plan, target, out_dir / "gagal", kernel, progress, chapters)
+    chapters.write(target, plan.chapters)
+    return seconds, chapters.reused
+
+
+def _render(notebooks: list[Path], meta, staging: Path, formats: tuple[str, ...], renderer: str,
+            progress: Callable[[str], None] | None) -> dict[str, Path]:
+    """Render the notebooks in every format, turning the renderer's timing lines into progress lines."""
+    handler = _RenderProgress(progress)
+    render.log.addHandler(handler)
+    level = render.log.level
+    render.log.setLevel(min(level or logging.INFO, logging.INFO))
+    try:
+        return render.render_report(notebooks, meta, staging, formats, renderer)
+    finally:
+        render.log.removeHandler(handler)
+        render.log.setLevel(level)
 
 
 def build(satker: str, periode: str, data_dir: str | Path | None = None, reports_root: str | Path = REPORTS_DIR,
-          formats: Iterable[str] = ("html", "docx", "pdf"), engine: str = "auto", engine_name: str | None = KERNELS["warm"],
-          signed_on: date | None = None, workbook: bool = True, progress: Callable[[str], None] | None = None,
-          strict: bool = False) -> BuildResult:
+          formats: Iterable[str] = ("html", "docx", "pdf"), renderer: str = "auto",
+          kernel: str | None = KERNELS["warm"], signed_on: date | None = None, workbook: bool = True,
+          progress: Callable[[str], None] | None = None, strict: bool = False, reuse: bool = True) -> BuildResult:
     """Execute and render one report into reports/<satker>/<period>/, plus `<satker>-<period>-tabel.xlsx`.
+
+    `renderer` names the document renderer (lakin.pipeline.render: auto, quarto, pandoc), `kernel` the papermill
+    engine that executes the chapters (lakin.pipeline.execute.KERNELS: the warm kernel, or None for a new kernel
+    per chapter). With `reuse`, a chapter whose inputs did not change since the report's last build keeps its
+    notebook (lakin.pipeline.incremental); without, every chapter is executed.
 
     Options are checked and the data's presence for the period confirmed before any kernel starts. The
     build holds the report folder's lock, reads a snapshot of the unit's data (`snapshot`), builds every
@@ -170,11 +214,7 @@ def build(satker: str, periode: str, data_dir: str | Path | None = None, reports
             start = time.perf_counter()
             snap = snapshot(data_path, params.satker, params.period.tahun, work / "data")
             plan = prepare(params.satker, params.period.label, snap, strict=strict)
-            chosen = _engine(engine)  # an unknown or unavailable engine is refused before any chapter runs
-            # heavy (nbformat, openpyxl, vl-convert): imported only once the request is known to be good
-            from lakin.tools.excel import notebook_tables, write_report_workbook
-            from lakin.pipeline.render import ReportMeta, log as render_log, render_report
-
+            chosen = _renderer(renderer)  # an unknown or unavailable renderer is refused before any chapter runs
             for warning in plan.warnings:
                 log.warning("%s", warning)
                 if progress:
@@ -182,20 +222,15 @@ def build(satker: str, periode: str, data_dir: str | Path | None = None, reports
             # The report model, computed once from the snapshot: every chapter, the cover, the tiles and the
             # reviewer's document read it. Invalid data leaves it out: the first chapter then shows the error.
             report_model = build_model(params.satker, params.period.label, snap) if plan.valid else None
-            model_path, prose = None, None
-            if report_model is not None:
-                prose = review_before_build(report_model, strict, progress)
-                model_path = str(save_model(report_model, work / "model.pickle"))
-            plan = replace(plan, params=replace(plan.params, model=model_path))
+            prose = review_before_build(report_model, strict, progress) if report_model is not None else None
             seconds["snapshot"] = time.perf_counter() - start
             staging = work / "laporan"
-            (staging / "notebooks").mkdir(parents=True)
             start = time.perf_counter()
-            chapter_seconds = execute_chapters(plan, staging / "notebooks", out_dir / "gagal", engine_name, progress)
+            chapter_seconds, reused = _execute(plan, report_model, snap, work, out_dir, kernel, progress, reuse)
             seconds["execute"] = time.perf_counter() - start
             notebooks = [staging / "notebooks" / f"{ch.name}.ipynb" for ch in plan.chapters]
             unit, sc = report_model.unit, report_model.scorecard
-            meta = ReportMeta.from_unit(
+            meta = render.ReportMeta.from_unit(
                 unit.info, unit.period, tanggal=tanggal(signed_on or signing_date(unit)),
                 kata_pengantar=foreword(report_model),
                 skor=f"{sc.framework.skor_nama}: {angka(sc.overall)}{sc.framework.skor_satuan}",
@@ -203,15 +238,7 @@ def build(satker: str, periode: str, data_dir: str | Path | None = None, reports
             if progress:
                 progress(f"Merender {', '.join(formats)} (mesin {chosen})")
             start = time.perf_counter()
-            handler = _render_progress(progress)
-            render_log.addHandler(handler)
-            level = render_log.level
-            render_log.setLevel(min(level or logging.INFO, logging.INFO))
-            try:
-                staged = render_report(notebooks, meta, staging, formats, chosen)
-            finally:
-                render_log.removeHandler(handler)
-                render_log.setLevel(level)
+            staged = _render(notebooks, meta, staging, formats, chosen, progress)
             seconds["render"] = time.perf_counter() - start
             if workbook:
                 start = time.perf_counter()
@@ -231,5 +258,5 @@ def build(satker: str, periode: str, data_dir: str | Path | None = None, reports
             shutil.rmtree(work, ignore_errors=True)
     files = {kind: out_dir / Path(path).name for kind, path in staged.items()}
     published = [out_dir / "notebooks" / p.name for p in notebooks]
-    run_result = RunResult(replace(params, model=None), out_dir, published, plan.chapters, chapter_seconds)
+    run_result = RunResult(params, out_dir, published, plan.chapters, chapter_seconds, reused)
     return BuildResult(run_result, files, seconds)

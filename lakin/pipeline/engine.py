@@ -3,7 +3,8 @@
 Starting a kernel and importing pandas and Altair costs seconds; a report chapter costs a fraction of that.
 `WarmEngine` (papermill engine name `lakin-warm`, registered below and as a `papermill.engine` entry point)
 starts one IPython kernel per worker process, imports the libraries the chapters use once
-(`WARM_IMPORTS`), and before every run puts the kernel back into the state of a new kernel:
+(`WARM_IMPORTS`), and before every run puts the kernel back into the state of a new kernel (the program
+that does it is lakin.pipeline.kernel, whose source this module sends to the kernel):
 
 - the user namespace, `In`/`Out`, `_`/`__`/`___`, the input history and the execution counter
   (`InteractiveShell.reset(new_session=True)`), so execution counts and outputs equal a cold run's;
@@ -41,6 +42,8 @@ import time
 from pathlib import Path
 
 import nbformat
+from jupyter_client import AsyncKernelManager
+from jupyter_core.utils import run_sync
 
 
 def __getattr__(name: str):
@@ -68,17 +71,21 @@ class _DeferredWarmEngine:
         return WarmEngine.nb_language(*args, **kwargs)
 
 
-# Only modules papermill.engines has fully imported before it loads entry points (see __getattr__);
-# papermill.execute and papermill.parameterize are imported where they are used.
-from papermill.clientwrap import PapermillNotebookClient
-from papermill.engines import NBClientEngine, papermill_engines
-from papermill.exceptions import PapermillExecutionError
-from papermill.iorw import load_notebook_node
-from papermill.log import logger
-from papermill.utils import merge_kwargs, remove_args
+# When papermill is imported first, it imports this module while papermill.execute is still half-built (it
+# loads the `papermill.engine` entry points from there): names are taken only from modules papermill.engines
+# has fully imported, and papermill.execute as a module whose functions are looked up when a notebook runs.
+import papermill.execute as papermill_execute  # noqa: E402
+from papermill.clientwrap import PapermillNotebookClient  # noqa: E402
+from papermill.engines import NBClientEngine, papermill_engines  # noqa: E402
+from papermill.exceptions import PapermillExecutionError  # noqa: E402
+from papermill.iorw import load_notebook_node  # noqa: E402
+from papermill.log import logger  # noqa: E402
+from papermill.parameterize import parameterize_notebook  # noqa: E402
+from papermill.utils import merge_kwargs, remove_args  # noqa: E402
 
-from lakin import atomic
-from lakin.errors import KernelAbortedError, WarmKernelError
+from lakin import atomic  # noqa: E402
+from lakin.errors import KernelAbortedError, WarmKernelError  # noqa: E402
+from lakin.pipeline import kernel as kernel_program  # noqa: E402
 
 ENGINE_NAME = "lakin-warm"
 WARM_IMPORTS = (
@@ -88,218 +95,23 @@ WARM_IMPORTS = (
 RESET_TIMEOUT = 60.0
 
 # --------------------------------------------------------------------------- kernel side
-# Executed once in the kernel as module `_lakin_warm`; `reset` runs (silently) before every notebook.
-_KERNEL_SOURCE = r'''
-import builtins, gc, importlib, os, site, sys, sysconfig, warnings
-
-FAILED = []
-BASE = {}
-_MISSING = object()
-
-
-def _shell():
-    from IPython import get_ipython
-    return get_ipython()
-
-
-def _environment_prefixes():
-    paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
-    for key in ("stdlib", "platstdlib", "purelib", "platlib"):
-        try:
-            paths.add(sysconfig.get_path(key))
-        except Exception:
-            pass
-    try:
-        paths.update(site.getsitepackages())
-        paths.add(site.getusersitepackages())
-    except Exception:
-        pass
-    return tuple(os.path.realpath(p).rstrip(os.sep) + os.sep for p in paths if p)
-
-
-def _pandas_options():
-    pd = sys.modules.get("pandas")
-    if pd is None:
-        return None
-    try:
-        from pandas._config import config as cfg
-        keys = [k for k in cfg._registered_options if k not in cfg._deprecated_options]
-    except Exception:
-        return None
-    saved = {}
-    for key in keys:
-        try:
-            saved[key] = pd.get_option(key)
-        except Exception:
-            pass
-    return saved
-
-
-def _restore_pandas(saved):
-    pd = sys.modules.get("pandas")
-    if not saved or pd is None:
-        return
-    for key, value in saved.items():
-        try:
-            current = pd.get_option(key)
-            if current is value or (type(current) is type(value) and current == value):
-                continue
-        except Exception:
-            pass
-        try:
-            pd.set_option(key, value)
-        except Exception:
-            pass
-
-
-def _altair_state():
-    alt = sys.modules.get("altair")
-    if alt is None:
-        return None
-    saved = {}
-    for name in ("renderers", "data_transformers", "theme"):
-        try:
-            registry = getattr(alt, name)
-            saved[name] = (registry.active, dict(registry.options))
-        except Exception:
-            pass
-    return saved
-
-
-def _restore_altair(saved):
-    alt = sys.modules.get("altair")
-    if not saved or alt is None:
-        return
-    for name, (active, options) in saved.items():
-        try:
-            registry = getattr(alt, name)
-            if registry.active != active or dict(registry.options) != options:
-                registry.enable(active, **options)
-        except Exception:
-            pass
-
-
-def _reset_matplotlib():
-    plt = sys.modules.get("matplotlib.pyplot")
-    if plt is not None:
-        try:
-            plt.close("all")
-        except Exception:
-            pass
-    mpl = sys.modules.get("matplotlib")
-    if mpl is not None:
-        try:
-            saved = BASE.get("matplotlib")
-            if saved is not None:
-                mpl.rcParams.update(saved)
-            else:
-                mpl.rc_file_defaults()
-        except Exception:
-            pass
-
-
-def setup(imports):
-    """Import the libraries once and record the state every run starts from."""
-    for name in imports:
-        try:
-            importlib.import_module(name)
-        except Exception as exc:
-            FAILED.append(f"{name}: {type(exc).__name__}: {exc}")
-    ip = _shell()
-    mpl = sys.modules.get("matplotlib")
-    BASE.update(
-        user_ns=dict(ip.user_ns),  # a new kernel's namespace (__doc__, __spec__... that reset() drops)
-        modules=set(sys.modules),
-        packages={name.partition(".")[0] for name in sys.modules},
-        prefixes=_environment_prefixes(),
-        path=list(sys.path),
-        environ=dict(os.environ),
-        builtins=dict(vars(builtins)),
-        warnings=list(warnings.filters),
-        recursionlimit=sys.getrecursionlimit(),
-        hooks=(sys.stdout, sys.stderr, sys.displayhook, sys.excepthook),
-        events={name: list(callbacks) for name, callbacks in ip.events.callbacks.items()},
-        ast_transformers=list(ip.ast_transformers),
-        input_transformers_post=list(ip.input_transformers_post),
-        formatters={mime: (dict(f.type_printers), dict(f.deferred_printers))
-                    for mime, f in ip.display_formatter.formatters.items()},
-        pandas=_pandas_options(),
-        altair=_altair_state(),
-        matplotlib=dict(mpl.rcParams) if mpl is not None else None,
-    )
-    # the libraries' objects live as long as the kernel: keep them out of every later collection
-    gc.collect()
-    gc.freeze()
-    return FAILED
-
-
-def reset(cwd, env_set, env_unset):
-    """Put the kernel back into the state recorded by setup, as a new kernel started in `cwd` would be."""
-    ip = _shell()
-    # process state first: the namespace reset below records the working directory in _dh
-    os.chdir(cwd)
-    base_env = BASE["environ"]
-    for key in [k for k in os.environ if k not in base_env]:
-        del os.environ[key]
-    for key, value in base_env.items():
-        if os.environ.get(key) != value:
-            os.environ[key] = value
-    for key in env_unset:
-        os.environ.pop(key, None)
-    for key, value in env_set.items():
-        os.environ[key] = value
-    sys.path[:] = BASE["path"]
-    sys.setrecursionlimit(BASE["recursionlimit"])
-    sys.stdout, sys.stderr, sys.displayhook, sys.excepthook = BASE["hooks"]
-    names = vars(builtins)
-    for key in [k for k in names if k not in BASE["builtins"]]:
-        del names[key]
-    for key, value in BASE["builtins"].items():
-        if names.get(key, _MISSING) is not value:
-            names[key] = value
-    # resetwarnings() also invalidates every module's __warningregistry__ ("once"/"default" shown again)
-    warnings.resetwarnings()
-    warnings.filters[:] = BASE["warnings"]
-    # IPython hooks a notebook may have added
-    for name, callbacks in ip.events.callbacks.items():
-        callbacks[:] = BASE["events"].get(name, [])
-    ip.ast_transformers[:] = BASE["ast_transformers"]
-    ip.input_transformers_post[:] = BASE["input_transformers_post"]
-    for mime, formatter in ip.display_formatter.formatters.items():
-        saved = BASE["formatters"].get(mime)
-        if saved is not None:
-            formatter.type_printers.clear()
-            formatter.type_printers.update(saved[0])
-            formatter.deferred_printers.clear()
-            formatter.deferred_printers.update(saved[1])
-    # library state
-    _restore_pandas(BASE["pandas"])
-    _restore_altair(BASE["altair"])
-    _reset_matplotlib()
-    # modules imported from outside the environment (a notebook's helper files) are read again next time
-    prefixes = BASE["prefixes"]
-    for name in [n for n in sys.modules if n not in BASE["modules"]]:
-        if name.partition(".")[0] in BASE["packages"]:
-            continue
-        path = getattr(sys.modules.get(name), "__file__", None)
-        if isinstance(path, str) and not os.path.realpath(path).startswith(prefixes):
-            del sys.modules[name]
-    importlib.invalidate_caches()
-    # user namespace, In/Out, history and execution counter, as in a new kernel
-    ip.reset(new_session=True)
-    for key, value in BASE["user_ns"].items():
-        ip.user_ns.setdefault(key, value)
-    gc.collect()
-'''
-
+# The kernel's program is lakin.pipeline.kernel, sent as source and run there as module `_lakin_warm`;
+# `reset` runs (silently) before every notebook.
 _INSTALL = (
     "import sys as _s, types as _t\n"
     "_m = _t.ModuleType('_lakin_warm')\n"
-    "exec(compile({source!r}, '<lakin-warm>', 'exec'), _m.__dict__)\n"
+    "exec(compile({source!r}, {filename!r}, 'exec'), _m.__dict__)\n"
     "_s.modules['_lakin_warm'] = _m\n"
     "del _s, _t, _m\n"
     "__import__('_lakin_warm').setup({imports!r})\n"
 )
+
+
+def install_code(imports: tuple[str, ...]) -> str:
+    """The code that installs lakin.pipeline.kernel in a new kernel and records its state after `imports`."""
+    filename = kernel_program.__file__
+    return _INSTALL.format(source=Path(filename).read_text(encoding="utf-8"), filename=filename,
+                           imports=tuple(imports))
 
 
 # --------------------------------------------------------------------------- process side
@@ -307,8 +119,6 @@ class _WarmKernel:
     """One kernel and its client; every method runs on the engine thread."""
 
     def __init__(self, kernel_name: str | None, imports: tuple[str, ...], startup_timeout: float):
-        from jupyter_client import AsyncKernelManager
-
         self.kernel_name = kernel_name
         self.imports = tuple(imports)
         self.startup_timeout = startup_timeout
@@ -328,7 +138,7 @@ class _WarmKernel:
         self.kc.start_channels()
         await self.kc.wait_for_ready(timeout=self.startup_timeout)
         self.kc.allow_stdin = False
-        reply = await self._run_silent(_INSTALL.format(source=_KERNEL_SOURCE, imports=self.imports),
+        reply = await self._run_silent(install_code(self.imports),
                                        timeout=max(self.startup_timeout, RESET_TIMEOUT),
                                        expressions={"failed": "__import__('_lakin_warm').FAILED"})
         failed = reply.get("user_expressions", {}).get("failed", {}).get("data", {}).get("text/plain", "[]")
@@ -453,8 +263,6 @@ def _thread() -> _EngineThread:
 
 def _run(coro_fn, *args):
     """Run an async method to completion on the engine thread's own event loop."""
-    from jupyter_core.utils import run_sync
-
     return run_sync(coro_fn)(*args)
 
 
@@ -547,13 +355,6 @@ def execute_notebook_warm(input_path: str | os.PathLike, output_path: str | os.P
     directory, and `output_path` is written once, atomically (also on failure, with papermill's error
     banner, before `PapermillExecutionError` is raised).
     """
-    from papermill.execute import (
-        prepare_notebook_metadata,
-        raise_for_execution_errors,
-        remove_error_markers,
-    )
-    from papermill.parameterize import parameterize_notebook
-
     input_path = str(input_path)
     output_path = None if output_path is None else str(output_path)
     kernel_cwd = str(Path(cwd).resolve()) if cwd is not None else os.getcwd()
@@ -561,14 +362,14 @@ def execute_notebook_warm(input_path: str | os.PathLike, output_path: str | os.P
     if parameters:
         nb = parameterize_notebook(nb, parameters, report_mode=False, kernel_name=kernel_name,
                                    engine_name=ENGINE_NAME)
-    nb = prepare_notebook_metadata(nb, input_path, output_path)
-    nb = remove_error_markers(nb)
+    nb = papermill_execute.prepare_notebook_metadata(nb, input_path, output_path)
+    nb = papermill_execute.remove_error_markers(nb)
     kernel_name = papermill_engines.nb_kernel_name(engine_name=ENGINE_NAME, nb=nb, name=kernel_name)
     nb = WarmEngine.execute_notebook(nb, kernel_name, output_path=None, progress_bar=progress_bar,
                                      log_output=log_output, start_timeout=start_timeout,
                                      execution_timeout=execution_timeout, kernel_cwd=kernel_cwd)
     try:
-        raise_for_execution_errors(nb, None)
+        papermill_execute.raise_for_execution_errors(nb, None)
     except PapermillExecutionError:
         if output_path is not None:
             atomic.write_text(output_path, nbformat.writes(nb))

@@ -14,24 +14,39 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
+import nbformat
+import papermill
+
 from lakin.atomic import TMP_PREFIX, atomic_dir, folder_lock
-from lakin.errors import FolderLocked
-from lakin.errors import ChapterFailure, ExecutionError, LakinError, ReportLockedError
+from lakin.data.load import find_data_dir, load, read_table
 from lakin.data.params import ReportParams, make_params, report_dir
+from lakin.errors import (
+    ChapterFailure, DataValidationError, ExecutionError, FolderLocked, LakinError, NoDataError, ReportLockedError,
+)
+from lakin.pipeline.incremental import ChapterReuse
+from lakin.present.outlines import excluded_notebooks
+from lakin.rules.frameworks import load_framework
+from lakin.rules.requirements import REQUIREMENTS
+
+__all__ = [
+    "KERNELS", "KERNEL_NAME", "KERNEL_QUIET", "LOCK_PREFIX", "NOTEBOOK_DIR", "PROJECT_DIR", "REPORTS_DIR",
+    "Chapter", "Plan", "RunResult", "chapters", "chapters_for", "check_period_data",
+    "execute_chapter", "execute_chapters", "is_temporary", "kernel_engine", "prepare", "report_lock", "run",
+]
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 NOTEBOOK_DIR = PROJECT_DIR / "notebooks"
 REPORTS_DIR = Path("reports")
 KERNEL_NAME = "python3"
-# One warm kernel for all chapters of a report (lakin.pipeline.engine: a fresh namespace per notebook, proven by
-# tests/test_engine.py); None means papermill's default engine, a new kernel per chapter.
+# The papermill engine of `--kernel warm|cold`: one warm kernel for all chapters of a report (lakin.pipeline.engine:
+# a fresh namespace per notebook, proven by tests/test_engine.py), or None, papermill's default engine (a new
+# kernel per chapter).
 KERNELS = {"warm": "lakin-warm", "cold": None}
 # The kernel's own log (transport warnings, shutdown notices) is noise on the user's terminal.
 KERNEL_QUIET = ["--IPKernelApp.log_level=CRITICAL"]
 # reports/<satker>/.lakin-lock-<period>: the lock file of one report folder (beside it, as the folder is
 # replaced whole when a build is published).
 LOCK_PREFIX = ".lakin-lock-"
-
 
 @dataclass(frozen=True)
 class Chapter:
@@ -44,22 +59,6 @@ class Chapter:
     requires: str | None
 
 
-def _has_revenue(tables) -> bool:
-    from lakin.rules.revenue import has_revenue
-
-    return has_revenue(tables)
-
-
-def _has_budget(tables) -> bool:
-    from lakin.rules.budget import has_budget
-
-    return has_budget(tables)
-
-
-# Data a chapter may require, by the name used in the notebook's `lakin.chapter.requires` metadata.
-REQUIREMENTS: dict[str, Callable] = {"penerimaan": _has_revenue, "anggaran": _has_budget}
-
-
 def kernel_engine(kernel: str) -> str | None:
     """The papermill engine for `--kernel warm|cold`."""
     if kernel not in KERNELS:
@@ -67,18 +66,12 @@ def kernel_engine(kernel: str) -> str | None:
     return KERNELS[kernel]
 
 
-def register_requirement(name: str, predicate: Callable) -> None:
-    """Let a new chapter declare a data requirement by name."""
-    REQUIREMENTS[name] = predicate
-
-
 def chapters(notebook_dir: Path | None = None) -> list[Chapter]:
     """Every chapter notebook in order (file name order), with its metadata."""
     folder = Path(notebook_dir) if notebook_dir else NOTEBOOK_DIR
     found = []
     for path in sorted(folder.glob("*.ipynb")):
-        # plain JSON: nbformat (with jsonschema) takes seconds to import, and a run that is refused
-        # before any chapter (no data, bad options) should be refused at once
+        # plain JSON: reading a chapter's metadata needs no notebook validation
         meta = json.loads(path.read_text(encoding="utf-8")).get("metadata", {}).get("lakin", {}).get("chapter")
         if not meta:
             continue
@@ -89,8 +82,6 @@ def chapters(notebook_dir: Path | None = None) -> list[Chapter]:
 def chapters_for(tables, notebook_dir: Path | None = None, period=None) -> list[Chapter]:
     """The chapters a unit's data supports (a chapter whose requirement is unmet is left out) and, given the
     report period, its outline uses (lakin/outlines: a quarterly report has no Lampiran)."""
-    from lakin.present.outlines import excluded_notebooks
-
     out = []
     skip = excluded_notebooks(period) if period is not None else set()
     for ch in chapters(notebook_dir):
@@ -108,18 +99,18 @@ def chapters_for(tables, notebook_dir: Path | None = None, period=None) -> list[
 
 @dataclass
 class RunResult:
-    """Where a run's executed notebooks are, and how long each chapter took."""
+    """Where a run's executed notebooks are, how long each chapter took, and which chapters were reused
+    from the previous build unchanged (lakin.pipeline.incremental)."""
 
     params: ReportParams
     out_dir: Path
     notebooks: list[Path]
     chapters: list[Chapter]
     seconds: dict[str, float] = field(default_factory=dict)
+    reused: list[str] = field(default_factory=list)
 
 
 def _failure(chapter: Chapter, nb_path: Path, exc: Exception) -> ChapterFailure:
-    import nbformat  # heavy (jsonschema): only when a chapter failed
-
     cell_index, source = None, ""
     try:
         nb = nbformat.read(nb_path, as_version=4)
@@ -134,14 +125,13 @@ def _failure(chapter: Chapter, nb_path: Path, exc: Exception) -> ChapterFailure:
     return ChapterFailure(chapter.name, str(nb_path), cell_index, ename, evalue, source)
 
 
-def execute_chapter(chapter: Chapter, output: Path, params: ReportParams, engine_name: str | None = None) -> None:
-    """Run one chapter notebook with papermill (parameters are validated scalars only)."""
-    import papermill as pm
-
+def execute_chapter(chapter: Chapter, output: Path, params: ReportParams, kernel: str | None = None) -> None:
+    """Run one chapter notebook with papermill (parameters are validated scalars only) on the papermill engine
+    `kernel` (KERNELS: the warm kernel, or None for a new kernel)."""
     kwargs = {}
-    if engine_name:
-        kwargs["engine_name"] = engine_name
-    pm.execute_notebook(
+    if kernel:
+        kwargs["engine_name"] = kernel
+    papermill.execute_notebook(
         str(chapter.path), str(output), parameters=params.as_notebook_parameters(),
         cwd=str(chapter.path.parent), kernel_name=KERNEL_NAME, progress_bar=False,
         log_output=False, request_save_on_cell_execute=False, extra_arguments=KERNEL_QUIET, **kwargs,
@@ -161,8 +151,6 @@ class Plan:
 def check_period_data(tables, satker: str, period, framework) -> str | None:
     """Raise NoDataError when the data holds no indicator or target for the report period; return a warning
     when it holds targets but no results yet (a report of N/A)."""
-    from lakin.errors import NoDataError
-
     iku, nilai = tables["iku"], tables["iku_nilai"]
     years = sorted(int(t) for t in set(iku["tahun"].dropna()))
     if iku[iku["tahun"] == period.tahun].empty:
@@ -187,10 +175,6 @@ def prepare(satker: str, periode: str, data_dir: str | Path | None = None, noteb
     Raises NoDataError for a period without data; with `strict`, also for a period with targets only.
     Data that breaks the contract is not refused here: it surfaces in the first chapter's setup cell,
     whose notebook is kept for inspection."""
-    from lakin.data.load import find_data_dir, load, read_table
-    from lakin.errors import DataValidationError, NoDataError
-    from lakin.rules.frameworks import load_framework
-
     data_path = find_data_dir(data_dir).resolve()
     if not data_path.is_dir():
         raise NoDataError(f"Direktori data '{data_path}' tidak ditemukan atau bukan folder")
@@ -211,18 +195,26 @@ def prepare(satker: str, periode: str, data_dir: str | Path | None = None, noteb
     return Plan(params, chapters_for(tables, notebook_dir, params.period), warnings)
 
 
-def execute_chapters(plan: Plan, target: Path, failed: Path, engine_name: str | None = KERNELS["warm"],
-                     progress: Callable[[str], None] | None = None) -> dict[str, float]:
-    """Execute the plan's chapters into `target`; a failing chapter's notebook is kept in `failed`."""
+def execute_chapters(plan: Plan, target: Path, failed: Path, kernel: str | None = KERNELS["warm"],
+                     progress: Callable[[str], None] | None = None,
+                     reuse: ChapterReuse | None = None) -> dict[str, float]:
+    """Execute the plan's chapters into `target`; a failing chapter's notebook is kept in `failed`. With
+    `reuse`, a chapter whose inputs did not change since the previous build takes that build's notebook."""
     seconds: dict[str, float] = {}
     total = len(plan.chapters)
     for i, ch in enumerate(plan.chapters, 1):
         output = target / f"{ch.name}.ipynb"
         if progress:
             progress(f"[{i}/{total}] bab {ch.name}: {ch.title}")
+        if reuse is not None and reuse.take(ch, output):
+            if progress:
+                progress("      tidak berubah: hasil eksekusi sebelumnya dipakai")
+            continue
         start = time.perf_counter()
+        if reuse is not None:
+            reuse.executing(ch)
         try:
-            execute_chapter(ch, output, plan.params, engine_name)
+            execute_chapter(ch, output, plan.params, kernel)
         except Exception as exc:  # papermill raises PapermillExecutionError; kernels may die
             shutil.rmtree(failed, ignore_errors=True)
             failed.mkdir(parents=True)
@@ -230,6 +222,8 @@ def execute_chapters(plan: Plan, target: Path, failed: Path, engine_name: str | 
             if output.exists():
                 shutil.copy2(output, kept)
             raise ExecutionError(_failure(ch, kept, exc)) from None
+        if reuse is not None:
+            reuse.executed(ch)
         seconds[ch.name] = time.perf_counter() - start
         if progress:
             progress(f"      selesai dalam {seconds[ch.name]:.1f} detik".replace(".", ","))
@@ -249,9 +243,10 @@ def report_lock(out_dir: Path) -> Iterator[None]:
 
 
 def run(satker: str, periode: str, data_dir: str | Path | None = None, reports_root: str | Path = REPORTS_DIR,
-        notebook_dir: Path | None = None, engine_name: str | None = KERNELS["warm"],
+        notebook_dir: Path | None = None, kernel: str | None = KERNELS["warm"],
         progress: Callable[[str], None] | None = None, strict: bool = False) -> RunResult:
-    """Execute every chapter a unit's data supports into reports/<satker>/<period>/notebooks/."""
+    """Execute every chapter a unit's data supports into reports/<satker>/<period>/notebooks/ on the papermill
+    engine `kernel` (KERNELS)."""
     plan = prepare(satker, periode, data_dir, notebook_dir, strict)
     for warning in plan.warnings:
         if progress:
@@ -261,11 +256,12 @@ def run(satker: str, periode: str, data_dir: str | Path | None = None, reports_r
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / "notebooks"
     with report_lock(out_dir), atomic_dir(target) as tmp:
-        seconds = execute_chapters(plan, tmp, out_dir / "gagal", engine_name, progress)
+        seconds = execute_chapters(plan, tmp, out_dir / "gagal", kernel, progress)
     shutil.rmtree(out_dir / "gagal", ignore_errors=True)
     notebooks = [target / f"{ch.name}.ipynb" for ch in plan.chapters]
     return RunResult(params, out_dir, notebooks, plan.chapters, seconds)
 
 
 def is_temporary(path: Path) -> bool:
+    """Whether a path is one of lakin's temporaries (`.lakin-tmp-*`)."""
     return path.name.startswith(TMP_PREFIX)

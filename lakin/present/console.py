@@ -12,6 +12,8 @@ from rich.text import Text
 from lakin.present.fmt import angka, poin, same_decimals
 from lakin.present.tables import scorecard_table
 
+__all__ = ["console", "print_figures", "print_scorecard", "safe"]
+
 console = Console()
 
 # C0 controls but tab and newline, DEL, C1 controls (ESC, CSI, OSC: terminal escape sequences), and

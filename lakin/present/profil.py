@@ -9,12 +9,17 @@ import math
 
 import pandas as pd
 
-from lakin.present.fmt import angka
-from lakin.values import is_na
-from lakin.present.fmt import nilai as nilai_satuan
-from lakin.rules.frameworks import Framework
 from lakin.data.periods import PERIOD_LABELS, ReportPeriod
+from lakin.present.fmt import angka
+from lakin.present.fmt import nilai as nilai_satuan
+from lakin.present.fmt import tanggal as fmt_tanggal
+from lakin.rules.frameworks import Framework
 from lakin.rules.scoring import Scorecard, indicator_index
+from lakin.values import is_na
+
+__all__ = ["KONSOLIDASI_KALIMAT", "POLARITAS_KALIMAT", "POLARITAS_NAMA", "annual_targets", "metode_pengukuran",
+           "pegawai_tables", "pegawai_total", "perbandingan_table", "period_label", "profil_items", "profil_sumber",
+           "renstra_frame", "renstra_kalimat", "renstra_table", "sistematika_markdown", "struktur_table"]
 
 POLARITAS_KALIMAT = {
     "max": "semakin tinggi realisasi semakin baik; indeks capaian = realisasi / target x 100",
@@ -112,8 +117,6 @@ def pegawai_total(tables: dict[str, pd.DataFrame], tahun: int) -> tuple[int, str
     first = frame[frame["kelompok"] == frame["kelompok"].iloc[0]]
     tanggal = None
     if "tanggal" in first and first["tanggal"].notna().any():
-        from lakin.present.fmt import tanggal as fmt_tanggal
-
         value = pd.to_datetime(first["tanggal"].dropna().iloc[0]).date()
         tanggal = fmt_tanggal(value)
     return int(first["jumlah"].sum()), tanggal

@@ -12,29 +12,28 @@ from pathlib import Path
 
 import pandas as pd
 
-from lakin.present import profil as bab
-from lakin.present import show
-from lakin.present.charts import caption as chart_caption
-from lakin.present.charts import kinerja as charts_kinerja
+from lakin.data.periods import parse_period
 from lakin.errors import ParameterError
-from lakin.model.figures import Unit
-from lakin.present.fmt import indeks
-from lakin.values import is_na
 from lakin.model.report_model import ReportModel, build_model
 from lakin.model.report_model import load as load_model
+from lakin.present import profil as bab
+from lakin.present import show
+from lakin.present.charts import budget as budget_charts
+from lakin.present.charts import caption as chart_caption
+from lakin.present.charts import kinerja as kinerja_charts
+from lakin.present.charts import revenue as revenue_charts
+from lakin.present.fmt import indeks
+from lakin.present.narrative import budget as budget_narrative
 from lakin.present.narrative import kinerja as narasi_kinerja
-from lakin.present.outlines import outline_for
-from lakin.data.periods import parse_period
-from lakin.tools.review import available_data, element_block, has_element
+from lakin.present.narrative import revenue as revenue_narrative
+from lakin.present.outlines import element_block, has_element, narasi_name, outline_for
+from lakin.rules.requirements import available_data
+from lakin.present.tables import budget as budget_tables
 from lakin.present.tables import level_table, scorecard_table
+from lakin.present.tables import revenue as revenue_tables
+from lakin.values import is_na
 
-_NARASI_NAME = re.compile(r"[^A-Za-z0-9.-]+")
-
-
-def narasi_name(kode: str) -> str:
-    """File name of an indicator's analyst text: 'IKU 1' -> 'iku-IKU-1.md', '1a-N' -> 'iku-1a-N.md'."""
-    return f"iku-{_NARASI_NAME.sub('-', str(kode)).strip('-')}.md"
-
+__all__ = ["SECTIONS", "Laporan", "bab_ident", "buka", "narasi_name"]
 
 class Laporan:
     """One unit's report for one period, as the chapter notebooks present it."""
@@ -49,25 +48,24 @@ class Laporan:
             if (self.model.satker, self.model.period.label) != (satker, wanted):
                 raise ParameterError(f"model laporan {model} berisi {self.model.satker} {self.model.period.label}, "
                                      f"bukan {satker} {wanted}", "model", str(model))
-        self.unit: Unit = self.model.unit
 
     # ------------------------------------------------------------------ shared pieces
     @property
     def nama(self) -> str:
-        return str(self.unit.info["nama"])
+        return str(self.model.info["nama"])
 
     @property
     def singkatan(self) -> str:
-        s = self.unit.info.get("singkatan")
+        s = self.model.info.get("singkatan")
         return self.nama if is_na(s) or not s else str(s)
 
     @cached_property
     def sc(self):
         return self.model.scorecard
 
-    @cached_property
+    @property
     def tables(self) -> dict[str, pd.DataFrame]:
-        return self.unit.tables
+        return self.model.tables
 
     def narasi(self, name: str) -> str | None:
         """The analysts' block for this period (data/README.md, *Analysts' text*), references resolved."""
@@ -226,13 +224,13 @@ class Laporan:
         total[frame.columns[1]] = self.sc.framework.skor_kode
         total["Indeks"] = indeks(self.sc.overall)
         frame = pd.concat([frame, pd.DataFrame([total])], ignore_index=True)
-        show.table(frame, f"{frame.columns[1]} dan {self.sc.framework.skor_kode} {self.unit.period.nama}",
+        show.table(frame, f"{frame.columns[1]} dan {self.sc.framework.skor_kode} {self.model.period.nama}",
                    ident="tabel-ringkasan")
 
     # ------------------------------------------------------------------ introduction
     def profil(self) -> None:
         """Who the unit is: name, ministry, parent office, location, head; the framework it reports under."""
-        info = self.unit.info
+        info = self.model.info
         parts = [f"{self.nama} ({self.singkatan}) adalah unit kerja"]
         if not is_na(info.get("unit_eselon1")):
             parts.append(f"di lingkungan {info['unit_eselon1']}")
@@ -282,7 +280,7 @@ class Laporan:
         """The overall score, every aggregate level, the scorecard table and its charts."""
         sc = self.sc
         show.markdown(show.escape_md(narasi_kinerja.kalimat_nilai_organisasi(sc, self.singkatan)))
-        _chart(charts_kinerja.nilai_organisasi(sc), "gambar-nilai-organisasi")
+        _chart(kinerja_charts.overall_score_chart(sc), "gambar-nilai-organisasi")
         for depth in reversed(range(len(sc.levels))):
             show.markdown(" ".join(narasi_kinerja.kalimat_level(sc, depth, markdown=True)))  # escaped inside
             level = sc.levels[depth].attrs["level"]
@@ -290,7 +288,7 @@ class Laporan:
         show.markdown(show.escape_md(narasi_kinerja.kalimat_status(sc) + " " + narasi_kinerja.kalimat_tertinggi_terendah(sc)))
         show.table(scorecard_table(sc), f"Capaian {sc.framework.istilah_indikator} {self.singkatan} {sc.period.nama}",
                    ident="tabel-papan-skor")
-        _chart(charts_kinerja.indeks_indikator(sc), "gambar-indeks-indikator")
+        _chart(kinerja_charts.indicator_index_chart(sc), "gambar-indeks-indikator")
 
     def analisis_indikator(self) -> None:
         """Per indicator (PermenPANRB 53/2014, Bab III A): definition, the sentence, target and realisation this
@@ -314,7 +312,7 @@ class Laporan:
                 show.markdown(show.escape_md(sentence))
             show.table(bab.perbandingan_table(sc, kode, renstra, targets.get(kode)), f"Target dan Realisasi {label}",
                        ident=f"tabel-iku-{kode}")
-            _chart(charts_kinerja.riwayat_indikator(sc, kode), f"gambar-iku-{kode}")
+            _chart(kinerja_charts.indicator_history_chart(sc, kode), f"gambar-iku-{kode}")
             self._narasi_block(narasi_name(kode))
             for element in self.outline.indikator:
                 if element.jenis != "narasi":
@@ -328,85 +326,70 @@ class Laporan:
                     self._gap(f"{element.judul} ({label}).")
 
     # ------------------------------------------------------------------ revenue
-    @cached_property
-    def _revenue(self):
-        return self.model.revenue
-
     def ringkasan_penerimaan(self) -> None:
         """The revenue headline of the executive summary (nothing without revenue data)."""
-        from lakin.present.narrative import revenue as narasi
-
-        if self._revenue is not None:
-            show.markdown(show.escape_md(narasi.paragraphs(self._revenue, self.singkatan)[0]))
+        if self.model.revenue is not None:
+            show.markdown(show.escape_md(revenue_narrative.paragraphs(self.model.revenue, self.singkatan)[0]))
 
     def penerimaan(self) -> None:
         """The revenue chapter: narrative, target decrees, performance and trajectory tables, charts."""
-        from lakin.rules import revenue
-        from lakin.present.charts import revenue as charts
-        from lakin.present.narrative import revenue as narasi
-
-        summary = self._revenue
+        summary = self.model.revenue
         if summary is None:
             return
-        paragraphs = narasi.paragraphs(summary, self.singkatan)
+        paragraphs = revenue_narrative.paragraphs(summary, self.singkatan)
         show.markdown("\n\n".join(show.escape_md(p) for p in paragraphs))
-        show.table(revenue.table_targets(summary), f"Target Penerimaan Tahun {summary.tahun}", ident="tabel-target-penerimaan")
-        show.table(revenue.table_kinerja(summary), f"Kinerja Penerimaan {self.unit.period.nama}", ident="tabel-kinerja-penerimaan")
-        _chart(charts.cumulative(summary), "gambar-trajektori")
+        show.table(revenue_tables.table_targets(summary), f"Target Penerimaan Tahun {summary.tahun}",
+                   ident="tabel-target-penerimaan")
+        show.table(revenue_tables.table_kinerja(summary), f"Kinerja Penerimaan {self.model.period.nama}",
+                   ident="tabel-kinerja-penerimaan")
+        _chart(revenue_charts.cumulative_chart(summary), "gambar-trajektori")
         sub = self._level("penerimaan") + 1
         show.heading("Capaian Trajektori Bulanan", sub)
-        show.table(revenue.table_trajectory(summary), "Capaian Trajektori Bulanan dan Proyeksi s.d. Akhir Tahun",
+        show.table(revenue_tables.table_trajectory(summary), "Capaian Trajektori Bulanan dan Proyeksi s.d. Akhir Tahun",
                    ident="tabel-trajektori")
-        _chart(charts.monthly(summary), "gambar-bulanan")
+        _chart(revenue_charts.monthly_chart(summary), "gambar-bulanan")
         show.heading("Pertumbuhan Penerimaan (Year on Year)", sub)
-        _chart(charts.year_on_year(summary), "gambar-yoy")
+        _chart(revenue_charts.year_on_year_chart(summary), "gambar-yoy")
         if summary.iku_kode is not None and not summary.iku.empty:
-            show.heading(f"Keterkaitan dengan {narasi_kinerja.label(self.sc, summary.iku_kode)}", sub)
-            show.table(revenue.table_iku(summary), f"{narasi_kinerja.label(self.sc, summary.iku_kode)} dihitung dari data penerimaan",
+            label = narasi_kinerja.label(self.sc, summary.iku_kode)
+            show.heading(f"Keterkaitan dengan {label}", sub)
+            show.table(revenue_tables.table_iku(summary), f"{label} dihitung dari data penerimaan",
                        ident="tabel-iku-penerimaan")
         if not summary.kontributor.empty:
             show.heading("Kontributor Penerimaan Terbesar", sub)
-            _table(revenue.table_kontributor(summary), "Kontributor Penerimaan Bea Masuk Terbesar per Bulan",
+            _table(revenue_tables.table_kontributor(summary), "Kontributor Penerimaan Bea Masuk Terbesar per Bulan",
                    "tabel-kontributor")
-            _chart(charts.contributors(summary), "gambar-kontributor")
+            _chart(revenue_charts.contributors_chart(summary), "gambar-kontributor")
 
     # ------------------------------------------------------------------ budget
-    @cached_property
-    def _budget(self):
-        return self.model.budget
-
     def ringkasan_anggaran(self) -> None:
         """The budget headline of the executive summary (nothing without budget data)."""
-        from lakin.present.narrative import budget as narasi
-
-        if self._budget is not None:
-            show.markdown(show.escape_md(" ".join(narasi.paragraphs(self._budget, self.singkatan)[:2])))
+        if self.model.budget is not None:
+            show.markdown(show.escape_md(" ".join(budget_narrative.paragraphs(self.model.budget, self.singkatan)[:2])))
 
     def anggaran(self) -> None:
         """The budget chapter: narrative, absorption per jenis belanja and per kegiatan, targets, RPD, IKPA."""
-        from lakin.rules import budget
-        from lakin.present.charts import budget as charts
-        from lakin.present.narrative import budget as narasi
-
-        summary = self._budget
+        summary = self.model.budget
         if summary is None:
             return
-        show.markdown("\n\n".join(show.escape_md(p) for p in narasi.paragraphs(summary, self.singkatan)))
-        period = self.unit.period.nama
-        _table(budget.table_per_jenis(summary), f"Penyerapan Anggaran per Jenis Belanja {period}", "tabel-jenis-belanja")
-        _table(budget.table_per_kegiatan(summary), f"Penyerapan Anggaran per Kegiatan {period}", "tabel-kegiatan")
+        show.markdown("\n\n".join(show.escape_md(p) for p in budget_narrative.paragraphs(summary, self.singkatan)))
+        period = self.model.period.nama
+        _table(budget_tables.table_per_jenis(summary), f"Penyerapan Anggaran per Jenis Belanja {period}",
+               "tabel-jenis-belanja")
+        _table(budget_tables.table_per_kegiatan(summary), f"Penyerapan Anggaran per Kegiatan {period}", "tabel-kegiatan")
         if summary.target is not None and not summary.target.empty:
-            _table(budget.table_target(summary), "Penyerapan Anggaran dibandingkan Target Triwulanan", "tabel-target-penyerapan")
-            _chart(charts.absorption_chart(summary), "gambar-penyerapan")
+            _table(budget_tables.table_target(summary), "Penyerapan Anggaran dibandingkan Target Triwulanan",
+                   "tabel-target-penyerapan")
+            _chart(budget_charts.absorption_chart(summary), "gambar-penyerapan")
         if summary.rpd is not None:
             show.heading("Rencana Penarikan Dana (Halaman III DIPA)", 3)
-            rpd = budget.table_rpd(summary.rpd)
+            rpd = budget_tables.table_rpd(summary.rpd)
             _table(rpd, rpd.attrs["judul"], "tabel-rpd")
-            _chart(charts.rpd_chart(summary), "gambar-rpd")
+            _chart(budget_charts.rpd_chart(summary), "gambar-rpd")
         if summary.ikpa is not None and summary.ikpa.periode is not None:
             show.heading("Kualitas Pelaksanaan Anggaran (IKPA dan NKA)", 3)
-            show.table(budget.table_ikpa(summary.ikpa, summary.total.get("realisasi")), "Komponen IKPA, SMART dan NKA",
-                       ident="tabel-ikpa")
+            show.table(budget_tables.table_ikpa(summary.ikpa, summary.total.get("realisasi")),
+                       "Komponen IKPA, SMART dan NKA", ident="tabel-ikpa")
 
     # ------------------------------------------------------------------ closing
     def penutup(self) -> None:

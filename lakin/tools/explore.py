@@ -8,23 +8,20 @@ tooltips and a selection (click or legend) that highlights a unit or a status.
 
 from __future__ import annotations
 
-import functools
 import inspect
-import itertools
-import json
 import math
-import os
 import warnings
 from pathlib import Path
 
 import altair as alt
 import pandas as pd
-import vl_convert as vlc
 
-from lakin.present.charts import EMBED_OPTIONS, with_locale
 from lakin.data.load import Dataset, find_data_dir, load
-from lakin.rules.frameworks import load_framework
 from lakin.data.periods import DATA_PERIODS, ReportPeriod
+from lakin.present.charts import EMBED_OPTIONS, offline_html, with_locale
+from lakin.rules import budget as budget_rules
+from lakin.rules import revenue as revenue_rules
+from lakin.rules.frameworks import load_framework
 from lakin.rules.scoring import overall_for, score_indicators
 
 __all__ = [
@@ -36,32 +33,6 @@ __all__ = [
 QUARTERS_LATEST_FIRST = (4, 3, 2, 1)
 NO_DATA = "tidak ada data"
 
-
-_EMBED_OPTIONS = EMBED_OPTIONS
-_COUNTER = itertools.count(1)
-
-
-@functools.lru_cache(maxsize=1)
-def _vega_bundle() -> str:
-    """Vega, Vega-Lite and Vega-Embed as one script, from the vl-convert wheel (never fetched from a network)."""
-    return vlc.javascript_bundle()
-
-
-def offline_html(spec: dict, embed_options: dict | None = None, bundle: bool = True) -> str:
-    """A chart as HTML whose script is inlined: it draws in an exported notebook or page with no network.
-
-    The libraries are defined once per page (`window.vegaEmbed` guards the bundle) and each chart runs in its
-    own function scope, so any number of charts share one document. `bundle=False` leaves the libraries out
-    (a page that already holds them in an earlier chart: the HTML report). Every `<` of the spec is written
-    `\\u003c`, so no text in the data can end or re-open the script element.
-    """
-    ident = f"lakin-vis-{os.getpid()}-{next(_COUNTER)}"
-    options = json.dumps({**_EMBED_OPTIONS, **(embed_options or {})})
-    payload = json.dumps(spec).replace("<", "\\u003c")
-    libraries = _vega_bundle().replace("</script", "<\\/script") if bundle else ""
-    return (f'<div id="{ident}" class="lakin-chart"></div>\n'
-            f'<script type="text/javascript">\n(function () {{\nif (!window.vegaEmbed) {{\n{libraries}\n}}\n'
-            f"window.vegaEmbed('#{ident}', {payload}, {options}).catch(console.error);\n}})();\n</script>")
 
 
 def offline_renderer(spec: dict, **metadata) -> dict:
@@ -79,11 +50,10 @@ NBCONVERT_TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "nbcon
 
 def export_html(notebook: str | Path, out: str | Path) -> Path:
     """An executed notebook as one HTML file that opens offline (template `lakin-offline`: no CDN scripts)."""
-    import nbformat  # heavy optional: only the export needs nbconvert
-    from nbconvert import HTMLExporter
+    from nbconvert import HTMLExporter  # heavy optional: only the export needs nbconvert
 
     exporter = HTMLExporter(template_name="lakin-offline", extra_template_basedirs=[str(NBCONVERT_TEMPLATES)])
-    body, _ = exporter.from_notebook_node(nbformat.read(str(notebook), as_version=4))
+    body, _ = exporter.from_filename(str(notebook))
     out = Path(out)
     out.write_text(body, encoding="utf-8")
     return out
@@ -94,7 +64,7 @@ def setup() -> None:
     alt.renderers.enable("lakin-offline")
     # dashboard() links its views through one shared selection: Altair's notice about merging it is expected
     warnings.filterwarnings("ignore", message="Automatically deduplicated selection parameter")
-    alt.renderers.set_embed_options(**_EMBED_OPTIONS)
+    alt.renderers.set_embed_options(**EMBED_OPTIONS)
     alt.data_transformers.disable_max_rows()
 
 
@@ -264,17 +234,15 @@ def _latest_year(years: list[int], tahun: int | None) -> list[int]:
 def revenue_achievement(ds: Dataset, tahun: int | None = None) -> pd.DataFrame:
     """Revenue achievement (netto realisation / target in force) per unit, at its latest complete period
     (of `tahun`, or of its latest year), ranked from highest."""
-    from lakin.rules import revenue
-
     rows = []
     for satker, info, tables in _units(ds):
-        if not revenue.has_revenue(tables):
+        if not revenue_rules.has_revenue(tables):
             continue
         done = False
         for year in _latest_year(_years(tables, "penerimaan", "target_penerimaan"), tahun):
             for q in QUARTERS_LATEST_FIRST:
                 period = ReportPeriod(year, q)
-                summary = revenue.summarize(tables, satker, period)
+                summary = revenue_rules.summarize(tables, satker, period)
                 if _finite(summary.capaian) and not summary.bulan_tanpa_data:
                     rows.append({"satker": satker, "unit": _label(info), "nama": info["nama"], "tahun": year,
                                  "periode": period.label, "target": summary.target_total,
@@ -292,17 +260,15 @@ def revenue_achievement(ds: Dataset, tahun: int | None = None) -> pd.DataFrame:
 def budget_absorption(ds: Dataset, tahun: int | None = None) -> pd.DataFrame:
     """Budget absorption (realisation / DIPA pagu) per unit, at its latest period with a realisation
     (of `tahun`, or of its latest year), ranked from highest."""
-    from lakin.rules import budget
-
     rows = []
     for satker, info, tables in _units(ds):
-        if not budget.has_budget(tables):
+        if not budget_rules.has_budget(tables):
             continue
         done = False
         for year in _latest_year(_years(tables, "pagu", "realisasi_anggaran"), tahun):
             for q in QUARTERS_LATEST_FIRST:
                 period = ReportPeriod(year, q)
-                total = budget.absorption(tables, period).iloc[0]
+                total = budget_rules.absorption(tables, period).iloc[0]
                 if _finite(total["persen"]):
                     rows.append({"satker": satker, "unit": _label(info), "nama": info["nama"], "tahun": year,
                                  "periode": period.label, "pagu": float(total["pagu"]),

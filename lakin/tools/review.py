@@ -12,62 +12,26 @@ show; listed for the reviewer, not a gap an analyst can fill in text).
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
 
-from lakin.tools.check_prose import check_model
+from lakin.atomic import atomic_path
 from lakin.errors import IncompleteReportError
-from lakin.present.outlines import Element, Outline, outline_for
+from lakin.present.outlines import Outline, element_block, has_element, outline_for
 from lakin.present.profil import annual_targets, pegawai_tables, profil_items, renstra_frame, struktur_table
+from lakin.tools.check import annex, check
+from lakin.tools.check.prose import check_model
+from lakin.values import is_na
 
-__all__ = ["ADA", "BELUM", "TANPA_DATA", "available_data", "completeness", "completeness_for", "element_block",
-           "gaps", "has_element", "require_complete", "review_frames", "write_review"]
+__all__ = ["ADA", "BELUM", "TANPA_DATA", "completeness", "completeness_for", "gaps", "require_complete",
+           "review_frames", "write_review"]
 
 ADA = "Ada"
 BELUM = "Belum diisi"
 TANPA_DATA = "Tidak ada data"
 COLUMNS = ["No", "Bagian", "Unsur", "Wajib", "Status", "Keterangan"]
-_CODE = re.compile(r"[^A-Za-z0-9.-]+")
-_HEADING = re.compile(r"^\s*(?:#{1,6}\s+(?P<h>.+?)\s*#*\s*$|\*\*(?P<b>[^*]+)\*\*\s*:?\s*$)")
-
-
-def _code(kode: str) -> str:
-    return _CODE.sub("-", str(kode)).strip("-")
-
-
-def element_block(element: Element, kode: str | None = None) -> str | None:
-    """The analysts' block that holds an element: 'iku-{kode}-sebab.md' -> 'iku-1a-N-sebab.md'."""
-    if not element.berkas:
-        return None
-    return element.berkas.format(kode=_code(kode)) if kode is not None else element.berkas
-
-
-def has_element(element: Element, kode: str | None, narasi: Mapping[str, str]) -> bool:
-    """An analysts' element is present as its own block, or as a heading (`## Penyebab ...` or a bold line
-    `**Upaya ...**`) inside the indicator's main block whose text holds one of the element's words."""
-    block = element_block(element, kode)
-    if block and str(narasi.get(block) or "").strip():
-        return True
-    if kode is None or not element.kata:
-        return False
-    main = str(narasi.get(f"iku-{_code(kode)}.md") or "")
-    for line in main.splitlines():
-        m = _HEADING.match(line)
-        if m:
-            text = (m["h"] or m["b"] or "").lower()
-            if any(k in text for k in element.kata):
-                return True
-    return False
-
-
-def available_data(tables: Mapping[str, pd.DataFrame]) -> set[str]:
-    """The named data requirements a unit meets (`lakin.pipeline.execute.REQUIREMENTS`: penerimaan, anggaran, ...)."""
-    from lakin.pipeline.execute import REQUIREMENTS
-
-    return {name for name, predicate in REQUIREMENTS.items() if predicate(tables)}
 
 
 def _row(rows: list, bagian: str, unsur: str, wajib: bool, status: str, keterangan: str = "") -> None:
@@ -111,7 +75,8 @@ def completeness(outline: Outline, sc, tables: Mapping[str, pd.DataFrame], naras
         bagian = f"Bab III A, indikator {kode}" if period.is_annual else f"Bab II, indikator {kode}"
         for element in outline.indikator:
             if element.jenis == "data":
-                ok = kode in targets if element.key == "target-tahunan" else _data_present(element.key, sc, kode, renstra)
+                ok = (kode in targets if element.key == "target-tahunan"
+                      else _data_present(element.key, sc, kode, renstra))
                 status = ADA if ok is True else (TANPA_DATA if ok is False else None)
                 if status is None:
                     continue
@@ -128,7 +93,7 @@ def _data_present(key: str, sc, kode: str, renstra: pd.DataFrame) -> bool | None
     h = sc.history[sc.history["kode"] == kode]
     ind = sc.indicators[sc.indicators["kode"] == kode].iloc[0]
     if key == "target-realisasi":
-        return not (pd.isna(ind["target"]) and pd.isna(ind["realisasi"]))
+        return not (is_na(ind["target"]) and is_na(ind["realisasi"]))
     if key == "riwayat":
         earlier = h[h["tahun"] < sc.period.tahun]
         return bool(earlier["realisasi"].notna().any() or earlier["target"].notna().any())
@@ -166,8 +131,6 @@ def require_complete(model) -> pd.DataFrame:
 def review_frames(model, prose: list | None = None) -> dict[str, pd.DataFrame]:
     """The reviewer's tables: completeness, reconciliation (lakin check) and prose-figure findings (`prose`: the
     findings `lakin build` already computed for this model; None computes them)."""
-    from lakin.tools.check import annex, check
-
     frames = {"Kelengkapan": completeness_for(model)}
     result = check(model.data_dir, satker=model.satker, tahun=model.period.tahun)
     frames["Rekonsiliasi"] = annex(result.findings).drop(columns=["Satker"], errors="ignore")
@@ -209,7 +172,7 @@ def _html(model, frames: dict[str, pd.DataFrame]) -> str:
         body = []
         for row in frame.itertuples(index=False):
             cls = ' class="kosong"' if name == "Kelengkapan" and BELUM in row else ""
-            body.append(f"<tr{cls}>" + "".join(f"<td>{e('' if pd.isna(v) else str(v))}</td>" for v in row) + "</tr>")
+            body.append(f"<tr{cls}>" + "".join(f"<td>{e('' if is_na(v) else str(v))}</td>" for v in row) + "</tr>")
         parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
     parts.append("</body></html>\n")
     return "\n".join(parts)
@@ -217,8 +180,6 @@ def _html(model, frames: dict[str, pd.DataFrame]) -> str:
 
 def write_review(model, out_dir: str | Path, prose: list | None = None) -> dict[str, Path]:
     """Write `<satker>-<period>-reviu.html` and `.xlsx` into `out_dir`; return their paths."""
-    from lakin.atomic import atomic_path
-
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     frames = review_frames(model, prose)

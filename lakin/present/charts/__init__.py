@@ -1,12 +1,31 @@
-"""Altair charts in Indonesian (month names, Rp, comma decimals) and their static PNG/SVG renderings."""
+"""Altair charts in Indonesian (month names, Rp, comma decimals) and their static PNG/SVG renderings.
+
+Conversion: a chart is drawn once, to SVG (`to_svg`, vl-convert running Vega); a format that needs pixels
+(DOCX) gets a PNG rasterised from that SVG (`svg_to_png`, resvg: no second Vega run, the same pixels as
+`to_png`). lakin's own charts are tested against the Vega-Lite schema once, in their tests; converting
+them skips Altair's validation (`spec_dict`). vl-convert holds the GIL while it converts (measured: a Python
+thread beside it makes almost no progress), so conversions run one after the other.
+"""
 
 from __future__ import annotations
 
+import collections
+import functools
+import hashlib
 import json
+import os
+import re
+from collections.abc import Iterable
+from pathlib import Path
 
 import altair as alt
 
+from lakin.atomic import atomic_path
 from lakin.present.fmt import BULAN
+
+__all__ = ["EMBED_OPTIONS", "FONT", "FORMAT_LOCALE", "HEIGHT", "MONTH_SORT", "PALETTE", "STATUS_GREY", "TIME_LOCALE",
+           "WIDTH", "base", "caption", "drawn", "offline_html", "rupiah_axis", "spec_dict", "svg_to_png", "svgs_to_pngs", "theme",
+           "to_png", "to_svg", "with_locale"]
 
 # d3 locales: Babel's id_ID symbols (decimal ',', group '.') as d3-format and d3-time-format expect them.
 FORMAT_LOCALE = {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["Rp", ""]}
@@ -60,9 +79,15 @@ def base(data, width: int = WIDTH, height: int = HEIGHT) -> alt.Chart:
     return alt.Chart(data).properties(width=width, height=height)
 
 
+def spec_dict(chart) -> dict:
+    """The Vega-Lite spec of an Altair chart (without Altair's schema validation: lakin's chart functions are
+    validated by their tests) or a copy of a spec that already is a dict."""
+    return chart.to_dict(validate=False) if hasattr(chart, "to_dict") else dict(chart)
+
+
 def caption(chart) -> str:
     """A chart's own title (what it draws), as the figure caption: the caption always says what is drawn."""
-    spec = chart.to_dict() if hasattr(chart, "to_dict") else dict(chart)
+    spec = spec_dict(chart)
     title = spec.get("title")
     if isinstance(title, dict):
         title = title.get("text")
@@ -74,7 +99,7 @@ def caption(chart) -> str:
 def drawn(chart) -> list[dict]:
     """The data rows a chart draws (every layer's inline data, in order): for tests and for the rule that a
     chart compares at least two values."""
-    spec = chart.to_dict() if hasattr(chart, "to_dict") else dict(chart)
+    spec = spec_dict(chart)
     rows: list[dict] = []
     datasets = spec.get("datasets", {})
 
@@ -92,7 +117,7 @@ def drawn(chart) -> list[dict]:
 
 
 def _spec(chart) -> str:
-    spec = chart.to_dict() if hasattr(chart, "to_dict") else dict(chart)
+    spec = spec_dict(chart)
     cfg = theme()["config"]
     spec["config"] = {**cfg, **spec.get("config", {})}
     return json.dumps(spec)
@@ -112,9 +137,88 @@ def to_svg(chart) -> str:
     return vlc.vegalite_to_svg(_spec(chart), format_locale=FORMAT_LOCALE, time_format_locale=TIME_LOCALE)
 
 
+def svg_to_png(svg: str, scale: float = 2.0) -> bytes:
+    """A chart's SVG (`to_svg`) as PNG, rasterised without drawing the chart again: equal to `to_png`."""
+    import vl_convert as vlc
+
+    return vlc.svg_to_png(svg, scale=scale)
+
+
+def svgs_to_pngs(svgs: Iterable[str], scale: float = 2.0) -> list[bytes]:
+    """`svg_to_png` of every SVG, in order."""
+    return [svg_to_png(svg, scale) for svg in svgs]
+
+
 MONTH_SORT = BULAN
 
 
 def rupiah_axis(title: str = "Rupiah (miliar)") -> alt.Axis:
     """An axis for amounts already divided by 1e9, labelled in Indonesian form."""
     return alt.Axis(title=title, format=",.0f")
+
+
+# --------------------------------------------------------------------------- charts in HTML, offline
+_SHOWN: collections.Counter = collections.Counter()  # charts drawn by this process, by content
+_IDENT = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+
+
+def _bundle_cache() -> Path:
+    import vl_convert as vlc
+
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "lakin" / f"vega-bundle-vl-convert-{vlc.__version__}.js"
+
+
+@functools.lru_cache(maxsize=1)
+def _vega_bundle() -> str:
+    """Vega, Vega-Lite and Vega-Embed as one script, from the vl-convert wheel (never fetched from a network).
+
+    vl-convert builds the bundle on every first call of a process (about 4 s of CPU); it is kept in the user's
+    cache folder per vl-convert version, with its SHA-256 beside it (a file that no longer matches is rebuilt).
+    """
+    import vl_convert as vlc
+
+    cache = _bundle_cache()
+    check = cache.with_suffix(".sha256")
+    try:
+        text = cache.read_text(encoding="utf-8")
+        if hashlib.sha256(text.encode("utf-8")).hexdigest() == check.read_text(encoding="ascii").strip():
+            return text
+    except (OSError, UnicodeDecodeError):
+        pass
+    text = vlc.javascript_bundle()
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_path(cache) as tmp:
+            Path(tmp).write_text(text, encoding="utf-8")
+        with atomic_path(check) as tmp:
+            Path(tmp).write_text(hashlib.sha256(text.encode("utf-8")).hexdigest(), encoding="ascii")
+    except OSError:
+        pass  # a read-only home: build it again next time
+    return text
+
+
+def offline_html(spec: dict, embed_options: dict | None = None, bundle: bool = True, ident: str | None = None) -> str:
+    """A chart as HTML whose script is inlined: it draws in an exported notebook or page with no network.
+
+    The libraries are defined once per page (`window.vegaEmbed` guards the bundle) and each chart runs in its
+    own function scope, so any number of charts share one document. `bundle=False` leaves the libraries out
+    (a page that already holds them in an earlier chart: the HTML report). Every `<` of the spec is written
+    `\\u003c`, so no text in the data can end or re-open the script element.
+
+    The chart's element id is `ident` (letters, digits, `-`, `_`; the HTML report passes its figure's id), else
+    one derived from the chart itself and how often this process drew the same chart: the same notebook run
+    twice gives the same ids.
+    """
+    options = json.dumps({**EMBED_OPTIONS, **(embed_options or {})})
+    payload = json.dumps(spec).replace("<", "\\u003c")
+    if ident is None:
+        key = hashlib.sha256(f"{payload}\n{options}".encode("utf-8")).hexdigest()[:16]
+        _SHOWN[key] += 1
+        ident = f"lakin-vis-{key}" + (f"-{_SHOWN[key]}" if _SHOWN[key] > 1 else "")
+    elif not _IDENT.match(ident):
+        raise ValueError(f"id grafik tidak sah: {ident!r}")
+    libraries = _vega_bundle().replace("</script", "<\\/script") if bundle else ""
+    return (f'<div id="{ident}" class="lakin-chart"></div>\n'
+            f'<script type="text/javascript">\n(function () {{\nif (!window.vegaEmbed) {{\n{libraries}\n}}\n'
+            f"window.vegaEmbed('#{ident}', {payload}, {options}).catch(console.error);\n}})();\n</script>")

@@ -5,9 +5,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from lakin.present.fmt import angka, nama_bulan
-from lakin.values import is_na
 from lakin.present.charts import PALETTE, base
+from lakin.values import angka, is_na, nama_bulan
 
 MILIAR = 1e9
 RPD, REALISASI = "RPD kumulatif", "Realisasi kumulatif"
@@ -21,7 +20,7 @@ def absorption_chart(summary) -> alt.LayerChart | None:
     """Bars: absorption % per jenis belanja (and in total); ticks: the quarterly target for the period.
     Jenis without realisation are left out (no empty bars); None when fewer than two bars remain."""
     frame = summary.target
-    q = frame.attrs.get("triwulan", summary.periode.quarter_key)
+    q = frame.attrs.get("triwulan", summary.period.quarter_key)
     rows = []
     for _, r in frame.iterrows():
         if is_na(r["persen"]):
@@ -53,7 +52,7 @@ def absorption_chart(summary) -> alt.LayerChart | None:
     target_text = chart.transform_filter("isValid(datum.target)").mark_text(
         dx=36, align="left", color=PALETTE[1], fontSize=10).encode(x=x, y="target:Q", text="target_label:N")
     with_target = data["target"].notna().any()
-    title = f"Penyerapan anggaran per jenis belanja {summary.periode.nama}"
+    title = f"Penyerapan anggaran per jenis belanja {summary.period.nama}"
     if with_target:
         title += " terhadap target triwulanan (garis: target)"
     return alt.layer(bars, labels, targets, target_text).properties(title=title)
@@ -74,7 +73,7 @@ def rpd_chart(summary) -> alt.Chart | alt.LayerChart | None:
         if rpd.bulanan and not is_na(r["realisasi_kumulatif"]):
             rows.append({"bulan": r["nama_bulan"], "urut": int(r["bulan"]), "seri": REALISASI,
                          "nilai": float(r["realisasi_kumulatif"]) / MILIAR})
-    end = summary.periode.end_month
+    end = summary.period.end_month
     total = summary.total.get("realisasi") if hasattr(summary.total, "get") else None
     point = not rpd.bulanan and total is not None and not is_na(total)
     if point:
@@ -91,13 +90,13 @@ def rpd_chart(summary) -> alt.Chart | alt.LayerChart | None:
     lines = base(data).transform_filter(alt.datum.seri == RPD if point else "true").mark_line(point=True).encode(
         x=x, y=y, color=colour, tooltip=tooltip)
     if REALISASI not in series:
-        return lines.properties(title=f"Rencana penarikan dana (RPD) kumulatif {summary.periode.nama}")
+        return lines.properties(title=f"Rencana penarikan dana (RPD) kumulatif {summary.period.nama}")
     if point:
         marker = base(data).transform_filter(alt.datum.seri == REALISASI).mark_point(
             filled=True, size=120, shape="diamond").encode(x=x, y=y, color=colour, tooltip=tooltip)
         return alt.layer(lines, marker).properties(
-            title=f"RPD kumulatif dan realisasi s.d. {nama_bulan(end)} {summary.periode.nama}")
-    return lines.properties(title=f"RPD kumulatif dan realisasi kumulatif {summary.periode.nama}")
+            title=f"RPD kumulatif dan realisasi s.d. {nama_bulan(end)} {summary.period.nama}")
+    return lines.properties(title=f"RPD kumulatif dan realisasi kumulatif {summary.period.nama}")
 
 
 __all__ = ["absorption_chart", "rpd_chart"]

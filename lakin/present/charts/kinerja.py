@@ -5,13 +5,15 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from lakin.present.narrative.kinerja import label as indicator_label
 from lakin.data.periods import PERIOD_LABELS
-from lakin.rules.scoring import Scorecard
 from lakin.present.charts import PALETTE, STATUS_GREY, base
+from lakin.present.narrative.kinerja import label as indicator_label
+from lakin.rules.scoring import Scorecard
+
+__all__ = ["indicator_history_chart", "indicator_index_chart", "overall_score_chart"]
 
 
-def indeks_indikator(sc: Scorecard) -> alt.Chart:
+def indicator_index_chart(sc: Scorecard) -> alt.Chart:
     """Horizontal bars of every indicator's index, coloured by status band, with the 100 line."""
     fw = sc.framework
     data = sc.indicators[["kode", "nama", "capaian", "status"]].copy()
@@ -32,7 +34,7 @@ def indeks_indikator(sc: Scorecard) -> alt.Chart:
         title=f"Indeks capaian per {fw.istilah_indikator} {sc.period.nama} (garis putus-putus: 100)")
 
 
-def riwayat_indikator(sc: Scorecard, kode: str) -> alt.Chart | None:
+def indicator_history_chart(sc: Scorecard, kode: str) -> alt.Chart | None:
     """Target and realisation of one indicator over earlier years and this year's periods; None when fewer
     than two values would be drawn (one bar compares nothing: the table says it)."""
     h = sc.history[sc.history["kode"] == kode]
@@ -65,7 +67,7 @@ def riwayat_indikator(sc: Scorecard, kode: str) -> alt.Chart | None:
     ).properties(title=f"{what} {indicator_label(sc, kode)}")
 
 
-def nilai_organisasi(sc: Scorecard) -> alt.LayerChart | None:
+def overall_score_chart(sc: Scorecard) -> alt.LayerChart | None:
     """The overall score this year against the previous year; None without the previous year (one bar
     compares nothing: the sentence states the score)."""
     fw = sc.framework

@@ -9,10 +9,11 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from lakin.present.fmt import BULAN, nama_bulan, persen, rupiah_singkat, tanggal
 from lakin.present.charts import PALETTE, STATUS_GREY, base, rupiah_axis
+from lakin.rules.revenue import jenis_nama
+from lakin.values import BULAN, nama_bulan, persen, rupiah_singkat, tanggal
 
-__all__ = ["contributors", "cumulative", "monthly", "year_on_year"]
+__all__ = ["contributors_chart", "cumulative_chart", "monthly_chart", "year_on_year_chart"]
 
 MILIAR = 1e9
 REALISASI, PROYEKSI, TRAJEKTORI, TARGET = "Realisasi", "Proyeksi", "Trajektori target", "Target bulanan"
@@ -44,7 +45,7 @@ def _point(seri: str, bulan: int, nilai: float, garis: str, titik: bool = True) 
             "miliar": nilai / MILIAR, "teks": rupiah_singkat(nilai), "titik": titik}
 
 
-def cumulative(summary) -> alt.LayerChart:
+def cumulative_chart(summary) -> alt.LayerChart:
     """Cumulative realisation against the cumulative trajectory; the projection dashed and lighter."""
     b = summary.bulanan
     rows = []
@@ -78,7 +79,7 @@ def cumulative(summary) -> alt.LayerChart:
     return alt.layer(lines, points).properties(title=title)
 
 
-def monthly(summary) -> alt.LayerChart:
+def monthly_chart(summary) -> alt.LayerChart:
     """Monthly realisation (projected months lighter) against the monthly trajectory target."""
     b = summary.bulanan
     bars, target = [], []
@@ -105,7 +106,7 @@ def monthly(summary) -> alt.LayerChart:
     return alt.layer(columns, line).properties(title=title)
 
 
-def year_on_year(summary) -> alt.LayerChart | None:
+def year_on_year_chart(summary) -> alt.LayerChart | None:
     """Realisation per type this year and last year (same months), with the growth written above; None
     without last year's realisation (nothing to compare)."""
     if summary.per_jenis.empty or summary.per_jenis["realisasi_sebelumnya"].isna().all() \
@@ -143,11 +144,9 @@ def year_on_year(summary) -> alt.LayerChart | None:
     return alt.layer(bars, text).properties(title=title)
 
 
-def contributors(summary, jenis: str = "bea_masuk") -> alt.Chart | None:
+def contributors_chart(summary, jenis: str = "bea_masuk") -> alt.Chart | None:
     """Stacked monthly bars of the largest contributors of one type; the rest as 'Lainnya'. None without
     contributors of that type."""
-    from lakin.rules.revenue import jenis_nama
-
     df = summary.kontributor[summary.kontributor["jenis"] == jenis]
     if df.empty or df["nilai"].isna().all():
         return None

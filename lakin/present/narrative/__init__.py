@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from lakin.present.fmt import angka
+from lakin.values import angka
+
+__all__ = ["ARAH", "arah", "daftar"]
 
 ARAH = {1: "meningkat", -1: "menurun", 0: "tetap"}
 

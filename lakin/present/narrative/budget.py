@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-from lakin.present.fmt import (
-    angka,
-    is_na,
-    nama_bulan,
-    persen,
-    round_half_up,
-    rupiah,
-    terbilang_rupiah,
-)
 from lakin.present.narrative import daftar
+from lakin.values import angka, is_na, nama_bulan, persen, round_half_up, rupiah, terbilang_rupiah
 
 
 def _sampai(summary) -> str:
-    rp = summary.periode
+    rp = summary.period
     return f"akhir Tahun {rp.tahun}" if rp.is_annual else rp.nama
 
 
@@ -77,7 +69,7 @@ def kalimat_per_jenis(summary) -> str | None:
         for _, r in rated.iterrows():
             met[round_half_up(r["persen"]) >= round_half_up(r["target"])].append(
                 f"{r['nama']} (target {angka(r['target'], 0)}%)")
-        lead = f"Terhadap target penyerapan {summary.periode.nama}"
+        lead = f"Terhadap target penyerapan {summary.period.nama}"
         if met[True] and met[False]:
             sentences.append(f"{lead}, {daftar(met[True])} telah mencapai target, sedangkan "
                              f"{daftar(met[False])} belum mencapai target.")
@@ -114,7 +106,7 @@ def kalimat_rpd(summary) -> str | None:
     rpd = summary.rpd
     if rpd is None:
         return None
-    end = summary.periode.end_month
+    end = summary.period.end_month
     row = rpd.tabel[rpd.tabel["bulan"] == end].iloc[0]
     text = (f"Rencana penarikan dana (Halaman III DIPA) kumulatif sampai dengan bulan {nama_bulan(end)} "
             f"sebesar {rupiah(row['rencana_kumulatif'])}")
@@ -134,10 +126,10 @@ def kalimat_ikpa(summary) -> str | None:
     if ikpa is None:
         return None
     if is_na(ikpa.nka):
-        return (f"Nilai Kinerja Anggaran (NKA) untuk {summary.periode.nama} belum dapat dihitung karena komponen "
+        return (f"Nilai Kinerja Anggaran (NKA) untuk {summary.period.nama} belum dapat dihitung karena komponen "
                 f"IKPA dan SMART periode tersebut tidak lengkap dalam data.")
     iku = f"IKU {ikpa.kode_iku}" if ikpa.kode_iku else "IKU Indeks Kualitas Kinerja Anggaran"
-    return (f"Nilai Indikator Kinerja Pelaksanaan Anggaran (IKPA) {summary.periode.nama} sebesar "
+    return (f"Nilai Indikator Kinerja Pelaksanaan Anggaran (IKPA) {summary.period.nama} sebesar "
             f"{angka(ikpa.ikpa)} dan nilai SMART sebesar {angka(ikpa.smart)}, sehingga Nilai Kinerja Anggaran "
             f"(NKA = 50% SMART + 50% IKPA) sebesar {angka(ikpa.nka)}. Sesuai tabel konversi, NKA tersebut "
             f"menghasilkan indeks capaian {iku} sebesar {angka(ikpa.indeks)}.")

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lakin.present.fmt import angka, indeks, nilai, poin
-from lakin.values import is_na
+from lakin.data.periods import PERIOD_PHRASES
 from lakin.model.report_model import iku_counts
-from lakin.rules.scoring import Scorecard
-from lakin.present.show import escape_md
 from lakin.present.narrative import arah, daftar
+from lakin.present.show import escape_md
+from lakin.rules.scoring import Scorecard
+from lakin.values import angka, indeks, is_na, nilai, poin
 
-PERIODE_KALIMAT = {"Q1": "triwulan I", "Q2": "triwulan II", "S1": "semester I", "Q3": "triwulan III",
-                   "SDQ3": "periode s.d. triwulan III", "Q4": "triwulan IV", "Y": "tahun"}
+__all__ = [
+    "kalimat_indikator", "kalimat_level", "kalimat_nilai_organisasi", "kalimat_status", "kalimat_tertinggi_terendah",
+    "label", "nama_level", "nilai_satuan", "perubahan", "ringkasan",
+]
+
 
 
 def nilai_satuan(value, satuan) -> str:
@@ -120,7 +123,7 @@ def nama_level(level: dict, nama: str, markdown: bool = False) -> str:
 
 def kalimat_indikator(sc: Scorecard, row: pd.Series) -> str:
     """Target, realisation and index of one indicator, worded by its polarity."""
-    head = f"Pada {PERIODE_KALIMAT[sc.periode_data]} {sc.period.tahun}, {label(sc, row['kode'])} {row['nama']}"
+    head = f"Pada {PERIOD_PHRASES[sc.periode_data]} {sc.period.tahun}, {label(sc, row['kode'])} {row['nama']}"
     target = nilai_satuan(row["target"], row["satuan"])
     real = row["realisasi_teks"] if not is_na(row.get("realisasi_teks")) else nilai_satuan(row["realisasi"], row["satuan"])
     if is_na(row["capaian"]):

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import math
-
-from lakin.present.fmt import nama_bulan, persen, rupiah, rupiah_singkat, tanggal
 from lakin.present.narrative import arah, daftar
+from lakin.rules.revenue import jenis_nama
+from lakin.values import is_na, nama_bulan, persen, rupiah, rupiah_singkat, tanggal
 
 __all__ = ["paragraphs"]
-
-
-def _na(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
 
 
 def _target_sentence(summary) -> str:
@@ -29,7 +24,7 @@ def _target_sentence(summary) -> str:
 def _realisation_paragraph(summary, unit_name: str) -> str:
     end = summary.period.end_date
     text = f"Sampai dengan {tanggal(end)}, realisasi penerimaan {unit_name} (netto) sebesar {rupiah(summary.realisasi)}"
-    if not _na(summary.capaian):
+    if not is_na(summary.capaian):
         text += f" atau {persen(summary.capaian)} dari target tahunan."
     elif summary.capaian_alasan:
         text += f"; persentase capaian tidak dihitung karena {summary.capaian_alasan}."
@@ -38,7 +33,7 @@ def _realisation_paragraph(summary, unit_name: str) -> str:
     text += " " + _target_sentence(summary)
     if not summary.period.is_annual:
         row = summary.bulanan[summary.bulanan["bulan"] == summary.end_month].iloc[0]
-        if not _na(row["target_kumulatif"]) and not _na(row["capaian_trajektori"]):
+        if not is_na(row["target_kumulatif"]) and not is_na(row["capaian_trajektori"]):
             text += (f" Terhadap target trajektori s.d. {nama_bulan(summary.end_month)} sebesar "
                      f"{rupiah(row['target_kumulatif'])} ({persen(row['persen_kumulatif'])} dari target tahunan), "
                      f"realisasi mencapai {persen(row['capaian_trajektori'])}.")
@@ -55,7 +50,7 @@ def _change(value: float) -> str:
 
 def _yoy_paragraph(summary) -> str | None:
     tahun = summary.tahun
-    if _na(summary.yoy):
+    if is_na(summary.yoy):
         reason = summary.yoy_alasan or "data tahun sebelumnya tidak tersedia"
         return f"Pertumbuhan dibandingkan tahun {tahun - 1} tidak dapat dihitung ({reason})."
     span = "" if summary.period.is_annual else f" pada periode yang sama (s.d. {nama_bulan(summary.end_month)})"
@@ -63,14 +58,14 @@ def _yoy_paragraph(summary) -> str | None:
             f"penerimaan {_change(summary.yoy)} (year on year).")
     parts = []
     for _, r in summary.per_jenis.iterrows():
-        if r["jenis"] == "total" or _na(r["yoy"]):
+        if r["jenis"] == "total" or is_na(r["yoy"]):
             continue
         parts.append(f"{r['nama']} {_change(r['yoy'])} menjadi {rupiah(r['realisasi'])}")
     if parts:
         text += " Menurut jenisnya, " + daftar(parts) + "."
     no_target = [r for _, r in summary.per_jenis.iterrows()
-                 if r["jenis"] != "total" and _na(r["capaian"]) and r["capaian_alasan"] == "tidak ada target"
-                 and not _na(r["realisasi"])]
+                 if r["jenis"] != "total" and is_na(r["capaian"]) and r["capaian_alasan"] == "tidak ada target"
+                 and not is_na(r["realisasi"])]
     for r in no_target:
         text += (f" Untuk {r['nama']} tidak ditetapkan target, sehingga persentase capaiannya tidak dihitung; "
                  f"realisasinya {rupiah(r['realisasi'])}.")
@@ -85,8 +80,6 @@ def _contributor_paragraph(summary) -> str | None:
     if named.empty:
         return None
     best = named.sort_values("nilai", ascending=False, kind="stable").iloc[0]
-    from lakin.rules.revenue import jenis_nama
-
     return (f"Kontributor {jenis_nama(best['jenis'])} terbesar s.d. {nama_bulan(summary.end_month)} "
             f"{summary.tahun} adalah {best['wajib_bayar']} dengan {rupiah_singkat(best['nilai'])} atau "
             f"{persen(best['porsi'])} dari penerimaan {jenis_nama(best['jenis'])} yang tercatat pada tabel kontributor.")
@@ -100,14 +93,14 @@ def _projection_paragraph(summary) -> str | None:
         return f"Proyeksi sampai akhir tahun tidak dibuat ({reason})."
     text = (f"Jika pola ini berlanjut, realisasi sampai akhir tahun {summary.tahun} diproyeksikan sebesar "
             f"{rupiah_singkat(summary.proyeksi_akhir_tahun)}")
-    if not _na(summary.target_total) and summary.target_total:
+    if not is_na(summary.target_total) and summary.target_total:
         text += f" atau {persen(summary.proyeksi_akhir_tahun / summary.target_total * 100)} dari target"
     return text + f". {summary.proyeksi_metode}"
 
 
 def paragraphs(summary, unit_name: str) -> list[str]:
     """The revenue chapter's generated paragraphs, in reading order."""
-    if _na(summary.realisasi) and summary.target is None:
+    if is_na(summary.realisasi) and summary.target is None:
         return [f"Data penerimaan {unit_name} untuk {summary.period.nama} tidak tersedia."]
     out = [_realisation_paragraph(summary, unit_name), _yoy_paragraph(summary),
            _contributor_paragraph(summary), _projection_paragraph(summary)]

@@ -3,20 +3,24 @@
 One YAML file per report type (`lakin-tahunan.yaml`: PermenPANRB 53/2014; `lkj-triwulanan.yaml`: seed 003's
 quarterly LKj). The renderer takes chapter titles and numbers from here, `lakin.pipeline.execute` the notebooks a
 report runs, `lakin.present.sections` the section headings and the sistematika, `lakin.tools.review` the completeness list.
+A section or chapter that needs data names a requirement (`perlu: penerimaan`): lakin.rules.requirements.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
 
-from lakin.data.periods import ReportPeriod
+from lakin.data.periods import ReportPeriod, parse_period
+from lakin.errors import ParameterError
 
-__all__ = ["Element", "Outline", "OutlineChapter", "Section", "excluded_notebooks", "load_outline", "outline_for",
-           "outline_ids"]
+__all__ = ["Element", "Outline", "OutlineChapter", "Section", "element_block",
+           "excluded_notebooks", "has_element", "load_outline", "narasi_name", "outline_for", "outline_ids"]
 
 OUTLINE_DIR = Path(__file__).resolve().parent
 ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9, "X": 10}
@@ -137,8 +141,6 @@ def outline_ids() -> list[str]:
 def load_outline(outline_id: str) -> Outline:
     """Read lakin/outlines/<id>.yaml."""
     if outline_id not in outline_ids():
-        from lakin.errors import ParameterError
-
         raise ParameterError(f"Kerangka laporan {outline_id!r} tidak dikenal; pilihan: {', '.join(outline_ids())}",
                              key="outline", value=outline_id)
     raw = yaml.safe_load((OUTLINE_DIR / f"{outline_id}.yaml").read_text(encoding="utf-8"))
@@ -162,8 +164,6 @@ OUTLINE_BY_TYPE = {"tahunan": "lakin-tahunan", "triwulanan": "lkj-triwulanan"}
 
 def outline_for(period: ReportPeriod | str) -> Outline:
     """The outline of a report period: annual reports follow PermenPANRB 53/2014, quarterly ones seed 003."""
-    from lakin.data.periods import parse_period
-
     rp = period if isinstance(period, ReportPeriod) else parse_period(str(period))
     return load_outline(OUTLINE_BY_TYPE["tahunan" if rp.is_annual else "triwulanan"])
 
@@ -174,3 +174,41 @@ def excluded_notebooks(period: ReportPeriod | str) -> set[str]:
     own = set(outline_for(period).notebooks())
     every = {nb for oid in outline_ids() for nb in load_outline(oid).notebooks()}
     return every - own
+
+
+_CODE = re.compile(r"[^A-Za-z0-9.-]+")
+_HEADING = re.compile(r"^\s*(?:#{1,6}\s+(?P<h>.+?)\s*#*\s*$|\*\*(?P<b>[^*]+)\*\*\s*:?\s*$)")
+
+
+def _code(kode: str) -> str:
+    return _CODE.sub("-", str(kode)).strip("-")
+
+
+def narasi_name(kode: str) -> str:
+    """File name of an indicator's analysts' text: 'IKU 1' -> 'iku-IKU-1.md', '1a-N' -> 'iku-1a-N.md'."""
+    return f"iku-{_code(kode)}.md"
+
+
+def element_block(element: Element, kode: str | None = None) -> str | None:
+    """The analysts' block that holds an element: 'iku-{kode}-sebab.md' -> 'iku-1a-N-sebab.md'."""
+    if not element.berkas:
+        return None
+    return element.berkas.format(kode=_code(kode)) if kode is not None else element.berkas
+
+
+def has_element(element: Element, kode: str | None, narasi: Mapping[str, str]) -> bool:
+    """An analysts' element is present as its own block, or as a heading (`## Penyebab ...` or a bold line
+    `**Upaya ...**`) inside the indicator's main block whose text holds one of the element's words."""
+    block = element_block(element, kode)
+    if block and str(narasi.get(block) or "").strip():
+        return True
+    if kode is None or not element.kata:
+        return False
+    main = str(narasi.get(narasi_name(kode)) or "")
+    for line in main.splitlines():
+        m = _HEADING.match(line)
+        if m:
+            text = (m["h"] or m["b"] or "").lower()
+            if any(k in text for k in element.kata):
+                return True
+    return False

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from lakin.data.periods import DATA_PERIODS, QUARTERS
+from lakin.data.schemas import TABLES
 
 
 class Agregasi(str, Enum):
@@ -194,8 +195,6 @@ class _Checker:
 
 
 def _iku_columns() -> set[str]:
-    from lakin.data.schemas import TABLES
-
     return set(TABLES["iku"].columns)
 
 
@@ -301,3 +300,14 @@ def check_framework(raw, expected_id: str | None = None) -> list[Problem]:
                     for j, seg in enumerate(segs):
                         c.mapping(seg, f"{key}.tabel.{name}[{j}]", _KEYS["segmen"])
     return c.problems
+
+__all__ = [
+    "AGGREGATIONS",
+    "Agregasi",
+    "AturanRentang",
+    "Problem",
+    "TARGET_NOL",
+    "TargetNegatif",
+    "WEIGHTED",
+    "check_framework",
+]

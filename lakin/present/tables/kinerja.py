@@ -1,14 +1,15 @@
-"""Report tables as DataFrames of display strings (Indonesian formatting), built from computed frames."""
+"""The scorecard's tables as display strings: every indicator, one aggregate level, one indicator's history."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from lakin.present.fmt import indeks, nilai
-from lakin.values import is_na
-from lakin.model.report_model import iku_counts
 from lakin.data.periods import PERIOD_LABELS
+from lakin.model.report_model import iku_counts
 from lakin.rules.scoring import Scorecard
+from lakin.values import indeks, is_na, nilai
+
+__all__ = ["history_table", "level_table", "scorecard_table"]
 
 
 def _value(v, satuan=None, teks=None) -> str:

@@ -24,7 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lakin.data.load import Dataset
-from lakin.values import round_half_up
+from lakin.data.periods import ReportPeriod
+from lakin.model.refs import REFERENCE
+from lakin.model.refs import check as check_references
 from lakin.model.report_model import (
     COMMON_FOLDER,
     QUARTER_FOLDER,
@@ -32,9 +34,11 @@ from lakin.model.report_model import (
     ReportModel,
     model_from_dataset,
 )
-from lakin.data.periods import ReportPeriod
-from lakin.model.refs import REFERENCE
-from lakin.model.refs import check as check_references
+from lakin.tools.check.findings import Severity
+from lakin.values import round_half_up
+
+__all__ = ["ProseFinding", "check_model", "check_text", "literals", "periods_with_text", "prose_findings",
+           "prose_findings_for"]
 
 NUMBER = re.compile(
     r"(?P<rp>Rp\.?\s*)?"
@@ -76,7 +80,7 @@ JENIS = ("bea-masuk", "bea-keluar", "cukai")
 class ProseFinding:
     """A literal number of an analysts' block that the model does not support."""
 
-    severity: str  # error (contradicts a figure) | warning (matches no figure)
+    severity: Severity  # error (contradicts a figure) | warning (matches no figure)
     satker: str
     periode: str  # report period label, e.g. 2024 or 2024Q1
     file: str
@@ -99,11 +103,9 @@ class ProseFinding:
                 f"{self.periode}; tulis sebagai rujukan {{{{ nama }}}} atau, jika data tidak memuatnya, "
                 f"sebagai {{{{ \"{self.literal.strip()}\" }}}}")
 
-
     def describe(self) -> str:
         """One line for the analyst: where, and what to do."""
-        label = "Galat" if self.severity == "error" else "Peringatan"
-        return f"{label}: {self.file}, baris {self.line}: {self.message}"
+        return f"{self.severity.label}: {self.file}, baris {self.line}: {self.message}"
 
 
 @dataclass(frozen=True)
@@ -231,10 +233,11 @@ def check_text(model: ReportModel, text: str, file: str, block: str = "") -> lis
         hit = _suspect(lit, masked, pool, model.period.tahun, own)
         if hit is not None:
             name, value, fig = hit
-            out.append(ProseFinding("error", model.satker, model.period.label, file, lit.line, lit.text, lit.value,
-                                    name, value, fig.text()))
+            out.append(ProseFinding(Severity.ERROR, model.satker, model.period.label, file, lit.line, lit.text,
+                                    lit.value, name, value, fig.text()))
         else:
-            out.append(ProseFinding("warning", model.satker, model.period.label, file, lit.line, lit.text, lit.value))
+            out.append(ProseFinding(Severity.WARNING, model.satker, model.period.label, file, lit.line, lit.text,
+                                    lit.value))
     return out
 
 
@@ -244,7 +247,7 @@ def check_model(model: ReportModel) -> list[ProseFinding]:
     for name, text in sorted(model.narasi.items()):
         file = model.narasi_files.get(name, name)
         for problem in check_references(text, model.figures, file):
-            out.append(ProseFinding("error", model.satker, model.period.label, file, problem.line,
+            out.append(ProseFinding(Severity.ERROR, model.satker, model.period.label, file, problem.line,
                                     problem.reference, math.nan, reason=str(problem)))
         out.extend(check_text(model, text, file, name))
     return out
@@ -268,7 +271,8 @@ def prose_findings(ds: Dataset, satker: str, tahun: int | None = None) -> list[P
     root = Path(ds.data_dir) / "narasi" / satker
     if not root.is_dir():
         return []
-    years = [tahun] if tahun is not None else sorted(int(p.name) for p in root.iterdir() if p.is_dir() and p.name.isdigit())
+    years = ([tahun] if tahun is not None
+             else sorted(int(p.name) for p in root.iterdir() if p.is_dir() and p.name.isdigit()))
     out: list[ProseFinding] = []
     for year in years:
         for period in periods_with_text(ds.data_dir, satker, year):
@@ -281,6 +285,3 @@ def prose_findings_for(model: ReportModel) -> list[ProseFinding]:
     """What `lakin build` shows the analyst for the report it builds (and `--strict` refuses when not empty)."""
     return check_model(model)
 
-
-__all__ = ["ProseFinding", "check_model", "check_text", "literals", "periods_with_text", "prose_findings",
-           "prose_findings_for"]

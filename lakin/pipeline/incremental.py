@@ -1,0 +1,284 @@
+"""Incremental builds: a chapter whose inputs did not change since the report's last build keeps its notebook.
+
+A chapter's inputs are:
+
+- lakin itself (its version and the bytes of every file of the package) and the versions of Python and of the
+  libraries that shape a notebook's outputs (`lakin_digest`, `environment_digest`);
+- the chapter notebook's file, and the report's satker and period;
+- the unit's data as the report model holds it: its tables (the unit's rows; tables shared by every unit
+  whole) and the snapshot's frameworks/ (`data_digest`);
+- the analysts' blocks the chapter read, whether they exist or not. What a chapter reads is recorded while
+  it runs: the chapters get a copy of the report model whose `narasi` is a `NarasiReads`, which notes in a
+  log of the build that it was loaded and every block name asked for. A chapter that looks at every block,
+  or one whose run noted nothing (its notebook did not load the model), depends on every block.
+
+An edit to one block re-executes only the chapters that asked for it; a data edit re-executes every chapter.
+The inputs of each chapter are stored with its notebook, in reports/<satker>/<period>/notebooks/`MANIFEST`,
+and published with the report; the build reuses a notebook only from the report folder it replaces.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import hashlib
+import json
+import os
+import shutil
+import sys
+from importlib import metadata
+from pathlib import Path
+from typing import Mapping
+
+import pandas as pd
+
+from lakin import PACKAGE_DIR, __version__
+
+__all__ = [
+    "ALL_BLOCKS", "ENVIRONMENT_PACKAGES", "MANIFEST", "MANIFEST_VERSION", "ChapterReuse", "NarasiReads",
+    "block_digest", "data_digest", "environment_digest", "lakin_digest", "read_manifest", "recording",
+]
+
+MANIFEST = ".lakin-inputs.json"
+MANIFEST_VERSION = 1
+ALL_BLOCKS = "*"  # a chapter that looked at every analysts' block
+_LOADED = "+"  # the log line a NarasiReads writes when a chapter loads the model
+# Libraries whose version changes what a chapter notebook shows (tables, charts, execution metadata).
+ENVIRONMENT_PACKAGES = ("pandas", "numpy", "altair", "vl-convert-python", "ipykernel", "ipython", "nbformat",
+                        "nbclient", "papermill")
+
+
+def _sha(*chunks: bytes) -> str:
+    digest = hashlib.sha256()
+    for chunk in chunks:
+        digest.update(len(chunk).to_bytes(8, "big"))
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+@functools.cache
+def lakin_digest() -> str:
+    """lakin's version and every file of the package (code, outlines, frameworks, templates)."""
+    files = sorted(p for p in PACKAGE_DIR.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    return _sha(__version__.encode(),
+                *(chunk for p in files for chunk in (p.relative_to(PACKAGE_DIR).as_posix().encode(), p.read_bytes())))
+
+
+@functools.cache
+def environment_digest() -> str:
+    """The versions of Python and of ENVIRONMENT_PACKAGES."""
+    parts = [sys.version]
+    for name in ENVIRONMENT_PACKAGES:
+        try:
+            parts.append(f"{name}=={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            parts.append(f"{name} -")
+    return _sha("\n".join(parts).encode())
+
+
+def _table_digest(frame: pd.DataFrame) -> bytes:
+    header = json.dumps([[str(column), str(dtype)] for column, dtype in frame.dtypes.items()]).encode()
+    try:
+        rows = pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes()
+    except TypeError:  # a cell pandas cannot hash: its text instead
+        rows = frame.to_csv(index=False).encode()
+    return _sha(header, rows).encode()
+
+
+def data_digest(tables: Mapping[str, pd.DataFrame], snapshot: str | os.PathLike) -> str:
+    """The unit's data as the report model holds it (`tables`) and the frameworks of the build's snapshot."""
+    chunks: list[bytes] = []
+    for name in sorted(tables):
+        chunks += [name.encode(), _table_digest(tables[name])]
+    snapshot = Path(snapshot)
+    frameworks = snapshot / "frameworks"
+    for path in sorted(frameworks.rglob("*")) if frameworks.is_dir() else []:
+        if path.is_file():
+            chunks += [path.relative_to(snapshot).as_posix().encode(), path.read_bytes()]
+    return _sha(*chunks)
+
+
+def block_digest(narasi: Mapping[str, str], name: str) -> str | None:
+    """The digest of one analysts' block (None: no such block), or of every block for ALL_BLOCKS."""
+    if name == ALL_BLOCKS:
+        return _sha(*(chunk for key in sorted(narasi) for chunk in (key.encode(), str(narasi[key]).encode())))
+    text = narasi.get(name)
+    return None if text is None else _sha(str(text).encode())
+
+
+# --------------------------------------------------------------------------- what a chapter reads
+class NarasiReads(dict):
+    """The analysts' blocks of a report model ({name: text}) that append to the file `log` every block name a
+    chapter asks for (one JSON string a line; ALL_BLOCKS when it looks at all of them)."""
+
+    def __init__(self, blocks=(), log: str | os.PathLike = ""):
+        super().__init__(blocks)
+        self.log = str(log)
+
+    def plain(self) -> dict:
+        """The blocks as a plain dict, noting nothing."""
+        return dict(dict.items(self))
+
+    def __reduce__(self):  # unpickled (in a chapter's kernel) through _loaded, which notes the load
+        return (_loaded, (self.plain(), self.log))
+
+    def _note(self, line: str) -> None:
+        if self.log:
+            with open(self.log, "a", encoding="utf-8") as fh:
+                fh.write(line + "\n")
+
+    def _read(self, name) -> None:
+        self._note(json.dumps(str(name)))
+
+    def __getitem__(self, name):
+        self._read(name)
+        return super().__getitem__(name)
+
+    def get(self, name, default=None):
+        self._read(name)
+        return super().get(name, default)
+
+    def __contains__(self, name) -> bool:
+        self._read(name)
+        return super().__contains__(name)
+
+    def _all(self) -> None:
+        self._read(ALL_BLOCKS)
+
+    def __iter__(self):
+        self._all()
+        return super().__iter__()
+
+    def __len__(self) -> int:
+        self._all()
+        return super().__len__()
+
+    def keys(self):
+        self._all()
+        return super().keys()
+
+    def values(self):
+        self._all()
+        return super().values()
+
+    def items(self):
+        self._all()
+        return super().items()
+
+    def __eq__(self, other) -> bool:
+        self._all()
+        return super().__eq__(other)
+
+    __hash__ = None
+
+    def copy(self) -> dict:
+        self._all()
+        return self.plain()
+
+
+def _loaded(blocks: dict, log: str) -> NarasiReads:
+    reads = NarasiReads(blocks, log)
+    reads._note(_LOADED)
+    return reads
+
+
+def recording(model, log: str | os.PathLike):
+    """A copy of the report model for the chapters, whose analysts' blocks note what each chapter reads in
+    `log`; the model itself when its blocks are not a plain dict (then every chapter depends on every block)."""
+    if type(model.narasi) is not dict:
+        return model
+    clone = copy.copy(model)
+    try:
+        clone.narasi = NarasiReads(model.narasi, log)
+    except (AttributeError, TypeError):  # a frozen model
+        return model
+    return clone
+
+
+# --------------------------------------------------------------------------- the inputs of a build's chapters
+def read_manifest(notebooks_dir: str | os.PathLike) -> dict[str, dict]:
+    """The inputs of each chapter of a published report ({} when there is none or it cannot be read)."""
+    try:
+        stored = json.loads((Path(notebooks_dir) / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(stored, dict) or stored.get("version") != MANIFEST_VERSION:
+        return {}
+    chapters = stored.get("chapters")
+    return chapters if isinstance(chapters, dict) else {}
+
+
+class ChapterReuse:
+    """One build's chapters: which keep the previous build's notebook (`take`), and what each executed one read
+    (`executing`/`executed`, from the log of the model given to the chapters); `write` stores their inputs.
+
+    `model` is the build's report model, `snapshot` its data folder, `previous` the notebooks folder of the report
+    being replaced (None: execute every chapter), `log` the file the chapters' NarasiReads append to."""
+
+    def __init__(self, model, snapshot: str | os.PathLike, previous: str | os.PathLike | None,
+                 log: str | os.PathLike):
+        self.narasi = dict.copy(model.narasi) if type(model.narasi) is dict else dict(model.narasi)
+        self.common = (lakin_digest(), environment_digest(), model.satker, model.period.label,
+                       data_digest(model.tables, snapshot))
+        self.previous = Path(previous) if previous is not None else None
+        self.stored = read_manifest(self.previous) if self.previous is not None else {}
+        self.log = Path(log)
+        self.reads: dict[str, list[str] | None] = {}  # executed chapter -> block names (None: unknown)
+        self.kept: dict[str, dict] = {}  # reused chapter -> its stored inputs
+        self.reused: list[str] = []
+        self._offset = 0
+
+    def inputs(self, chapter) -> str:
+        """The digest of a chapter's inputs other than the analysts' blocks."""
+        return _sha(*(part.encode() for part in self.common), chapter.name.encode(), Path(chapter.path).read_bytes())
+
+    def take(self, chapter, output: Path) -> bool:
+        """Copy the previous build's notebook of `chapter` to `output` if none of its inputs changed."""
+        stored = self.stored.get(chapter.name)
+        if self.previous is None or not isinstance(stored, dict):
+            return False
+        source = self.previous / f"{chapter.name}.ipynb"
+        blocks = stored.get("narasi")
+        if stored.get("inputs") != self.inputs(chapter) or not isinstance(blocks, dict) or not source.is_file():
+            return False
+        if any(block_digest(self.narasi, name) != digest for name, digest in blocks.items()):
+            return False
+        shutil.copyfile(source, output)
+        self.kept[chapter.name] = stored
+        self.reused.append(chapter.name)
+        return True
+
+    def executing(self, chapter) -> None:
+        """Note where the log stands before `chapter` runs."""
+        self._offset = self.log.stat().st_size if self.log.is_file() else 0
+
+    def executed(self, chapter) -> None:
+        """Record the block names `chapter` asked for while it ran (None when it never loaded the model)."""
+        lines = []
+        if self.log.is_file():
+            with self.log.open("rb") as fh:
+                fh.seek(self._offset)
+                lines = fh.read().decode("utf-8").splitlines()
+        if _LOADED not in lines:
+            self.reads[chapter.name] = None
+            return
+        self.reads[chapter.name] = [json.loads(line) for line in lines if line != _LOADED]
+
+    def _blocks(self, names: list[str] | None) -> dict[str, str | None]:
+        if names is None or ALL_BLOCKS in names:
+            return {ALL_BLOCKS: block_digest(self.narasi, ALL_BLOCKS)}
+        return {name: block_digest(self.narasi, name) for name in sorted(set(names))}
+
+    def write(self, notebooks_dir: str | os.PathLike, chapters) -> Path:
+        """Store the inputs of `chapters` (reused or executed in this build) beside their notebooks."""
+        entries = {}
+        for chapter in chapters:
+            if chapter.name in self.kept:
+                entries[chapter.name] = self.kept[chapter.name]
+            elif chapter.name in self.reads:
+                entries[chapter.name] = {"inputs": self.inputs(chapter),
+                                         "narasi": self._blocks(self.reads[chapter.name])}
+        path = Path(notebooks_dir) / MANIFEST
+        path.write_text(json.dumps({"version": MANIFEST_VERSION, "chapters": entries}, indent=1, sort_keys=True),
+                        encoding="utf-8")
+        return path

@@ -1,0 +1,67 @@
+"""The HTML report's scripts (pandoc engine): interactive charts beside their static images, and the contents
+sidebar."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from lakin.pipeline.render.base import TEMPLATES
+from lakin.present.charts import offline_html
+
+__all__ = ["CHART_EMBED_OPTIONS", "NAV_SCRIPT", "chart_is_closed", "interactive_html"]
+
+NAV_SCRIPT = TEMPLATES / "lakin-nav.js"
+# SVG: sharp at any zoom, and found by a reader's search; Vega logs errors only (its warnings are for authors)
+CHART_EMBED_OPTIONS = {"renderer": "svg", "logLevel": 1}
+# Keys with which a Vega-Lite spec could fetch or link something: such a chart stays a static image.
+_CHART_FETCH_KEYS = {"url", "href"}
+_SCRIPT_BODY = re.compile(r"<script[^>]*>(.*?)</script>", re.S)
+
+
+def chart_is_closed(spec) -> bool:
+    """True when the spec holds its data inline and names no URL, link or image mark."""
+    if isinstance(spec, dict):
+        if _CHART_FETCH_KEYS & set(spec) or spec.get("mark") == "image" or (
+                isinstance(spec.get("mark"), dict) and spec["mark"].get("type") == "image"):
+            return False
+        return all(chart_is_closed(v) for v in spec.values())
+    if isinstance(spec, list):
+        return all(chart_is_closed(v) for v in spec)
+    return True
+
+
+def interactive_html(html_text: str, charts: Mapping[str, dict]) -> tuple[str, list[str]]:
+    """The pandoc HTML with every chart of `charts` (figure id -> Vega-Lite spec) drawn by inlined Vega, with
+    tooltips, beside its static image (shown for print and without JavaScript, lakin.css), and the contents
+    script (NAV_SCRIPT) before `</body>`. Returns the HTML and the text of every script it added, which are
+    the only scripts `html_problems` then allows. The Vega libraries are written once, in the first chart.
+    Each chart's element id comes from its figure id (`lakin-vis-gambar-3-1`): the same report, the same bytes.
+    """
+    scripts: list[str] = []
+    drawn = 0
+
+    def chart_block(ident: str, image: str) -> str:
+        nonlocal drawn
+        html = offline_html(charts[ident], CHART_EMBED_OPTIONS, bundle=drawn == 0, ident=f"lakin-vis-{ident}")
+        drawn += 1
+        scripts.extend(_SCRIPT_BODY.findall(html))
+        static = image.replace("<img ", '<img class="lakin-chart-static" ', 1)
+        return f'<div class="lakin-chart-box"><div class="lakin-scroll">{html}</div>{static}</div>'
+
+    for ident, spec in charts.items():
+        if not chart_is_closed(spec):
+            continue
+        quoted = re.escape(ident)
+        in_figure = re.compile(rf'(<figure id="{quoted}"[^>]*>\s*)(<img [^>]*>)')
+        alone = re.compile(rf'<p>(<img [^>]*\bid="{quoted}"[^>]*>)</p>')
+        if in_figure.search(html_text):
+            html_text = in_figure.sub(lambda m: m[1] + chart_block(ident, m[2]), html_text, count=1)
+        elif alone.search(html_text):
+            html_text = alone.sub(lambda m: chart_block(ident, m[1]), html_text, count=1)
+    nav = NAV_SCRIPT.read_text(encoding="utf-8").replace("</", "<\\/")
+    scripts.append(f"\n{nav}")
+    tail = f'<script type="text/javascript">{scripts[-1]}</script>\n</body>'
+    head, sep, rest = html_text.rpartition("</body>")
+    html_text = head + tail + rest if sep else html_text + tail
+    return html_text, scripts

@@ -1,0 +1,168 @@
+"""The pandoc engine: pandoc (pypandoc-binary) for HTML and DOCX, Typst (the `typst` package) for PDF.
+
+The assembled Markdown is read ONCE, in pandoc's sandbox, into a pandoc JSON document; every writer starts
+from that document after `confine_resources` checked it (DOCX and Typst in the sandbox: no file read, no
+network; HTML with every image inline, only lakin.css read). The writers run side by side (threads waiting
+on their own pandoc or Typst), and the formats are logged in the order asked for.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import time
+from concurrent.futures import ThreadPoolExecutor
+from importlib.util import find_spec
+from pathlib import Path
+
+import pypandoc
+import typst
+import yaml
+
+from lakin.errors import EngineUnavailableError
+from lakin.pipeline.render.assemble import Assembly, assemble
+from lakin.pipeline.render.base import MEDIA_DIR, TEMPLATES, TOC_DEPTH, TOC_TITLE, render_error
+from lakin.pipeline.render.engines import RENDERERS, RenderEngine, run
+from lakin.pipeline.render.interactive import interactive_html
+from lakin.pipeline.render.meta import ReportMeta
+from lakin.pipeline.render.pdf import PDF_STANDARDS, drop_false_suspects, pdf_timestamp
+from lakin.pipeline.render.safety import MARKDOWN_READER, check_html, confine_resources, digest
+from lakin.pipeline.render.word import style_docx_tables
+from lakin.present.charts import svgs_to_pngs
+
+__all__ = ["HTML_TOC_DEPTH", "RASTER_FORMATS", "PandocEngine", "raster_images"]
+
+log = logging.getLogger(__name__)
+
+HTML_TOC_DEPTH = 4  # the HTML sidebar lists every per-indicator section (Bab III A.1, level 4)
+# Formats that get each chart as the PNG rasterised from its SVG: DOCX (pandoc's DOCX writer embeds an SVG with
+# no PNG fallback, which older Word and LibreOffice need) and PDF (Typst could embed the SVG, but the PDF's
+# layout checks, tests/test_geometry.py, read a chart as one image, and its text would enter the PDF's text).
+RASTER_FORMATS = frozenset({"docx", "pdf"})
+def raster_images(document: dict, rasters: dict[str, str]) -> dict:
+    """A copy of a pandoc JSON document whose images `media/<svg>` named in `rasters` are `media/<png>`."""
+    copy = json.loads(json.dumps(document))
+    stack: list = [copy]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if node.get("t") == "Image":
+                target = node["c"][2][0]
+                name = target[len(MEDIA_DIR) + 1:] if target.startswith(f"{MEDIA_DIR}/") else ""
+                if name in rasters:
+                    node["c"][2][0] = f"{MEDIA_DIR}/{rasters[name]}"
+            stack.extend(v for v in node.values() if isinstance(v, (list, dict)))
+        elif isinstance(node, list):
+            stack.extend(v for v in node if isinstance(v, (list, dict)))
+    return copy
+
+
+@RENDERERS.add("pandoc")
+class PandocEngine(RenderEngine):
+    """pandoc (pypandoc-binary) for HTML and DOCX, Typst (the `typst` package) for PDF."""
+
+    name = "pandoc"
+    auto_rank = 1  # after Quarto: the engine every machine has
+
+    def available(self) -> bool:
+        return find_spec("pypandoc") is not None and find_spec("typst") is not None
+
+    def unavailable_reason(self) -> str:
+        return "Mesin 'pandoc' memerlukan paket pypandoc-binary dan typst (pip install -e .)"
+
+    @staticmethod
+    def _pandoc() -> str:
+        try:
+            return pypandoc.get_pandoc_path()
+        except OSError as exc:
+            raise EngineUnavailableError(f"pandoc tidak ditemukan: {exc}") from exc
+
+    def _common(self, source: Path, sandbox: bool = True) -> list[str]:
+        """A writer run on the checked document (`confine_resources`); `--sandbox`: no file read, no network."""
+        return [self._pandoc(), source.name, "-f", "json", *(["--sandbox"] if sandbox else []),
+                "--lua-filter", str(TEMPLATES / "lakin.lua"), "--columns=1000", "--wrap=none"]
+
+    def _read(self, source: Path, work: Path) -> dict:
+        """The assembled Markdown and its metadata as a pandoc document, read in the sandbox."""
+        proc = run([self._pandoc(), source.name, "-f", MARKDOWN_READER, "--metadata-file", "metadata.yaml",
+                    "--sandbox", "-t", "json"], work, "pandoc (Markdown)")
+        return json.loads(proc.stdout)
+
+    def render(self, notebooks, meta, work_dir, formats):
+        work_dir = Path(work_dir)
+        assembly = assemble(notebooks, work_dir / MEDIA_DIR, meta)
+        source = work_dir / "report.md"
+        source.write_text(assembly.markdown, encoding="utf-8")
+        (work_dir / "metadata.yaml").write_text(
+            yaml.safe_dump(meta.pandoc_metadata(), allow_unicode=True, sort_keys=False), encoding="utf-8")
+        document = self._read(source, work_dir)  # the one parse every writer starts from
+        raster = None
+        if assembly.rasters and set(formats) & RASTER_FORMATS:  # each chart's PNG, drawn once from its SVG
+            media = work_dir / MEDIA_DIR
+            svgs = [(media / name).read_text(encoding="utf-8") for name in assembly.rasters]
+            for png, data in zip(assembly.rasters.values(), svgs_to_pngs(svgs)):
+                (media / png).write_bytes(data)
+            raster = raster_images(document, dict(assembly.rasters))
+
+        def write(fmt: str) -> tuple[Path, float]:
+            started = time.perf_counter()
+            doc = raster if fmt in RASTER_FORMATS and raster is not None else document
+            # HTML and DOCX get every image inline (pandoc reads no file); Typst reads image files under its root
+            checked = work_dir / f"report-{fmt}.json"
+            checked.write_text(json.dumps(confine_resources(doc, work_dir / MEDIA_DIR, embed=fmt != "pdf")),
+                               encoding="utf-8")
+            path = getattr(self, f"_{fmt}")(checked, meta, work_dir, assembly)
+            return path, time.perf_counter() - started
+
+        with ThreadPoolExecutor(max_workers=len(formats)) as pool:
+            futures = {fmt: pool.submit(write, fmt) for fmt in formats}
+        out: dict[str, Path] = {}
+        for fmt, future in futures.items():
+            out[fmt], seconds = future.result()
+            log.info("render %s (%s): %.1f s", fmt, self.name, seconds)
+        return out
+
+    def _html(self, source: Path, meta: ReportMeta, work: Path, assembly: Assembly) -> Path:
+        target = work / "report.html"
+        # not sandboxed, so that pandoc can inline lakin.css: the document itself holds nothing left to read
+        run(self._common(source, sandbox=False) + [
+            "-t", "html5", "--standalone", "--embed-resources", "--template", str(TEMPLATES / "lakin.html"),
+            "--css", str(TEMPLATES / "lakin.css"), "--toc", f"--toc-depth={HTML_TOC_DEPTH}", "--number-sections",
+            "--section-divs", "-o", target.name], work, "pandoc (HTML)")
+        html_text, scripts = interactive_html(target.read_text(encoding="utf-8"), assembly.charts)
+        target.write_text(html_text, encoding="utf-8")
+        check_html(target, allow_inline_scripts={digest(script) for script in scripts})
+        return target
+
+    def _docx(self, source: Path, meta: ReportMeta, work: Path, assembly: Assembly) -> Path:
+        target = work / "report.docx"
+        run(self._common(source) + [
+            "-t", "docx", "--reference-doc", str(TEMPLATES / "reference.docx"), "--toc", f"--toc-depth={TOC_DEPTH}",
+            "--number-sections", "-o", target.name], work, "pandoc (DOCX)")
+        style_docx_tables(target)
+        return target
+
+    def _pdf(self, source: Path, meta: ReportMeta, work: Path, assembly: Assembly) -> Path:
+        body = work / "body.typ"
+        run(self._common(source) + ["-t", "typst", "-o", body.name], work, "pandoc (Typst)")
+        shutil.copyfile(TEMPLATES / "lakin.typ", work / "lakin.typ")
+        args = ",\n".join(f'  {key}: sys.inputs.at("{key}", default: "")'
+                          for key in ("nama", "singkatan", "jenis", "judul", "periode", "kementerian", "eselon1",
+                                      "induk", "kota", "tahun", "skor"))
+        main = work / "main.typ"
+        main.write_text(
+            '#import "lakin.typ": lakin-report, horizontalrule\n'
+            f"#show: lakin-report.with(\n{args},\n  toc-title: \"{TOC_TITLE}\",\n)\n\n"
+            + body.read_text(encoding="utf-8"), encoding="utf-8")
+        target = work / "report.pdf"
+        try:
+            _, warnings = typst.compile_with_warnings(str(main), output=str(target), root=str(work),
+                                                      sys_inputs=meta.cover_fields(), pdf_standards=PDF_STANDARDS,
+                                                      timestamp=pdf_timestamp())
+        except Exception as exc:  # typst.TypstError and friends
+            raise render_error(f"Typst gagal membuat PDF: {exc}", engine="typst") from exc
+        drop_false_suspects(target)
+        for warning in dict.fromkeys(str(w) for w in warnings or ()):
+            log.info("typst: %s", warning)  # e.g. a font family missing on this machine (fallback used)
+        return target

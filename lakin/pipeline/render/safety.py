@@ -1,0 +1,188 @@
+"""What keeps data from becoming markup or a file to read: the Markdown reader's extensions, the check of the
+pandoc document before any writer reads it (`confine_resources`) and the check of the HTML written
+(`html_problems`)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import re
+import stat
+from collections.abc import Collection
+from pathlib import Path
+
+from bs4 import BeautifulSoup
+
+from lakin.pipeline.render.base import MEDIA_DIR, render_error
+
+__all__ = ["MARKDOWN_READER", "check_html", "confine_resources", "digest", "html_problems"]
+
+# Pandoc's Markdown without raw HTML/TeX/attribute blocks, citations (@), math ($) and YAML blocks (which could
+# set css or other resources): Markdown from data can never become markup or a file to read.
+MARKDOWN_READER = "markdown-raw_html-raw_attribute-raw_tex-citations-tex_math_dollars-yaml_metadata_block"
+
+_RESOURCE_TAGS = {"img": ("src", "srcset"), "source": ("src", "srcset"), "video": ("src", "poster"),
+                  "audio": ("src",), "track": ("src",), "input": ("src",), "image": ("href", "xlink:href"),
+                  "use": ("href", "xlink:href")}
+_FETCHING_RELS = {"stylesheet", "icon", "preload", "modulepreload", "manifest", "prefetch", "import"}
+_CSS_URL = re.compile(r"url\(\s*['\"]?\s*(?!data:|#)([^)'\"\s]+)|@import", re.I)
+_SCHEME_NOISE = re.compile(r"[\x00-\x20\x7f]+")
+_LINK_ATTRS = {"href", "xlink:href", "action", "formaction"}  # where a click or a submit goes
+_SOURCE_ATTRS = {"src", "srcset", "poster", "data", "background", "lowsrc", "dynsrc"}  # what a renderer embeds
+
+
+def digest(script: str) -> str:
+    """The SHA-256 hex digest by which `html_problems` allows an inline script."""
+    return hashlib.sha256(script.encode("utf-8")).hexdigest()
+
+
+def html_problems(html_text: str, allow_inline_scripts: bool | Collection[str] = False) -> list[str]:
+    """What would make the HTML unsafe or not self-contained: scripts, handlers, fetched resources.
+
+    `allow_inline_scripts`: True allows every inline script (Quarto's own); a collection of SHA-256 hex digests
+    allows exactly the inline scripts whose text has one of them (the charts and contents script lakin adds).
+    """
+    soup = BeautifulSoup(html_text, "html.parser")
+    problems: list[str] = []
+
+    def local(value: str) -> bool:
+        v = value.strip().lower()
+        return v.startswith(("data:", "#")) or v == ""
+
+    for tag in soup.find_all(True):
+        name = tag.name.lower()
+        for attr, value in tag.attrs.items():
+            text = " ".join(value) if isinstance(value, list) else str(value)
+            scheme = _SCHEME_NOISE.sub("", text).lower()  # as a browser reads it: "da\tta:" is "data:"
+            if attr.lower().startswith("on"):
+                problems.append(f"<{name}> dengan atribut {attr}")
+            if scheme.startswith(("javascript:", "vbscript:")):
+                problems.append(f"<{name} {attr}> berisi {text[:40]!r}")
+            if attr.lower() == "style" and _CSS_URL.search(text):
+                problems.append(f"<{name} style> memuat sumber luar")
+            if name in _RESOURCE_TAGS or name in ("script", "link"):
+                continue  # their sources are checked below
+            if attr.lower() in _LINK_ATTRS and scheme.startswith(("data:", "file:")):
+                problems.append(f"<{name} {attr}={text[:40]!r}> (tautan data:/file:)")
+            if attr.lower() in _SOURCE_ATTRS:
+                problems.append(f"<{name} {attr}={text[:40]!r}> (atribut sumber di luar elemen media)")
+        if name == "script":
+            if tag.get("src") and not local(tag["src"]):
+                problems.append(f"<script src={tag['src']!r}> (skrip dari luar)")
+            elif allow_inline_scripts is not True and (
+                    not allow_inline_scripts or digest(tag.get_text()) not in allow_inline_scripts):
+                problems.append("<script> di dalam laporan")
+        elif name in ("iframe", "embed", "object", "frame", "applet", "base"):
+            problems.append(f"<{name}> di dalam laporan")
+        elif name == "link":
+            rel = {r.lower() for r in (tag.get("rel") or [])}
+            if rel & _FETCHING_RELS and tag.get("href") and not local(tag["href"]):
+                problems.append(f"<link rel={'/'.join(sorted(rel))} href={tag['href']!r}> (sumber luar)")
+        elif name == "style" and _CSS_URL.search(tag.get_text()):
+            problems.append("<style> memuat sumber luar (url()/@import)")
+        for attr in _RESOURCE_TAGS.get(name, ()):
+            value = tag.get(attr)
+            if value and not local(str(value)):
+                problems.append(f"<{name} {attr}={str(value)[:60]!r}> (sumber luar)")
+    return problems
+
+
+def check_html(path: Path, allow_inline_scripts: bool | Collection[str] = False) -> None:
+    """RenderError naming what `html_problems` finds in the HTML file."""
+    problems = html_problems(path.read_text(encoding="utf-8"), allow_inline_scripts)
+    if problems:
+        raise render_error("HTML laporan tidak aman atau tidak mandiri: " + "; ".join(sorted(set(problems))[:10]),
+                           problems=problems)
+
+
+_MEDIA_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
+_DATA_IMAGE = re.compile(r"^data:(image/(?:png|jpeg|gif));base64,([A-Za-z0-9+/=]+)$")
+_MEDIA_TYPES = {".png": "image/png", ".svg": "image/svg+xml", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
+                ".gif": "image/gif"}
+_IMAGE_MAGIC = {"image/png": b"\x89PNG\r\n\x1a\n", "image/jpeg": b"\xff\xd8\xff", "image/gif": b"GIF8"}
+_SAFE_LINK = re.compile(r"^(https?://|mailto:|#)", re.I)
+# Attributes pandoc's HTML writer would fetch and embed (`[x]{src=/etc/passwd}` embeds the file).
+_FETCHED_ATTRS = {"src", "srcset", "href", "poster", "data", "background", "lowsrc", "dynsrc", "xlink:href",
+                  "action", "formaction", "icon", "manifest", "codebase", "longdesc", "cite"}
+
+
+def _is_attr(node: list) -> bool:
+    """An Attr of the pandoc document: [identifier, classes, key-values]."""
+    return (len(node) == 3 and isinstance(node[0], str) and isinstance(node[1], list)
+            and isinstance(node[2], list) and all(isinstance(c, str) for c in node[1])
+            and all(isinstance(kv, list) and len(kv) == 2 for kv in node[2]))
+
+
+def confine_resources(document: dict, media_dir: Path, embed: bool) -> dict:
+    """A copy of a pandoc JSON document in which every image is a file of `media_dir` (or an image that
+    `lakin.data.load.read_narasi` embedded), every link goes to http(s), mailto or an anchor, and no attribute
+    names a resource. With `embed`, images become data: URIs (a sandboxed writer reads nothing); without,
+    embedded images are written into `media_dir` (Typst reads files inside its root only).
+
+    Raises RenderError naming every refused reference: nothing else reaches a writer.
+    """
+    problems: list[str] = []
+
+    def image(target: str) -> str:
+        name = target[len(MEDIA_DIR) + 1:] if target.startswith(f"{MEDIA_DIR}/") else ""
+        inline = _DATA_IMAGE.match(target)
+        if name and _MEDIA_NAME.match(name):
+            path = media_dir / name
+            try:
+                regular = stat.S_ISREG(os.lstat(path).st_mode)
+            except OSError:
+                regular = False
+            mime = _MEDIA_TYPES.get(path.suffix.lower())
+            if not regular or mime is None:
+                problems.append(f"gambar {target[:80]!r} bukan berkas gambar di folder media laporan")
+                return target
+            if not embed:
+                return target
+            return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+        if inline:
+            try:
+                raw = base64.b64decode(inline[2], validate=True)
+            except ValueError:
+                raw = b""
+            if not raw.startswith(_IMAGE_MAGIC[inline[1]]):
+                problems.append(f"gambar data: {target[:40]!r}... bukan {inline[1]}")
+                return target
+            if embed:
+                return target
+            name = f"narasi-{hashlib.sha256(raw).hexdigest()[:16]}.{inline[1].split('/')[1]}"
+            (media_dir / name).write_bytes(raw)
+            return f"{MEDIA_DIR}/{name}"
+        problems.append(f"gambar {target[:80]!r}")
+        return target
+
+    def attributes(attr: list) -> None:
+        for key, value in attr[2]:
+            bare = key.lower().removeprefix("data-")
+            if bare in _FETCHED_ATTRS or bare.startswith("on"):
+                problems.append(f"atribut {key}={value[:60]!r}")
+
+    checked = json.loads(json.dumps(document))  # a deep copy (C speed), changed in place below
+    stack: list = [checked]
+    while stack:  # every node, in document order
+        node = stack.pop()
+        if isinstance(node, dict):
+            kind = node.get("t")
+            if kind == "Image":
+                target, title = node["c"][2]
+                node["c"][2] = [image(target), title]
+            elif kind == "Link":
+                target = node["c"][2][0]
+                if target and not _SAFE_LINK.match(target.strip()):
+                    problems.append(f"tautan {target[:80]!r}")
+            stack.extend(v for v in reversed(node.values()) if isinstance(v, (list, dict)))
+        elif _is_attr(node):
+            attributes(node)
+        else:
+            stack.extend(v for v in reversed(node) if isinstance(v, (list, dict)))
+    if problems:
+        raise render_error("Laporan merujuk sumber yang tidak diizinkan (hanya gambar di folder media laporan dan "
+                           "tautan http(s), mailto atau #bagian): " + "; ".join(list(dict.fromkeys(problems))[:10]),
+                           problems=problems)
+    return checked

@@ -1,0 +1,87 @@
+"""The check of a data directory: every table validated, the cross-table rules applied, every printed figure
+and every literal number of the analysts' text reconciled, unit by unit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lakin.data.load import Dataset, collect
+from lakin.errors import LakinError, ParameterError
+from lakin.rules.frameworks import load_framework
+
+# budget, kinerja, revenue and rules fill RECONCILERS and RULES where each entry is defined
+from lakin.tools.check import budget, kinerja, revenue, rules  # noqa: F401
+from lakin.tools.check.context import RULES, SatkerContext
+from lakin.tools.check.findings import CheckResult, Finding, Severity, issue_findings
+from lakin.tools.check.prose import prose_findings
+from lakin.tools.check.reconcile import (
+    CONSISTENT_WITHIN_ROUNDING,
+    RECONCILIATION_RULES,
+    reconcile_angka,
+    reconcile_capaian,
+    reconcile_nilai_organisasi,
+)
+
+__all__ = ["check", "check_satker", "prose_check"]
+
+
+def check(data_dir: str | Path | None = None, satker: str | None = None, tahun: int | None = None) -> CheckResult:
+    """Validate every table, apply the cross-table rules and reconcile every printed figure."""
+    if tahun is not None and not (isinstance(tahun, int) and 2000 <= tahun <= 2100):
+        raise ParameterError(f"Tahun {tahun!r} tidak sah: gunakan tahun antara 2000 dan 2100", key="tahun", value=tahun)
+    ds, issues = collect(data_dir, satker)
+    result = CheckResult(ds.data_dir, issue_findings(ds.tables, issues))
+    if "satker" in ds.invalid:
+        return result
+    for slug in ([satker] if satker else ds.satker_list()):
+        result.findings.extend(check_satker(ds, slug, tahun))
+        result.findings.extend(prose_check(ds, slug, tahun))
+    return result
+
+
+def prose_check(ds: Dataset, satker: str, tahun: int | None = None) -> list[Finding]:
+    """Literal numbers in the unit's analysts' text against its report models (lakin.tools.check.prose)."""
+    try:
+        found = prose_findings(ds, satker, tahun)
+    except LakinError as exc:  # an unknown {{ name }} or a refused text: one finding naming file and line
+        return [Finding(Severity.ERROR, "narasi", satker, "narasi", "-", message=exc.user_message())]
+    except Exception as exc:  # noqa: BLE001 - odd data must not hide the other findings
+        return [Finding(Severity.ERROR, "narasi", satker, "narasi", "-",
+                        message=f"pemeriksaan teks narasi gagal: {exc!r}")]
+    return [Finding(f.severity, "angka_narasi", satker, "narasi", f"{f.periode} {f.literal}", printed=f.literal,
+                    recomputed=f.figure_value, source=f.figure, message=f.message, tahun=int(f.periode[:4]),
+                    file=f.file, line=f.line) for f in found]
+
+
+def check_satker(ds: Dataset, satker: str, tahun: int | None = None) -> list[Finding]:
+    """Cross-table rules and reconciliation for one unit."""
+    unit = ds.unit(satker)
+    try:
+        framework = load_framework(unit["kerangka"], ds.data_dir)
+    except LakinError:
+        framework = None  # already reported by the loader (kerangka yang dikenal)
+    ctx = SatkerContext(satker, ds.for_satker(satker), framework, ds.invalid, tahun)
+    findings: list[Finding] = []
+    for name, rule in RULES.items():
+        try:
+            findings.extend(rule(ctx))
+        except Exception as exc:  # noqa: BLE001 - odd data must not hide the other findings
+            findings.append(Finding(Severity.ERROR, name, satker, "-", "-",
+                                    message=f"aturan gagal dijalankan: {exc!r}"))
+    reconciled = 0
+    for step in (reconcile_capaian, reconcile_nilai_organisasi, reconcile_angka):
+        found, n = step(ctx)
+        findings.extend(found)
+        reconciled += n
+    own = [f for f in findings if f.rule in RECONCILIATION_RULES]
+    differ = sum(1 for f in own if f.severity in (Severity.ERROR, Severity.WARNING) and f.recomputed is not None)
+    unverifiable = len(own) - differ
+    unreconciled = sum(int(f.key.split()[0]) for f in findings if f.rule == "tidak_direkonsiliasi")
+    rounding = sum(1 for f in findings if f.rule == CONSISTENT_WITHIN_ROUNDING)
+    findings.append(Finding(
+        Severity.INFO, "ringkasan", satker, "-", "-", message=(
+            f"{reconciled} angka tercetak dihitung ulang: {reconciled - differ - unverifiable} cocok "
+            f"({reconciled - differ - unverifiable - rounding} tepat, {rounding} dalam pembulatan masukan), "
+            f"{differ} berbeda, {unverifiable} tidak dapat dihitung ulang dari data; "
+            f"{unreconciled} tidak direkonsiliasi (tabel tanpa fungsi hitung ulang)")))
+    return findings
