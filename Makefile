@@ -7,6 +7,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
 SATKER ?= kppbc-balikpapan
+# The suite runs on every core (pytest-xdist); a test file stays on one worker, so its session builds are shared.
+PARALLEL ?= -n auto --dist loadfile
 PERIOD ?= 2024
 
 .PHONY: setup report test test-fast lab clean notebooks system-packages jelajah
@@ -24,7 +26,7 @@ report: $(STAMP)
 	$(BIN)/lakin build $(SATKER) $(PERIOD)
 
 test: $(STAMP)
-	$(BIN)/python -m pytest tests notebooks/0*.ipynb --nbval --nbval-sanitize-with tests/nbval-sanitize.cfg
+	$(BIN)/python -m pytest tests notebooks/0*.ipynb --nbval --nbval-sanitize-with tests/nbval-sanitize.cfg $(PARALLEL)
 
 # JupyterLab refuses to start as root without --allow-root (containers, CI machines): pass it only then.
 LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
@@ -32,7 +34,7 @@ LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 # The inner loop: everything but the tests marked slow (whole reports built, batch clusters, PDF geometry,
 # nbval on the committed notebooks). `make test` runs all of them.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest tests -m "not slow" -q -x
+	$(BIN)/python -m pytest tests -m "not slow" -q -x $(PARALLEL)
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab $(LAB_ROOT) notebooks/

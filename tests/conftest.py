@@ -1,8 +1,10 @@
-"""Shared fixtures: the shipped seed data and a CLI runner that never hides a traceback."""
+"""Shared fixtures and helpers: the project's paths (ROOT, DATA), the one CLI runner (`run_cli`), the shipped
+seed data and session builds. Test modules import the helpers: `from conftest import DATA, ROOT, run_cli`."""
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -18,10 +20,17 @@ def data_dir() -> Path:
     return DATA
 
 
-def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    """Run `lakin ARGS` in a subprocess, as a user would."""
+def run_cli(*args: str, cwd: Path | None = None, columns: int | None = None, timeout: float = 600,
+            env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run `lakin ARGS` in a subprocess, as a user would (the one CLI runner of the suite; tests import it).
+
+    `columns` sets the terminal width rich tables wrap at (e.g. 250: no wrapping inside a summary table).
+    """
+    environ = {**os.environ, **(env or {})}
+    if columns:
+        environ["COLUMNS"] = str(columns)
     return subprocess.run([sys.executable, "-m", "lakin.cli", *args], capture_output=True, text=True,
-                          cwd=str(cwd or ROOT))
+                          cwd=str(cwd or ROOT), env=environ, timeout=timeout, check=False)
 
 
 @pytest.fixture(scope="session")

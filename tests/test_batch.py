@@ -33,8 +33,8 @@ from lakin.pipeline.batch import running
 from lakin.pipeline.batch.worker import peak_mb
 from lakin.pipeline.execute import NOTEBOOK_DIR
 from lakin.tools import synth
+from conftest import run_cli
 
-ROOT = Path(__file__).resolve().parent.parent
 DASK = Path(sys.executable).parent / "dask"
 KPPBC, BKIPM, BKIPM4 = "sintetis-kppbc-0001", "sintetis-bkipm-0002", "sintetis-bkipm-0004"
 HTML = ("html",)
@@ -64,9 +64,7 @@ def _edit_csv(path: Path, row: int, column: str, value: str) -> None:
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "COLUMNS": "250"}  # no wrapping inside the summary table
-    return subprocess.run([sys.executable, "-m", "lakin.cli", *args], capture_output=True, text=True, cwd=ROOT,
-                          env=env, timeout=600, check=False)
+    return run_cli(*args, columns=250)  # no wrapping inside the summary table
 
 
 @pytest.fixture(scope="module")

@@ -18,8 +18,8 @@ from lakin.model.unit import Unit, open_unit
 from lakin.values import round_half_up
 from lakin.present.narrative.budget import paragraphs
 from lakin.data.periods import parse_period
+from conftest import DATA
 
-DATA = Path(__file__).resolve().parents[1] / "data"
 
 # Seed 000, DIPA Halaman III "RENCANA PENARIKAN DANA" (thousands of rupiah), January..December.
 HALAMAN_III = [411_203, 1_341_094, 477_633, 446_022, 459_052, 458_191, 434_755, 850_847, 555_717, 445_334,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import nbformat
 import pytest
@@ -16,9 +15,8 @@ from lakin.present.charts import WIDTH, caption
 from lakin.present.charts import budget as budget_charts
 from lakin.present.charts import kinerja as kinerja_charts
 from lakin.model.unit import open_unit
+from conftest import DATA, ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "data"
 PARAMS = sorted((p.parent.name, str(yaml.safe_load(p.read_text(encoding="utf-8"))["periode"]))
                 for p in (ROOT / "params").glob("*/*.yaml"))
 VEGALITE = "application/vnd.vegalite.v5+json"

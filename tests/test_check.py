@@ -24,9 +24,8 @@ from lakin.tools.check import (
     resolve,
 )
 from lakin.errors import LakinError, ParameterError
+from conftest import DATA
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "data"
 
 
 @pytest.fixture(scope="module")

@@ -15,9 +15,8 @@ import pytest
 from lakin import __version__
 from lakin.pipeline import batch
 from lakin.pipeline import execute
+from conftest import DATA, ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "data"
 
 
 def cli(capsys, *args: str) -> tuple[int, str, str]:

@@ -16,9 +16,8 @@ from hypothesis import strategies as st
 
 from lakin.data.load import FILE_COL, LINE_COL, collect, file_owner, load
 from lakin.errors import DataIssue, DataValidationError, LakinError, ParameterError
+from conftest import DATA
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "data"
 
 # A tiny valid dataset: one unit, two indicators, a pagu and two revenue rows (one a refund).
 TINY = {

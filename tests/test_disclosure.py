@@ -29,9 +29,8 @@ from lakin.data.load import read_narasi
 from lakin.errors import DataValidationError, RenderError
 from lakin.pipeline.render import ReportMeta, html_problems, render_report
 from lakin.data.schemas import TABLES
+from conftest import DATA
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "data"
 SATKER = "kppbc-balikpapan"
 SECRET = "RAHASIA-H1-7f3a9c"  # the content of the file outside the data that must never be printed
 PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJ"

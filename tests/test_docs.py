@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 API = ROOT / "docs" / "api.md"
 BLOCKS = re.findall(r"```python\n(.*?)```", API.read_text(encoding="utf-8"), re.S)
 # blocks that write files (Excel template and import) are exercised by tests/test_excel.py instead

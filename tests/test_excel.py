@@ -24,8 +24,8 @@ from lakin.pipeline.render import ReportMeta, assemble
 from lakin.pipeline.report_tables import notebook_tables
 from lakin.tools import excel
 from lakin.tools.excel import files as excel_files
+from conftest import DATA
 
-DATA = Path(__file__).resolve().parents[1] / "data"
 SEEDS = ("kppbc-balikpapan", "bkipm-banjarmasin")
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import altair as alt
 import nbformat
@@ -14,13 +13,13 @@ import pytest
 from lakin.tools import explore
 
 from browser import CHROMIUM, open_page
+from conftest import ROOT
 
 # A reference that makes a browser fetch: src/href/url()/import of an http(s) or protocol-relative address.
 # Also any address of a script or style to load (Altair's default renderer: "https://cdn.jsdelivr.net/npm/vega@6?noext").
 EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//|url\(\s*["']?(?:https?:)?//|import\s*\(?\s*["']https?:"""
                       r"""|https?://[^\s"'`]*(?:\.m?js|\.css|\?noext)\b|https?://cdn""", re.I)
 
-ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "explore" / "jelajah.ipynb"
 
 

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import ROOT
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parent.parent
 PARAMS = sorted((p.parent.name, str(yaml.safe_load(p.read_text(encoding="utf-8"))["periode"]))
                 for p in (ROOT / "params").glob("*/*.yaml"))
 

@@ -9,7 +9,6 @@ import re
 import string
 
 import pypandoc
-import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from lakin.data.load import read_narasi

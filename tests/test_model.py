@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from pathlib import Path
 
 import pytest
 
@@ -17,9 +16,8 @@ from lakin.model.report_model import build_model, load, save
 from lakin.present.narrative.kinerja import kalimat_level
 from lakin.present.sections import Laporan
 from lakin.present.tables import level_table
+from conftest import DATA, ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT / "data"
 REPORTS = sorted((p.parent.name, p.stem) for p in (ROOT / "params").glob("*/*.yaml"))
 INTERNAL = re.compile(r"\bseed\b|as applied|reproduces|ingatan|dikonfirmasi|\b[a-z]+_[a-z_]+\b|\b[a-z_]+=[a-z_]+")
 

@@ -20,8 +20,8 @@ from lakin.model.report_model import build_model
 from lakin.present.outlines import load_outline, outline_for
 from lakin.pipeline.render import ReportMeta, assemble
 from lakin.data.schemas import TABLES, passes_checks
+from conftest import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 
 
 # --------------------------------------------------------------------------------------------------

@@ -30,9 +30,8 @@ from lakin.errors import (
 from lakin.model.unit import open_unit
 from lakin.present.fmt import angka
 from lakin.data.params import MAX_PARAMS_BYTES, load_params_file
+from conftest import DATA, ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "data"
 SATKER, PERIOD = "kppbc-balikpapan", "2024"
 
 

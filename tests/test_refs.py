@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
 
@@ -12,8 +11,8 @@ from lakin.tools.check.prose import check_text, literals
 from lakin.errors import NarasiReferenceError
 from lakin.model.report_model import build_model
 from lakin.model.refs import resolve
+from conftest import DATA
 
-DATA = Path(__file__).resolve().parents[1] / "data"
 
 # Section 3.2.4 (IKU 3a-CP) of seed 000 as shipped before conversion: its revenue figures contradict the data.
 SEED_3A_CP = (

@@ -20,8 +20,8 @@ from lakin.model.unit import open_unit
 from lakin.present.fmt import BULAN
 from lakin.values import round_half_up
 from lakin.data.periods import ReportPeriod
+from conftest import DATA
 
-DATA = Path(__file__).resolve().parents[1] / "data"
 SATKER = "kppbc-balikpapan"
 
 

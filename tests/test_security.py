@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -21,9 +20,8 @@ from lakin.data.params import (
     validate_period,
     validate_satker,
 )
+from conftest import DATA, ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "data"
 
 BAD_SATKER = ["../etc", "/abs", "/etc/passwd", "a/b", "..", ".", "", "a", "A-b", "a\\b", "a\x00b", "kppbc/../x",
               " ab", "ab ", "-ab", "ab.csv", "~root", "a" * 64, "%2e%2e", "..%2f"]

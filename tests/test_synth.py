@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import math
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -17,12 +15,11 @@ from lakin.data.load import load
 from lakin.data.params import load_params_file
 from lakin.data.periods import parse_period
 from lakin.rules.scoring import score
+from conftest import run_cli
 
 PERIODS = ("2024Q1", "2024Q2", "2024Q3", "2024")
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "lakin.cli", *args], capture_output=True, text=True, check=False)
 
 
 def _tree(root: Path) -> dict[str, bytes]:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import copy
 import functools
-import hashlib
 import json
 import os
 import shutil
@@ -33,6 +32,7 @@ from typing import Mapping
 import pandas as pd
 
 from lakin import PACKAGE_DIR, __version__
+from lakin.data.fingerprint import digest
 
 __all__ = [
     "ALL_BLOCKS", "ENVIRONMENT_PACKAGES", "MANIFEST", "MANIFEST_VERSION", "ChapterReuse", "NarasiReads",
@@ -48,19 +48,11 @@ ENVIRONMENT_PACKAGES = ("pandas", "numpy", "altair", "vl-convert-python", "ipyke
                         "nbclient", "papermill")
 
 
-def _sha(*chunks: bytes) -> str:
-    digest = hashlib.sha256()
-    for chunk in chunks:
-        digest.update(len(chunk).to_bytes(8, "big"))
-        digest.update(chunk)
-    return digest.hexdigest()
-
-
 @functools.cache
 def lakin_digest() -> str:
     """lakin's version and every file of the package (code, outlines, frameworks, templates)."""
     files = sorted(p for p in PACKAGE_DIR.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
-    return _sha(__version__.encode(),
+    return digest(__version__.encode(),
                 *(chunk for p in files for chunk in (p.relative_to(PACKAGE_DIR).as_posix().encode(), p.read_bytes())))
 
 
@@ -73,7 +65,7 @@ def environment_digest() -> str:
             parts.append(f"{name}=={metadata.version(name)}")
         except metadata.PackageNotFoundError:
             parts.append(f"{name} -")
-    return _sha("\n".join(parts).encode())
+    return digest("\n".join(parts).encode())
 
 
 def _table_digest(frame: pd.DataFrame) -> bytes:
@@ -82,7 +74,7 @@ def _table_digest(frame: pd.DataFrame) -> bytes:
         rows = pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes()
     except TypeError:  # a cell pandas cannot hash: its text instead
         rows = frame.to_csv(index=False).encode()
-    return _sha(header, rows).encode()
+    return digest(header, rows).encode()
 
 
 def data_digest(tables: Mapping[str, pd.DataFrame], snapshot: str | os.PathLike) -> str:
@@ -95,15 +87,15 @@ def data_digest(tables: Mapping[str, pd.DataFrame], snapshot: str | os.PathLike)
     for path in sorted(frameworks.rglob("*")) if frameworks.is_dir() else []:
         if path.is_file():
             chunks += [path.relative_to(snapshot).as_posix().encode(), path.read_bytes()]
-    return _sha(*chunks)
+    return digest(*chunks)
 
 
 def block_digest(narasi: Mapping[str, str], name: str) -> str | None:
     """The digest of one analysts' block (None: no such block), or of every block for ALL_BLOCKS."""
     if name == ALL_BLOCKS:
-        return _sha(*(chunk for key in sorted(narasi) for chunk in (key.encode(), str(narasi[key]).encode())))
+        return digest(*(chunk for key in sorted(narasi) for chunk in (key.encode(), str(narasi[key]).encode())))
     text = narasi.get(name)
-    return None if text is None else _sha(str(text).encode())
+    return None if text is None else digest(str(text).encode())
 
 
 # --------------------------------------------------------------------------- what a chapter reads
@@ -230,7 +222,7 @@ class ChapterReuse:
 
     def inputs(self, chapter) -> str:
         """The digest of a chapter's inputs other than the analysts' blocks."""
-        return _sha(*(part.encode() for part in self.common), chapter.name.encode(), Path(chapter.path).read_bytes())
+        return digest(*(part.encode() for part in self.common), chapter.name.encode(), Path(chapter.path).read_bytes())
 
     def take(self, chapter, output: Path) -> bool:
         """Copy the previous build's notebook of `chapter` to `output` if none of its inputs changed."""

@@ -230,6 +230,22 @@ def _latest_year(years: list[int], tahun: int | None) -> list[int]:
     return list(reversed(years))
 
 
+def _at_latest_period(years: list[int], tahun: int | None, measure) -> dict | None:
+    """The first period, latest year and latest quarter first, for which `measure(period)` gives a row."""
+    for year in _latest_year(years, tahun):
+        for q in QUARTERS_LATEST_FIRST:
+            period = ReportPeriod(year, q)
+            row = measure(period)
+            if row is not None:
+                return {"tahun": year, "periode": period.label, **row}
+    return None
+
+
+def _ranked(rows: list[dict], columns: list[str], by: str) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=columns)
+    return frame.sort_values(by, ascending=False, kind="stable").reset_index(drop=True)
+
+
 @_memo
 def revenue_achievement(ds: Dataset, tahun: int | None = None) -> pd.DataFrame:
     """Revenue achievement (netto realisation / target in force) per unit, at its latest complete period
@@ -238,22 +254,19 @@ def revenue_achievement(ds: Dataset, tahun: int | None = None) -> pd.DataFrame:
     for satker, info, tables in _units(ds):
         if not revenue_rules.has_revenue(tables):
             continue
-        done = False
-        for year in _latest_year(_years(tables, "penerimaan", "target_penerimaan"), tahun):
-            for q in QUARTERS_LATEST_FIRST:
-                period = ReportPeriod(year, q)
-                summary = revenue_rules.summarize(tables, satker, period)
-                if _finite(summary.capaian) and not summary.bulan_tanpa_data:
-                    rows.append({"satker": satker, "unit": _label(info), "nama": info["nama"], "tahun": year,
-                                 "periode": period.label, "target": summary.target_total,
-                                 "realisasi": summary.realisasi, "capaian": summary.capaian, "yoy": summary.yoy})
-                    done = True
-                    break
-            if done:
-                break
-    columns = ["satker", "unit", "nama", "tahun", "periode", "target", "realisasi", "capaian", "yoy"]
-    frame = pd.DataFrame(rows, columns=columns)
-    return frame.sort_values("capaian", ascending=False, kind="stable").reset_index(drop=True)
+
+        def measure(period, satker=satker, tables=tables):
+            summary = revenue_rules.summarize(tables, satker, period)
+            if not _finite(summary.capaian) or summary.bulan_tanpa_data:
+                return None
+            return {"target": summary.target_total, "realisasi": summary.realisasi, "capaian": summary.capaian,
+                    "yoy": summary.yoy}
+
+        row = _at_latest_period(_years(tables, "penerimaan", "target_penerimaan"), tahun, measure)
+        if row is not None:
+            rows.append({"satker": satker, "unit": _label(info), "nama": info["nama"], **row})
+    return _ranked(rows, ["satker", "unit", "nama", "tahun", "periode", "target", "realisasi", "capaian", "yoy"],
+                   "capaian")
 
 
 @_memo
@@ -264,22 +277,18 @@ def budget_absorption(ds: Dataset, tahun: int | None = None) -> pd.DataFrame:
     for satker, info, tables in _units(ds):
         if not budget_rules.has_budget(tables):
             continue
-        done = False
-        for year in _latest_year(_years(tables, "pagu", "realisasi_anggaran"), tahun):
-            for q in QUARTERS_LATEST_FIRST:
-                period = ReportPeriod(year, q)
-                total = budget_rules.absorption(tables, period).iloc[0]
-                if _finite(total["persen"]):
-                    rows.append({"satker": satker, "unit": _label(info), "nama": info["nama"], "tahun": year,
-                                 "periode": period.label, "pagu": float(total["pagu"]),
-                                 "realisasi": float(total["realisasi"]), "persen": float(total["persen"])})
-                    done = True
-                    break
-            if done:
-                break
-    columns = ["satker", "unit", "nama", "tahun", "periode", "pagu", "realisasi", "persen"]
-    frame = pd.DataFrame(rows, columns=columns)
-    return frame.sort_values("persen", ascending=False, kind="stable").reset_index(drop=True)
+
+        def measure(period, tables=tables):
+            total = budget_rules.absorption(tables, period).iloc[0]
+            if not _finite(total["persen"]):
+                return None
+            return {"pagu": float(total["pagu"]), "realisasi": float(total["realisasi"]),
+                    "persen": float(total["persen"])}
+
+        row = _at_latest_period(_years(tables, "pagu", "realisasi_anggaran"), tahun, measure)
+        if row is not None:
+            rows.append({"satker": satker, "unit": _label(info), "nama": info["nama"], **row})
+    return _ranked(rows, ["satker", "unit", "nama", "tahun", "periode", "pagu", "realisasi", "persen"], "persen")
 
 
 def _ranking(data: pd.DataFrame, value: str, title: str, axis: str, tooltip: list) -> alt.Chart:
