@@ -144,14 +144,14 @@ def test_unknown_tabel_is_listed_not_ignored(shipped):
 def test_every_finding_is_complete(shipped):
     for f in shipped.findings:
         assert f.severity in SEVERITIES and f.rule and f.table and f.key and f.message
-        assert f.satker in ("kppbc-balikpapan", "bkipm-banjarmasin")
+        assert f.satker in ("kppbc-balikpapan", "bkipm-banjarmasin", "spkt-polda-jateng")
         if f.rule in ("capaian_dilaporkan", "angka_dilaporkan", "nilai_organisasi"):
             assert f.printed is not None and f.source and f.tahun and f.periode
 
 
 def test_summary_per_satker(shipped):
     summaries = [f for f in shipped.findings if f.rule == "ringkasan"]
-    assert {f.satker for f in summaries} == {"kppbc-balikpapan", "bkipm-banjarmasin"}
+    assert {f.satker for f in summaries} == {"kppbc-balikpapan", "bkipm-banjarmasin", "spkt-polda-jateng"}
     assert all("cocok" in f.message for f in summaries)
 
 

@@ -142,7 +142,7 @@ def test_batch_with_data_and_no_params_builds_the_reports_the_data_supports(caps
     code, out, err = cli(capsys, "batch", "--data", str(data), "--reports", str(tmp_path / "r"), "--to", "html")
     assert code == 0, err
     assert seen["jobs"] == ["bkipm-banjarmasin/2024Q1", "kppbc-balikpapan/2024", "kppbc-balikpapan/2024Q1",
-                            "kppbc-balikpapan/2024Q2", "kppbc-balikpapan/2024Q3"]
+                            "kppbc-balikpapan/2024Q2", "kppbc-balikpapan/2024Q3", "spkt-polda-jateng/2018"]
     assert seen["data"] == {str(data.resolve())}
     expected = sorted(f"{p.parent.name}/{p.stem}" for p in (ROOT / "params").glob("*/*.yaml"))
     assert seen["jobs"] == expected  # the same reports the project's params/ lists for its own data

@@ -197,7 +197,13 @@ def printed(models, tmp_path_factory):
     return out
 
 
+# Constants, not figures: the formula "indeks capaian = realisasi / target x 100" and the 100 line of a chart's
+# caption ("garis putus-putus: 100").
+FORMULA_CONSTANT = re.compile(r"[x×] 100\b|putus-putus: 100\b")
+
+
 def _number_texts(text: str) -> list[str]:
+    text = FORMULA_CONSTANT.sub("", text)
     return [m.group(0) for m in re.finditer(r"(?<![\w.,/-])\d{1,3}(?:\.\d{3})*(?:,\d+)?(?![\w/-]|[.,]\d)", text)]
 
 

@@ -275,7 +275,11 @@ def metode_pengukuran(fw: Framework, sc: Scorecard, polaritas_used: list[str]) -
         out.append("Realisasi periode kumulatif (semester, s.d. triwulan, tahunan) dikonsolidasikan menurut jenis "
                    f"{term}: " + "; ".join(f"{KONSOLIDASI_KALIMAT.get(k, k)}" for k in kons) + ".")
     low, high = fw.clamp
-    if not (math.isinf(low) and math.isinf(high)):
+    if math.isinf(high) and not math.isinf(low):
+        out.append(f"Indeks capaian setiap {term} dibatasi paling rendah {angka(low, 0)}, tanpa batas atas.")
+    elif math.isinf(low) and not math.isinf(high):
+        out.append(f"Indeks capaian setiap {term} dibatasi paling tinggi {angka(high, 0)}.")
+    elif not (math.isinf(low) and math.isinf(high)):
         out.append(f"Indeks capaian setiap {term} dibatasi paling rendah {angka(low, 0)} dan paling tinggi "
                    f"{angka(high, 0)}.")
     names = [lv["nama"].lower() for lv in fw.levels]
