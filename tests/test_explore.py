@@ -164,9 +164,9 @@ def test_dashboard_links_every_view_through_one_unit_picker_and_a_year_picker(ds
     spec = explore.dashboard(ds).to_dict()
     params = {p["name"]: p for p in spec["params"]}
     assert params["unit"]["bind"]["input"] == "select" and params["unit"]["select"]["on"] == "click"
-    assert params["unit"]["bind"]["options"] == [None, "kppbc-balikpapan", "bkipm-banjarmasin"]
+    assert params["unit"]["bind"]["options"] == [None, "kppbc-balikpapan", "bkipm-banjarmasin", "spkt-polda-jateng"]
     assert len(params["unit"]["views"]) == 3  # clicking a bar in any of the three bar charts picks the unit
-    assert params["tahun"]["bind"]["options"] == [2023, 2024] and params["tahun"]["value"] == 2024
+    assert params["tahun"]["bind"]["options"] == [2018, 2023, 2024] and params["tahun"]["value"] == 2024
     heatmap = spec["vconcat"][-1]
     assert {"filter": {"param": "unit"}} in heatmap["transform"]
     assert {"filter": "(datum.tahun === tahun)"} in spec["vconcat"][0]["transform"]

@@ -10,7 +10,7 @@ from conftest import ROOT
 from lakin.errors import ParameterError, PeriodError
 from lakin.data.params import load_params_file, report_dir
 
-KNOWN = ["kppbc-balikpapan", "bkipm-banjarmasin"]
+KNOWN = ["kppbc-balikpapan", "bkipm-banjarmasin", "spkt-polda-jateng"]
 
 
 @pytest.mark.parametrize("path", sorted((ROOT / "params").rglob("*.yaml")), ids=lambda p: f"{p.parent.name}/{p.name}")
@@ -22,7 +22,8 @@ def test_every_shipped_params_file_is_valid(path):
 
 def test_shipped_reports_cover_the_data():
     found = {(p.parent.name, p.stem) for p in (ROOT / "params").rglob("*.yaml")}
-    assert found == {("kppbc-balikpapan", q) for q in ("2024Q1", "2024Q2", "2024Q3", "2024")} | {("bkipm-banjarmasin", "2024Q1")}
+    assert found == ({("kppbc-balikpapan", q) for q in ("2024Q1", "2024Q2", "2024Q3", "2024")}
+                     | {("bkipm-banjarmasin", "2024Q1"), ("spkt-polda-jateng", "2018")})
 
 
 @pytest.mark.parametrize("text, error, fragment", [

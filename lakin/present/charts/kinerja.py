@@ -13,11 +13,14 @@ from lakin.rules.scoring import Scorecard
 __all__ = ["indicator_history_chart", "indicator_index_chart", "overall_score_chart"]
 
 
-def indicator_index_chart(sc: Scorecard) -> alt.Chart:
-    """Horizontal bars of every indicator's index, coloured by status band, with the 100 line."""
+def indicator_index_chart(sc: Scorecard) -> alt.Chart | None:
+    """Horizontal bars of every indicator's index, coloured by status band, with the 100 line; None when fewer
+    than two indicators have an index (one bar compares nothing: the scorecard table already states it)."""
     fw = sc.framework
     data = sc.indicators[["kode", "nama", "capaian", "status"]].copy()
     data["capaian"] = data["capaian"].astype("float64")
+    if data["capaian"].notna().sum() < 2:
+        return None
     present = set(data["status"])  # the legend lists the bands drawn, each in its framework colour
     pairs = [(b.nama, b.warna) for b in [*fw.status, fw.status_na] if b.nama in present]
     bands, colours = [n for n, _ in pairs] or [fw.status_na.nama], [c for _, c in pairs] or [fw.status_na.warna]
