@@ -65,7 +65,7 @@ def render_and_workbook(notebooks: list[Path], satker: str, period: str, data_di
     from lakin.pipeline.build import foreword
     from lakin.pipeline.report_tables import notebook_tables
     from lakin.tools.excel import write_report_workbook
-    from lakin.present.fmt import angka, tanggal
+    from lakin.values import angka, tanggal
     from lakin.model.report_model import build_model
     from lakin.pipeline.render import ReportMeta, render_report
 

@@ -3,7 +3,7 @@
 One definition of each idea: `is_na` is the only missing-value test, `round_half_up` the only rounding (Excel's
 ROUND), `json_number`/`json_text`/`json_safe` the only way a figure becomes JSON, and `angka`, `persen`,
 `rupiah`, `tanggal`, ... the only way a number or date is written (every layer prints alike: a check message,
-a computed reason, a table cell and a sentence; `lakin.present.fmt` adds what only display tables need).
+a computed reason, a table cell and a sentence; `lakin.present.fmt.same_decimals` adds what only display tables need).
 """
 
 from __future__ import annotations

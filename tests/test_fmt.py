@@ -2,7 +2,7 @@
 
 import pytest
 
-from lakin.present import fmt
+from lakin import values as fmt  # the formatters of a single value (lakin.values)
 from lakin.values import round_half_up
 
 

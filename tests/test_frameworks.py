@@ -337,7 +337,7 @@ def test_absurd_values_are_refused_not_crashing(tmp_path, value):
 
 
 def test_round_half_up_takes_any_finite_float():
-    from lakin.present.fmt import angka
+    from lakin.values import angka
     from lakin.values import round_half_up
 
     assert round_half_up(1e25) == 1e25 and round_half_up(-1.7e308, 2) == -1.7e308

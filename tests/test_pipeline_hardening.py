@@ -28,7 +28,7 @@ from lakin.errors import (
     RenderError, ReportLockedError,
 )
 from lakin.model.unit import open_unit
-from lakin.present.fmt import angka
+from lakin.values import angka
 from lakin.data.params import MAX_PARAMS_BYTES, load_params_file
 from conftest import DATA, ROOT
 

@@ -17,7 +17,7 @@ from lakin.data.load import load
 from lakin.errors import DataValidationError
 from lakin.model.figures import figures, revenue_block
 from lakin.model.unit import open_unit
-from lakin.present.fmt import BULAN
+from lakin.values import BULAN
 from lakin.values import round_half_up
 from lakin.data.periods import ReportPeriod
 from conftest import DATA

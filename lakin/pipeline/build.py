@@ -24,7 +24,7 @@ from lakin.pipeline import render
 from lakin.pipeline.execute import KERNELS, REPORTS_DIR, RunResult, execute_chapters, prepare, report_lock
 from lakin.pipeline.incremental import ChapterReuse, recording
 from lakin.pipeline.report_tables import notebook_tables
-from lakin.present.fmt import angka, tanggal
+from lakin.values import angka, tanggal
 from lakin.model.report_model import ReportModel, build_model
 from lakin.model.report_model import save as save_model
 from lakin.data.params import make_params, parse_formats, report_dir

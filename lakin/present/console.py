@@ -9,7 +9,8 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from lakin.present.fmt import angka, poin, same_decimals
+from lakin.values import angka, poin
+from lakin.present.fmt import same_decimals
 from lakin.present.tables import scorecard_table
 
 __all__ = ["console", "print_figures", "print_scorecard", "safe"]

@@ -1,7 +1,7 @@
-"""Indonesian number, money, percent, date and terbilang formatting: the one formatting module.
+"""What only display tables need beyond the formatters of a single value: one number of decimals per column.
 
-The formatters of a single value live in `lakin.values` (every layer prints numbers alike; they are re-exported
-here for the presentation code); this module adds what only display tables need (`same_decimals`).
+The Indonesian number, money, percent, date and terbilang formatters live in `lakin.values` (every layer prints
+numbers alike, from that one definition).
 """
 
 from __future__ import annotations
@@ -10,29 +10,7 @@ import re
 
 import pandas as pd
 
-from lakin.values import (
-    BULAN,
-    LOCALE,
-    angka,
-    indeks,
-    is_na,
-    nama_bulan,
-    nilai,
-    persen,
-    poin,
-    ribuan,
-    round_half_up,
-    rupiah,
-    rupiah_singkat,
-    tanggal,
-    terbilang,
-    terbilang_rupiah,
-)
-
-__all__ = [
-    "BULAN", "LOCALE", "angka", "indeks", "is_na", "nama_bulan", "nilai", "persen", "poin", "ribuan",
-    "round_half_up", "rupiah", "rupiah_singkat", "same_decimals", "tanggal", "terbilang", "terbilang_rupiah",
-]
+__all__ = ["same_decimals"]
 
 # A number as a display cell holds it: sign, optional "Rp", Indonesian grouping, decimals, optional "%".
 _CELL_NUMBER = re.compile(r"^(?P<head>[-+\u2212]?(?:Rp\s?)?)(?P<int>\d{1,3}(?:\.\d{3})+|\d+)(?:,(?P<dec>\d+))?"

@@ -10,9 +10,9 @@ import math
 import pandas as pd
 
 from lakin.data.periods import PERIOD_LABELS, ReportPeriod
-from lakin.present.fmt import angka
-from lakin.present.fmt import nilai as nilai_satuan
-from lakin.present.fmt import tanggal as fmt_tanggal
+from lakin.values import angka
+from lakin.values import nilai as nilai_satuan
+from lakin.values import tanggal as fmt_tanggal
 from lakin.rules.frameworks import Framework
 from lakin.rules.scoring import Scorecard, indicator_index
 from lakin.values import is_na

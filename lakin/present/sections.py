@@ -22,7 +22,7 @@ from lakin.present.charts import budget as budget_charts
 from lakin.present.charts import caption as chart_caption
 from lakin.present.charts import kinerja as kinerja_charts
 from lakin.present.charts import revenue as revenue_charts
-from lakin.present.fmt import indeks
+from lakin.values import indeks
 from lakin.present.narrative import budget as budget_narrative
 from lakin.present.narrative import kinerja as narasi_kinerja
 from lakin.present.narrative import revenue as revenue_narrative

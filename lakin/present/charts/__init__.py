@@ -21,7 +21,7 @@ from pathlib import Path
 import altair as alt
 
 from lakin.atomic import atomic_path
-from lakin.present.fmt import BULAN
+from lakin.values import BULAN
 
 __all__ = ["EMBED_OPTIONS", "FONT", "FORMAT_LOCALE", "HEIGHT", "MONTH_SORT", "PALETTE", "STATUS_GREY", "TIME_LOCALE",
            "WIDTH", "base", "caption", "drawn", "offline_html", "rupiah_axis", "spec_dict", "svg_to_png", "svgs_to_pngs", "theme",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from itertools import product
 
-from lakin.present.fmt import angka, ribuan
+from lakin.values import angka, ribuan
 from lakin.rules.scoring import indicator_index
 from lakin.values import is_na, round_half_up
 
