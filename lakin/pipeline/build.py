@@ -30,7 +30,7 @@ from lakin.model.report_model import save as save_model
 from lakin.data.params import make_params, parse_formats, report_dir
 from lakin.tools.excel import write_report_workbook
 from lakin.tools.review import require_complete, write_review
-from lakin.present.show import escape_md
+from lakin.model.refs import escape_md
 
 __all__ = ["BuildResult", "build", "foreword", "review_before_build", "signing_date", "snapshot"]
 

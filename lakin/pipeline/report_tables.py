@@ -13,7 +13,7 @@ import pandas as pd
 
 from lakin.atomic import TMP_PREFIX
 from lakin.pipeline.render import ReportMeta, assemble
-from lakin.present.show import escape_md
+from lakin.model.refs import escape_md
 from lakin.tools.excel import ReportTable
 
 __all__ = ["notebook_tables"]

@@ -41,7 +41,7 @@ from lakin.atomic import TMP_PREFIX, atomic_path
 from lakin.data.params import FORMATS, parse_formats
 from lakin.errors import RenderError
 from lakin.pipeline.render.assemble import Assembly, assemble
-from lakin.pipeline.render.base import MEDIA_DIR, TEMPLATES, TOC_DEPTH, TOC_TITLE, render_error
+from lakin.pipeline.render.base import MEDIA_DIR, TEMPLATES, TOC_DEPTH, TOC_TITLE
 from lakin.pipeline.render.chapters import AssembledChapter
 from lakin.pipeline.render.engines import RENDERERS, RenderEngine, engines, get_engine
 from lakin.pipeline.render.interactive import CHART_EMBED_OPTIONS, NAV_SCRIPT, interactive_html
@@ -79,7 +79,7 @@ def render_report(notebooks: Sequence[Path | str], meta: ReportMeta, out_dir: Pa
         raise RenderError("Tidak ada bab untuk dirender")
     for p in paths:
         if not p.is_file():
-            raise render_error(f"Bab {p} tidak ditemukan", notebook=str(p))
+            raise RenderError(f"Bab {p} tidak ditemukan", notebook=str(p))
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}render-", dir=out_dir))
@@ -87,7 +87,7 @@ def render_report(notebooks: Sequence[Path | str], meta: ReportMeta, out_dir: Pa
         produced = chosen.render(paths, meta, work, wanted)
         missing = [f for f in wanted if f not in produced or not Path(produced[f]).is_file()]
         if missing:
-            raise render_error(f"Mesin {chosen.name} tidak menghasilkan {', '.join(missing)}", formats=missing)
+            raise RenderError(f"Mesin {chosen.name} tidak menghasilkan {', '.join(missing)}", formats=missing)
         result: dict[str, Path] = {}
         for fmt in wanted:
             target = out_dir / f"{meta.stem}.{fmt}"

@@ -50,7 +50,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lakin.errors import RenderError
-from lakin.pipeline.render.base import MEDIA_DIR, render_error
+from lakin.pipeline.render.base import MEDIA_DIR
 from lakin.pipeline.render.chapters import AssembledChapter, Assembler
 from lakin.pipeline.render.meta import ReportMeta
 from lakin.pipeline.render.notebooks import chapter_spec, chunks, first_h1, front_matter_title, read_notebook
@@ -122,7 +122,7 @@ def assemble(notebooks: Sequence[Path | str], media_dir: Path | str, meta: Repor
         elif first:
             title_md = first[0]
         else:
-            raise render_error(f"Bab {path.name} tidak berjudul: beri metadata lakin.chapter.title atau judul "
+            raise RenderError(f"Bab {path.name} tidak berjudul: beri metadata lakin.chapter.title atau judul "
                                "'# ...'", notebook=str(path))
         wants_signature = meta is not None and bool(spec.get("signature"))
         last_unsigned = meta is not None and not signed and index == len(loaded) - 1

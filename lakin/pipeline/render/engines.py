@@ -9,8 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from lakin.data.params import FORMATS
-from lakin.errors import EngineUnavailableError, ParameterError
-from lakin.pipeline.render.base import render_error
+from lakin.errors import EngineUnavailableError, ParameterError, RenderError
 from lakin.pipeline.render.meta import ReportMeta
 from lakin.registry import Registry
 
@@ -74,9 +73,9 @@ def run(cmd: list[str], cwd: Path, what: str, timeout: int = PANDOC_TIMEOUT) -> 
     except FileNotFoundError as exc:
         raise EngineUnavailableError(f"{cmd[0]} tidak ditemukan ({what})") from exc
     except subprocess.TimeoutExpired as exc:
-        raise render_error(f"{what}: melewati batas waktu {timeout} detik", command=cmd) from exc
+        raise RenderError(f"{what}: melewati batas waktu {timeout} detik", command=cmd) from exc
     if proc.returncode != 0:
-        raise render_error(f"{what} gagal (kode {proc.returncode}): {proc.stderr.strip()[-2000:]}",
+        raise RenderError(f"{what} gagal (kode {proc.returncode}): {proc.stderr.strip()[-2000:]}",
                            command=cmd, stderr=proc.stderr)
     for line in proc.stderr.splitlines():
         if line.strip():

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from lakin.pipeline.render.base import render_error
+from lakin.errors import RenderError
 
 __all__ = ["FENCE", "SKIPPED_TAGS", "chapter_spec", "chunks", "drop_first_h1", "first_h1", "front_matter_title",
            "heading_line", "plain", "read_notebook", "split_heading", "text_of"]
@@ -35,12 +35,12 @@ def read_notebook(path: Path) -> dict:
     try:
         nb = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        raise render_error(f"Bab {path} tidak ditemukan", notebook=str(path)) from exc
+        raise RenderError(f"Bab {path} tidak ditemukan", notebook=str(path)) from exc
     except (OSError, ValueError) as exc:  # unreadable, not UTF-8, malformed JSON
-        raise render_error(f"Bab {path.name} tidak dapat dibaca sebagai notebook: {exc}", notebook=str(path)) from exc
+        raise RenderError(f"Bab {path.name} tidak dapat dibaca sebagai notebook: {exc}", notebook=str(path)) from exc
     if not (isinstance(nb, dict) and nb.get("nbformat") == 4 and isinstance(nb.get("cells"), list)
             and all(isinstance(cell, dict) for cell in nb["cells"])):
-        raise render_error(f"Bab {path.name} tidak dapat dibaca sebagai notebook: bukan notebook nbformat 4",
+        raise RenderError(f"Bab {path.name} tidak dapat dibaca sebagai notebook: bukan notebook nbformat 4",
                            notebook=str(path))
     _check_no_errors(nb, path)
     return nb
@@ -53,7 +53,7 @@ def _check_no_errors(nb: dict, path: Path) -> None:
                 ename, evalue = output.get("ename", "Error"), output.get("evalue", "")
                 count = cell.get("execution_count")
                 where = f"sel {index}" + (f" (In [{count}])" if count else "")
-                raise render_error(
+                raise RenderError(
                     f"Bab {path.name}: {where} berisi galat {ename}: {evalue}. Laporan tidak dirender; "
                     f"perbaiki bab ini dan jalankan ulang.",
                     notebook=str(path), cell_index=index, ename=ename, evalue=evalue)

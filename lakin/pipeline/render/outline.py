@@ -3,7 +3,7 @@ tables and figures."""
 
 from __future__ import annotations
 
-from lakin.pipeline.render.base import render_error
+from lakin.errors import RenderError
 from lakin.pipeline.render.chapters import ID_CHARS, AssembledChapter, Assembler
 from lakin.pipeline.render.meta import ReportMeta
 from lakin.pipeline.render.notebooks import chapter_spec, chunks, drop_first_h1
@@ -41,7 +41,7 @@ def outline_chapters(asm: Assembler, loaded: list, outline: Outline, meta: Repor
     for path, nb in loaded:
         oc = outline.chapter_of(path.stem)
         if oc is None:
-            raise render_error(f"Bab {path.name} tidak ada dalam kerangka laporan {outline.nama} "
+            raise RenderError(f"Bab {path.name} tidak ada dalam kerangka laporan {outline.nama} "
                                f"(lakin/outlines/{outline.id}.yaml)", notebook=str(path))
         if groups and groups[-1][0] is oc:
             groups[-1][1].append((path, nb))

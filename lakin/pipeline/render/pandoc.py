@@ -21,8 +21,9 @@ import typst
 import yaml
 
 from lakin.errors import EngineUnavailableError
+from lakin.errors import RenderError
 from lakin.pipeline.render.assemble import Assembly, assemble
-from lakin.pipeline.render.base import MEDIA_DIR, TEMPLATES, TOC_DEPTH, TOC_TITLE, render_error
+from lakin.pipeline.render.base import MEDIA_DIR, TEMPLATES, TOC_DEPTH, TOC_TITLE
 from lakin.pipeline.render.engines import RENDERERS, RenderEngine, run
 from lakin.pipeline.render.interactive import interactive_html
 from lakin.pipeline.render.meta import ReportMeta
@@ -161,7 +162,7 @@ class PandocEngine(RenderEngine):
                                                       sys_inputs=meta.cover_fields(), pdf_standards=PDF_STANDARDS,
                                                       timestamp=pdf_timestamp())
         except Exception as exc:  # typst.TypstError and friends
-            raise render_error(f"Typst gagal membuat PDF: {exc}", engine="typst") from exc
+            raise RenderError(f"Typst gagal membuat PDF: {exc}", engine="typst") from exc
         drop_false_suspects(target)
         for warning in dict.fromkeys(str(w) for w in warnings or ()):
             log.info("typst: %s", warning)  # e.g. a font family missing on this machine (fallback used)

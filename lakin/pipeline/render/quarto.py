@@ -13,7 +13,7 @@ import yaml
 from lakin.data.params import FORMATS
 from lakin.errors import EngineUnavailableError, RenderError
 from lakin.pipeline.render.assemble import Assembly, assemble
-from lakin.pipeline.render.base import MEDIA_DIR, TEMPLATES, render_error
+from lakin.pipeline.render.base import MEDIA_DIR, TEMPLATES
 from lakin.pipeline.render.engines import RENDERERS, RenderEngine, run
 from lakin.pipeline.render.meta import ReportMeta
 from lakin.pipeline.render.pdf import drop_false_suspects
@@ -83,7 +83,7 @@ class QuartoEngine(RenderEngine):
         for fmt in formats:
             path = stage / "_out" / f"report.{fmt}"
             if not path.is_file():
-                raise render_error(f"quarto render tidak menghasilkan {path.name}", format=fmt)
+                raise RenderError(f"quarto render tidak menghasilkan {path.name}", format=fmt)
             out[fmt] = path
         if "docx" in out:
             style_docx_tables(out["docx"])

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup
 
-from lakin.pipeline.render.base import MEDIA_DIR, render_error
+from lakin.errors import RenderError
+from lakin.pipeline.render.base import MEDIA_DIR
 
 __all__ = ["MARKDOWN_READER", "check_html", "confine_resources", "digest", "html_problems"]
 
@@ -93,7 +94,7 @@ def check_html(path: Path, allow_inline_scripts: bool | Collection[str] = False)
     """RenderError naming what `html_problems` finds in the HTML file."""
     problems = html_problems(path.read_text(encoding="utf-8"), allow_inline_scripts)
     if problems:
-        raise render_error("HTML laporan tidak aman atau tidak mandiri: " + "; ".join(sorted(set(problems))[:10]),
+        raise RenderError("HTML laporan tidak aman atau tidak mandiri: " + "; ".join(sorted(set(problems))[:10]),
                            problems=problems)
 
 
@@ -182,7 +183,7 @@ def confine_resources(document: dict, media_dir: Path, embed: bool) -> dict:
         else:
             stack.extend(v for v in reversed(node) if isinstance(v, (list, dict)))
     if problems:
-        raise render_error("Laporan merujuk sumber yang tidak diizinkan (hanya gambar di folder media laporan dan "
+        raise RenderError("Laporan merujuk sumber yang tidak diizinkan (hanya gambar di folder media laporan dan "
                            "tautan http(s), mailto atau #bagian): " + "; ".join(list(dict.fromkeys(problems))[:10]),
                            problems=problems)
     return checked

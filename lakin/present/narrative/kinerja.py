@@ -7,7 +7,7 @@ import pandas as pd
 from lakin.data.periods import PERIOD_PHRASES
 from lakin.model.report_model import iku_counts
 from lakin.present.narrative import arah, daftar
-from lakin.present.show import escape_md
+from lakin.model.refs import escape_md
 from lakin.rules.scoring import Scorecard
 from lakin.values import angka, indeks, is_na, nilai, poin
 
