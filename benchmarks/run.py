@@ -1,19 +1,25 @@
 """Benchmark of `lakin batch` against the naive way and against the floor, on the same synthetic units.
 
-    .venv/bin/python benchmarks/run.py --units 40 --to html,docx          # (a), (b), (c) side by side
-    .venv/bin/python benchmarks/run.py --load-test --to html,docx         # 1,000 units: load time, batch of 200
+    .venv/bin/python benchmarks/run.py --units 40                 # (a)-(e) side by side, html,docx,pdf
+    .venv/bin/python benchmarks/run.py --only c,d,e --units 4     # the floor and the command line only
+    .venv/bin/python benchmarks/run.py --load-test                # 1,000 units: load time, batch of 200
 
 (a) naive: the `papermill` command (a new kernel) per chapter notebook, then a separate Python process per
     report that renders the executed notebooks (lakin.pipeline.render) and writes the tables workbook; one at a time.
     Slow, so measured on the first --naive-units units and extrapolated per report (said in the output).
 (b) `lakin batch` with --workers processes (lakin.pipeline.batch.run_batch, the call the command makes): cluster
     start, kernel warm-up, execution on warm kernels, renders, workbooks.
-(c) floor: one Python process, no notebook machinery: each chapter's cells (the same one-line lakin calls)
-    run in-process with their displayed outputs captured into notebook cells, then the same render and
-    workbook as (a) and (b).
+(c) floor: one Python process, no notebook machinery: the report model computed once, each chapter's cells
+    (the same one-line lakin calls) run in-process on it with their displayed outputs captured into notebook
+    cells, then the same render and workbook as (a) and (b).
+(d) `lakin build kppbc-balikpapan 2024` from the command line (a new process), cold: a new reports folder and
+    an empty chart cache; then the same build again with the chart cache of the first (the analyst's second
+    build of the day: every chapter executed again, no chart drawn again).
+(e) the incremental rebuild: one analysts' block of that report edited, `lakin build` again from the command line
+    (only the chapters reading the block are executed, the charts come from the cache).
 
-Every report is built from scratch (--force) in its own output tree under --out. Results go to stdout and
-to <out>/results.json. Not part of `make test`.
+Every report of (a)-(c) is built from scratch (--force) in its own output tree under --out, each variant with
+its own empty chart cache. Results go to stdout and to <out>/results.json. Not part of `make test`.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import resource
 import shutil
 import statistics
@@ -60,7 +67,7 @@ def generate(out: Path, units: int) -> Path:
 
 
 def render_and_workbook(notebooks: list[Path], satker: str, period: str, data_dir: str, out_dir: Path,
-                        formats: tuple[str, ...]) -> dict:
+                        formats: tuple[str, ...], model=None) -> dict:
     """What lakin.pipeline.build does after executing the chapters: cover data, render, tables workbook."""
     from lakin.pipeline.build import foreword
     from lakin.pipeline.report_tables import notebook_tables
@@ -69,7 +76,7 @@ def render_and_workbook(notebooks: list[Path], satker: str, period: str, data_di
     from lakin.model.report_model import build_model
     from lakin.pipeline.render import ReportMeta, render_report
 
-    model = build_model(satker, period, data_dir)
+    model = model or build_model(satker, period, data_dir)
     sc = model.scorecard
     meta = ReportMeta.from_unit(model.info, model.period, tanggal=tanggal(date.today()),
                                 kata_pengantar=foreword(model),
@@ -145,7 +152,6 @@ def batch(jobs, formats: tuple[str, ...], out: Path, workers: int) -> dict:
 # --------------------------------------------------------------------------- (c) floor
 def floor(jobs, formats: tuple[str, ...], out: Path) -> dict:
     """The chapters' cells run in this process (no kernel, no papermill), outputs captured as notebook cells."""
-    import IPython.display
     import nbformat
     from nbformat.v4 import new_output
 
@@ -153,13 +159,16 @@ def floor(jobs, formats: tuple[str, ...], out: Path) -> dict:
     from lakin.pipeline.execute import chapters_for
     from lakin.data.periods import parse_period
 
+    from lakin.model.report_model import build_model
+    from lakin.present import show
+
     captured: list = []
 
     def display(*objs, raw=False, metadata=None, **kwargs):
         for obj in objs:
             captured.append(new_output("display_data", data=obj, metadata=metadata or {}))
 
-    IPython.display.display = display  # lakin.present.show looks it up at every call
+    show.display = display  # what every chapter displays goes through lakin.present.show
     started = time.perf_counter()
     per_report = []
     for job in jobs:
@@ -168,9 +177,10 @@ def floor(jobs, formats: tuple[str, ...], out: Path) -> dict:
         report = out / job.satker / job.period
         (report / "notebooks").mkdir(parents=True, exist_ok=True)
         executed = []
+        model = build_model(job.satker, job.period, job.data_dir)  # once, as `lakin build` does
         for chapter in chapters_for(tables, period=parse_period(job.period)):
             nb = nbformat.read(chapter.path, as_version=4)
-            namespace = {"satker": job.satker, "periode": job.period, "data_dir": job.data_dir, "model": None}
+            namespace = {"satker": job.satker, "periode": job.period, "data_dir": job.data_dir, "model": model}
             count = 0
             for cell in nb.cells:
                 if cell.cell_type != "code" or "parameters" in cell.metadata.get("tags", []):
@@ -182,11 +192,50 @@ def floor(jobs, formats: tuple[str, ...], out: Path) -> dict:
             target = report / "notebooks" / f"{chapter.name}.ipynb"
             nbformat.write(nb, target)
             executed.append(target)
-        render_and_workbook(executed, job.satker, job.period, job.data_dir, report, formats)
+        if not any(cell.get("outputs") for path in executed for cell in nbformat.read(path, as_version=4).cells):
+            raise SystemExit("(c) captured no output: the floor would render empty chapters")
+        render_and_workbook(executed, job.satker, job.period, job.data_dir, report, formats, model)
         per_report.append(time.perf_counter() - t0)
         print(f"  (c) {job.name}: {per_report[-1]:.1f} s", flush=True)
     seconds = time.perf_counter() - started
     return {"reports": len(jobs), "seconds": seconds, "per_report": per_report, "peak_mb_process": self_peak_mb()}
+
+
+# --------------------------------------------------------------------------- (d) and (e): the command line
+EXECUTED = re.compile(r"^\s+selesai dalam", re.M)  # the line `lakin build` prints under each executed chapter
+
+
+def cli(out: Path, satker: str, period: str, formats: tuple[str, ...], block: str) -> dict:
+    """`lakin build` in a new process: (d) cold, then cold again with the first build's chart cache, then an
+    unchanged rebuild; (e) after editing the analysts' block `block` of the report. A copy of the shipped data."""
+    data, reports, cache = out / "d-data", out / "d-reports", out / "d-cache"
+    for folder in (data, reports, cache):
+        shutil.rmtree(folder, ignore_errors=True)
+    shutil.copytree(ROOT / "data", data)
+    env = {**os.environ, "LAKIN_CACHE_DIR": str(cache)}
+    cmd = [PYTHON, "-m", "lakin.cli", "build", satker, period, "--data", str(data), "--reports", str(reports),
+           "--to", ",".join(formats)]
+
+    def timed(what: str) -> dict:
+        t0 = time.perf_counter()
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=str(ROOT))
+        seconds = time.perf_counter() - t0
+        if proc.returncode != 0:
+            raise SystemExit(f"{what}: lakin build failed\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
+        executed = len(EXECUTED.findall(proc.stdout))
+        print(f"  {what}: {seconds:.1f} s, {executed} chapters executed", flush=True)
+        return {"seconds": seconds, "chapters_executed": executed}
+
+    result = {"report": f"{satker} {period}", "formats": list(formats)}
+    result["d_cold"] = timed("(d) cold: new reports folder, empty chart cache")
+    shutil.rmtree(reports)
+    result["d_cold_chart_cache"] = timed("(d) cold again, with the chart cache of the first build")
+    result["d_unchanged"] = timed("(d) rebuild, nothing changed")
+    path = data / "narasi" / satker / period[:4] / block
+    path.write_text(path.read_text(encoding="utf-8") + "\n\nKalimat tambahan untuk uji kecepatan.\n",
+                    encoding="utf-8")
+    result["e_after_edit"] = timed(f"(e) rebuild after editing {block}")
+    return result
 
 
 # --------------------------------------------------------------------------- the runs
@@ -202,42 +251,68 @@ def rate(result: dict) -> float:
     return result["reports"] / result["seconds"] * 60 if result["seconds"] else 0.0
 
 
+def _own_cache(out: Path, name: str) -> None:
+    """Each variant starts with an empty chart cache of its own (lakin.present.charts.cache)."""
+    cache = out / f"{name}-cache"
+    shutil.rmtree(cache, ignore_errors=True)
+    os.environ["LAKIN_CACHE_DIR"] = str(cache)
+
+
 def compare(args, formats: tuple[str, ...]) -> dict:
     out = Path(args.out)
-    data = generate(out / "data", args.units)
-    jobs = unit_jobs(data, args.period)
-    naive_jobs = jobs[: args.naive_units]
-    print(f"{len(jobs)} reports ({args.units} units x period {args.period}), formats {','.join(formats)}")
+    only = set(args.only.split(","))
     results = {"machine_start": machine(), "units": args.units, "period": args.period, "formats": list(formats)}
-    for name in ("a", "b", "c"):
-        shutil.rmtree(out / name, ignore_errors=True)
-    print(f"(a) naive on the first {len(naive_jobs)} of {len(jobs)} reports (extrapolated per report)")
-    results["a"] = naive(naive_jobs, formats, out / "a")
-    print(f"(b) lakin batch, {args.workers} workers, {len(jobs)} reports")
-    results["b"] = batch(jobs, formats, out / "b", args.workers)
-    print(f"(c) floor: one process, no notebooks, {len(jobs)} reports")
-    results["c"] = floor(jobs, formats, out / "c")
+    if only & {"a", "b", "c"}:
+        data = generate(out / "data", args.units)
+        jobs = unit_jobs(data, args.period)
+        naive_jobs = jobs[: args.naive_units]
+        print(f"{len(jobs)} reports ({args.units} units x period {args.period}), formats {','.join(formats)}")
+    if "a" in only:
+        shutil.rmtree(out / "a", ignore_errors=True)
+        _own_cache(out, "a")
+        print(f"(a) naive on the first {len(naive_jobs)} of {len(jobs)} reports (extrapolated per report)")
+        results["a"] = naive(naive_jobs, formats, out / "a")
+    if "b" in only:
+        shutil.rmtree(out / "b", ignore_errors=True)
+        _own_cache(out, "b")
+        print(f"(b) lakin batch, {args.workers} workers, {len(jobs)} reports")
+        results["b"] = batch(jobs, formats, out / "b", args.workers)
+    if "c" in only:
+        shutil.rmtree(out / "c", ignore_errors=True)
+        _own_cache(out, "c")
+        print(f"(c) floor: one process, no notebooks, {len(jobs)} reports")
+        results["c"] = floor(jobs, formats, out / "c")
+    if only & {"d", "e"}:
+        print(f"(d), (e): lakin build {args.cli_report} from the command line")
+        satker, period = args.cli_report.split()
+        results["d_e"] = cli(out, satker, period, formats, args.edit_block)
     results["machine_end"] = machine()
-    a, b, c = rate(results["a"]), rate(results["b"]), rate(results["c"])
-    results["rates_per_minute"] = {"a": a, "b": b, "c": c}
-    results["b_over_a"] = b / a if a else None
-    results["b_over_c"] = b / c if c else None
+    rates = {name: rate(results[name]) for name in ("a", "b", "c") if name in results}
+    results["rates_per_minute"] = rates
+    if "a" in rates and "b" in rates:
+        results["b_over_a"] = rates["b"] / rates["a"]
     print()
     print(f"machine: {results['machine_start']}")
-    print(f"{'':4}{'reports':>8}{'seconds':>10}{'reports/min':>13}  note")
-    print(f"(a) {results['a']['reports']:>8}{results['a']['seconds']:>10.1f}{a:>13.2f}  naive, measured on "
-          f"{len(naive_jobs)} of {len(jobs)} reports, rate extrapolated per report; largest process "
-          f"{results['a']['peak_mb_largest_process']:.0f} MB")
-    print(f"(b) {results['b']['reports']:>8}{results['b']['seconds']:>10.1f}{b:>13.2f}  lakin batch, "
-          f"{results['b']['workers']} workers, including cluster start and kernel warm-up"
-          + (f"; FAILED {results['b']['failed']}" if results["b"]["failed"] else ""))
-    print(f"(c) {results['c']['reports']:>8}{results['c']['seconds']:>10.1f}{c:>13.2f}  floor, one process, "
-          f"peak {results['c']['peak_mb_process']:.0f} MB")
-    print(f"b/a = {results['b_over_a']:.2f} (target >= 10)   b/c = {results['b_over_c']:.2f} (target >= 0.40, "
-          f"i.e. b within 2.5x of c)")
-    for worker, peak in sorted(results["b"]["peak_mb_per_worker"].items()):
+    print(f"{'':4}{'reports':>8}{'seconds':>10}{'reports/min':>13}{'s/report':>10}  note")
+    notes = {"a": lambda r: f"naive, rate extrapolated per report; largest process {r['peak_mb_largest_process']:.0f} MB",
+             "b": lambda r: (f"lakin batch, {r['workers']} workers, with cluster start and kernel warm-up (target >= 30/min)"
+                             + (f"; FAILED {r['failed']}" if r["failed"] else "")),
+             "c": lambda r: f"floor, one process, peak {r['peak_mb_process']:.0f} MB (target <= 3 s per report)"}
+    for name, value in rates.items():
+        r = results[name]
+        print(f"({name}) {r['reports']:>8}{r['seconds']:>10.1f}{value:>13.2f}{60 / value if value else 0:>10.1f}  "
+              f"{notes[name](r)}")
+    if "b_over_a" in results:
+        print(f"b/a = {results['b_over_a']:.1f} (target >= 50)")
+    for worker, peak in sorted(results.get("b", {}).get("peak_mb_per_worker", {}).items()):
         print(f"(b) peak memory {worker}: worker {peak.get('worker', 0):.0f} MB + kernel {peak.get('kernel', 0):.0f} MB"
               f" = {peak['total']:.0f} MB")
+    if "d_e" in results:
+        r = results["d_e"]
+        print(f"(d) cold {r['d_cold']['seconds']:.1f} s (target <= 10 s); cold with the chart cache "
+              f"{r['d_cold_chart_cache']['seconds']:.1f} s; unchanged rebuild {r['d_unchanged']['seconds']:.1f} s")
+        print(f"(e) after editing {args.edit_block}: {r['e_after_edit']['seconds']:.1f} s, "
+              f"{r['e_after_edit']['chapters_executed']} chapters executed (target <= 4 s)")
     print(f"load average start {results['machine_start']['loadavg']}, end {results['machine_end']['loadavg']}")
     return results
 
@@ -281,7 +356,7 @@ def load_test(args, formats: tuple[str, ...]) -> dict:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--units", type=int, default=40, help="synthetic units (one report each)")
-    parser.add_argument("--to", default="html,docx", help="formats")
+    parser.add_argument("--to", default="html,docx,pdf", help="formats")
     parser.add_argument("--period", default="2024", help="report period of every unit")
     parser.add_argument("--workers", type=int, default=2, help="workers of (b)")
     parser.add_argument("--naive-units", type=int, default=6, help="reports measured the naive way (a)")
@@ -289,6 +364,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--load-test", action="store_true", help="1,000 units: load time and a batch of 200")
     parser.add_argument("--load-units", type=int, default=1000)
     parser.add_argument("--load-batch", type=int, default=200)
+    parser.add_argument("--only", default="a,b,c,d,e", help="the variants to run, e.g. c,d,e")
+    parser.add_argument("--cli-report", default="kppbc-balikpapan 2024", help="the report of (d) and (e)")
+    parser.add_argument("--edit-block", default="iku-1a-N.md", help="the analysts' block (e) edits")
     args = parser.parse_args(argv)
     formats = tuple(f.strip() for f in args.to.split(",") if f.strip())
     Path(args.out).mkdir(parents=True, exist_ok=True)

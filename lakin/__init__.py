@@ -1,6 +1,13 @@
 """lakin: reproducible performance reports (LAKIN/LKj) for Indonesian government work units."""
 
+import sys
 from pathlib import Path
+
+# jsonschema (under Altair) imports rfc3987_syntax when it is installed (JupyterLab's jupyter-events brings it),
+# and that module builds an Earley parser of RFC 3987 at import: about 3 s of every lakin process and kernel,
+# for a check of "iri" string formats that nothing lakin validates uses. Marking it absent (Python's documented
+# `sys.modules[name] = None`) makes jsonschema skip it, as on a machine without it.
+sys.modules.setdefault("rfc3987_syntax", None)
 
 from lakin.data.load import Dataset, load
 from lakin.errors import LakinError

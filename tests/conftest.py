@@ -3,16 +3,29 @@ seed data and session builds. Test modules import the helpers: `from conftest im
 
 from __future__ import annotations
 
+import atexit
+import fcntl
 import json
 import os
+import pickle
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
+
+# One chart cache (lakin.present.charts.cache) for the session, in-process, in every `lakin` subprocess and in
+# every pytest-xdist worker (they inherit the controller's environment): the many builds of the shipped reports
+# draw each chart once, and the user's own cache is never touched. The process that made it removes it.
+if not os.environ.get("LAKIN_TEST_CACHE"):
+    os.environ["LAKIN_TEST_CACHE"] = tempfile.mkdtemp(prefix="lakin-test-cache-")
+    atexit.register(shutil.rmtree, os.environ["LAKIN_TEST_CACHE"], ignore_errors=True)
+os.environ["LAKIN_CACHE_DIR"] = os.environ["LAKIN_TEST_CACHE"]
 
 
 @pytest.fixture(scope="session")
@@ -55,15 +68,29 @@ def reports_root(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def built(reports_root):
-    """`lakin build` of a seed report (executed once per session), returning its BuildResult."""
+def built(reports_root, tmp_path_factory, worker_id):
+    """`lakin build` of a seed report (executed once per session), returning its BuildResult.
+
+    Under pytest-xdist the workers share the builds: the first to need a report builds it under a lock in the
+    session's common temporary folder and leaves its BuildResult there; the others read it. Tests only read
+    these builds."""
     from lakin.pipeline.build import build
 
+    shared = reports_root if worker_id == "master" else tmp_path_factory.getbasetemp().parent / "shared-builds"
+    shared.mkdir(parents=True, exist_ok=True)
     cache = {}
 
     def get(satker: str, period: str):
         if (satker, period) not in cache:
-            cache[(satker, period)] = build(satker, period, DATA, reports_root)
+            stored = shared / f"{satker}-{period}.pickle"
+            with open(shared / f"{satker}-{period}.lock", "w") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                if stored.is_file():
+                    result = pickle.loads(stored.read_bytes())
+                else:
+                    result = build(satker, period, DATA, shared)
+                    stored.write_bytes(pickle.dumps(result))
+            cache[(satker, period)] = result
         return cache[(satker, period)]
 
     return get

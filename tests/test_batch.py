@@ -155,9 +155,11 @@ def _stand_in_jobs(*names: str) -> list[batch.ReportJob]:
     return [batch.ReportJob(name, "2024", "/tidak-dibaca") for name in names]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def client():
-    """2 worker processes, one thread each, configured as `lakin batch` configures its local cluster."""
+    """2 worker processes, one thread each, configured as `lakin batch` configures its local cluster. A new
+    cluster for each test: a worker a test killed or recycled (its nanny restarting it, slowly on a loaded
+    machine) is never a worker the next test waits for."""
     with dask.config.set(running.LOCAL_SCHEDULER):
         cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0")
     client = Client(cluster)
@@ -167,7 +169,7 @@ def client():
 
 
 def _stand_in_batch(client, tmp_path, names, **kwargs) -> batch.BatchResult:
-    client.wait_for_workers(2, timeout=120)  # a worker killed by an earlier test is back
+    client.wait_for_workers(2, timeout=120)
     return batch.run_batch(_stand_in_jobs(*names), HTML, tmp_path, client=client, job=_stand_in, warm=False, **kwargs)
 
 

@@ -94,3 +94,17 @@ def test_foreword_resolves_figure_references_and_falls_back_per_period(tmp_path)
     assert building.foreword(build_model(SATKER, PERIOD, data)) == "Nilai kinerja organisasi tahun ini 118,32."
     quarter = building.foreword(build_model(SATKER, "2024Q3", data))
     assert "{{" not in quarter and "Triwulan III Tahun 2024" in quarter and "115,07" in quarter
+
+
+@pytest.mark.parametrize("satker, period", [("kppbc-balikpapan", "2024"), ("bkipm-banjarmasin", "2024Q1")])
+def test_the_reviewers_reconciliation_is_lakin_check_of_the_year(satker, period):
+    """The review reuses the build's model and dataset (no second load, the period's model not computed again);
+    its findings are those of `lakin check --satker S --tahun Y`, in the same order."""
+    from lakin.model.report_model import build_model
+    from lakin.tools.check import annex, check, check_model_data
+
+    model = build_model(satker, period, DATA)
+    reused, fresh = check_model_data(model), check(DATA, satker=satker, tahun=model.period.tahun)
+    assert len(fresh.findings) > 0
+    assert annex(reused.findings).equals(annex(fresh.findings))
+    assert [f.rule for f in reused.findings] == [f.rule for f in fresh.findings]

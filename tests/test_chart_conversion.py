@@ -35,8 +35,10 @@ def test_spec_dict_is_the_chart_without_validation():
 
 
 @pytest.fixture
-def counted(monkeypatch):
-    """Counts vl-convert's Vega runs (SVG and PNG from a spec) and its rasterisations of an SVG."""
+def counted(monkeypatch, tmp_path):
+    """Counts vl-convert's Vega runs (SVG and PNG from a spec) and its rasterisations of an SVG (with an empty
+    chart cache)."""
+    monkeypatch.setenv("LAKIN_CACHE_DIR", str(tmp_path / "cache"))
     calls = {"vega": 0, "raster": 0}
     for name, kind in (("vegalite_to_svg", "vega"), ("vegalite_to_png", "vega"), ("svg_to_png", "raster")):
         original = getattr(vl_convert, name)
@@ -92,6 +94,7 @@ def test_chart_ids_come_from_the_chart_not_from_the_process():
 
 
 def test_vega_bundle_kept_in_the_cache_and_rebuilt_when_changed(tmp_path, monkeypatch):
+    monkeypatch.delenv("LAKIN_CACHE_DIR", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     built = []
     monkeypatch.setattr(vl_convert, "javascript_bundle", lambda: built.append(1) or "/* vega */")
@@ -101,3 +104,101 @@ def test_vega_bundle_kept_in_the_cache_and_rebuilt_when_changed(tmp_path, monkey
     cached = next((tmp_path / "lakin").glob("vega-bundle-*.js"))
     cached.write_text("alert(1)", encoding="utf-8")
     assert bundle() == "/* vega */" and built == [1, 1]  # no longer matches its digest: built again
+
+
+# --------------------------------------------------------------------------- the chart cache
+def test_a_chart_drawn_before_comes_from_the_cache_with_the_same_bytes(tmp_path, monkeypatch, counted):
+    chart = _chart()
+    svg, png = to_svg(chart), svg_to_png(to_svg(chart))
+    assert counted == {"vega": 1, "raster": 1}
+    assert to_svg(chart) == svg and svg_to_png(svg) == png and counted == {"vega": 1, "raster": 1}
+    other = _chart().properties(title="Judul lain")
+    assert "Judul lain" in to_svg(other) and counted["vega"] == 2  # another spec: drawn
+    monkeypatch.setenv("LAKIN_CHART_CACHE", "0")
+    assert to_svg(chart) == svg and counted["vega"] == 3  # cache off: drawn again, same bytes
+
+
+def test_a_damaged_cache_entry_is_drawn_again_never_used(tmp_path, counted):
+    chart = _chart()
+    svg = to_svg(chart)
+    [entry] = (tmp_path / "cache" / "charts").glob("*/*")
+    raw = bytearray(entry.read_bytes())
+    raw[-20] ^= 0xFF
+    entry.write_bytes(bytes(raw))
+    assert to_svg(chart) == svg and counted["vega"] == 2
+    assert entry.read_bytes()[32:].decode("utf-8") == svg  # and stored whole again
+
+
+def test_the_cache_is_pruned_least_recently_used_first(tmp_path, monkeypatch):
+    import os
+
+    from lakin.present.charts import cache
+
+    monkeypatch.setenv("LAKIN_CACHE_DIR", str(tmp_path))
+    bodies = {}
+    for i in range(4):
+        bodies[i] = cache.cached("test", (str(i),), lambda i=i: bytes([i]) * 1000)
+    entries = sorted((tmp_path / "charts").glob("*/*"))
+    for age, path in enumerate(sorted(entries, key=lambda p: p.read_bytes()[-1])):  # entry i used at time i
+        os.utime(path, (1_000_000 + age, 1_000_000 + age))
+    assert cache.prune(max_bytes=2 * 1032) == 2
+    left = sorted(p.read_bytes()[-1] for p in (tmp_path / "charts").glob("*/*"))
+    assert left == [2, 3]
+
+
+def test_a_second_render_of_the_same_report_draws_no_chart(tmp_path, counted):
+    notebooks = write_notebooks(tmp_path / "nb")
+    render_report(notebooks, make_meta(), tmp_path / "a", "html,docx", engine="pandoc")
+    drawn = dict(counted)
+    assert drawn["vega"] >= 1 and drawn["raster"] >= 1
+    first = (tmp_path / "a").glob("*.html")
+    render_report(notebooks, make_meta(), tmp_path / "b", "html,docx", engine="pandoc")
+    assert counted == drawn
+    [html_a], [html_b] = list(first), list((tmp_path / "b").glob("*.html"))
+    assert html_a.read_bytes() == html_b.read_bytes()
+
+
+# --------------------------------------------------------------------------- DOCX stand-in images
+def test_docx_gets_the_real_charts_back_in_place_of_their_stand_ins(tmp_path):
+    """pandoc's DOCX writer reads small stand-ins (same size and resolution); the file holds the real PNGs."""
+    from lakin.pipeline.render.word import png_stand_in
+
+    chart = _chart()
+    png = svg_to_png(to_svg(chart))
+    stand_in = png_stand_in(png, "fig-001.png")
+    assert stand_in[:33] == png[:33]  # signature and IHDR: the size pandoc reads
+    assert len(stand_in) < len(png) / 4 and b"lakin-gambar\0fig-001.png" in stand_in
+    notebooks = write_notebooks(tmp_path / "nb")
+    files = render_report(notebooks, make_meta(), tmp_path / "out", "docx", engine="pandoc")
+    with zipfile.ZipFile(files["docx"]) as zf:
+        media = [zf.read(n) for n in zf.namelist() if n.startswith("word/media/")]
+    assert media and all(b"lakin-gambar" not in m for m in media)
+    assert all(len(m) > 5000 for m in media)  # drawn charts, not blank stand-ins
+
+
+def test_a_stand_in_without_its_image_is_an_error():
+    import io
+
+    from lakin.errors import RenderError
+    from lakin.pipeline.render.word import png_stand_in, reproducible_zip
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        zf.writestr("word/media/rId9.png", png_stand_in(to_png(_chart()), "fig-009.png"))
+    with pytest.raises(RenderError, match="fig-009.png"):
+        reproducible_zip(out.getvalue(), {"fig-001.png": b"x"})
+    assert reproducible_zip(out.getvalue(), {"fig-009.png": b"real"})  # found: replaced
+
+
+def test_docx_with_stand_ins_is_the_docx_pandoc_makes_from_the_real_images(tmp_path, monkeypatch):
+    """The speed-up changes no byte: the same DOCX as pandoc writing the real PNGs (and no image's data as the
+    picture's description: its caption)."""
+    from lakin.pipeline.render import pandoc
+
+    notebooks = write_notebooks(tmp_path / "nb")
+    fast = render_report(notebooks, make_meta(), tmp_path / "a", "docx", engine="pandoc")["docx"].read_bytes()
+    monkeypatch.setattr(pandoc, "DOCX_STAND_INS", False)
+    plain = render_report(notebooks, make_meta(), tmp_path / "b", "docx", engine="pandoc")["docx"].read_bytes()
+    assert fast == plain
+    with zipfile.ZipFile(tmp_path / "a" / next(p.name for p in (tmp_path / "a").glob("*.docx"))) as zf:
+        assert b'descr="data:' not in zf.read("word/document.xml")

@@ -89,7 +89,7 @@ from lakin.pipeline import kernel as kernel_program  # noqa: E402
 
 ENGINE_NAME = "lakin-warm"
 WARM_IMPORTS = (
-    "numpy", "pandas", "altair", "lakin", "lakin.values", "lakin.rules.scoring", "lakin.model.figures", "lakin.present.charts",
+    "lakin", "numpy", "pandas", "altair", "lakin.present.sections", "lakin.values", "lakin.rules.scoring", "lakin.model.figures", "lakin.present.charts",
     "lakin.present.tables", "lakin.present.narrative", "lakin.rules.revenue", "lakin.rules.budget",
 )
 RESET_TIMEOUT = 60.0

@@ -21,7 +21,7 @@ from lakin.atomic import atomic_path
 from lakin.errors import IncompleteReportError
 from lakin.present.outlines import Outline, element_block, has_element, outline_for
 from lakin.present.profil import annual_targets, pegawai_tables, profil_items, renstra_frame, struktur_table
-from lakin.tools.check import annex, check
+from lakin.tools.check import annex, check_model_data
 from lakin.tools.check.prose import check_model
 from lakin.values import is_na
 
@@ -132,7 +132,7 @@ def review_frames(model, prose: list | None = None) -> dict[str, pd.DataFrame]:
     """The reviewer's tables: completeness, reconciliation (lakin check) and prose-figure findings (`prose`: the
     findings `lakin build` already computed for this model; None computes them)."""
     frames = {"Kelengkapan": completeness_for(model)}
-    result = check(model.data_dir, satker=model.satker, tahun=model.period.tahun)
+    result = check_model_data(model)  # lakin check of the unit's year, on the model's own data
     frames["Rekonsiliasi"] = annex(result.findings).drop(columns=["Satker"], errors="ignore")
     rows = []
     for i, f in enumerate(check_model(model) if prose is None else prose, start=1):

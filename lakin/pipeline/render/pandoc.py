@@ -29,10 +29,10 @@ from lakin.pipeline.render.interactive import interactive_html
 from lakin.pipeline.render.meta import ReportMeta
 from lakin.pipeline.render.pdf import PDF_STANDARDS, drop_false_suspects, pdf_timestamp
 from lakin.pipeline.render.safety import MARKDOWN_READER, check_html, confine_resources, digest
-from lakin.pipeline.render.word import style_docx_tables
+from lakin.pipeline.render.word import png_stand_in, style_docx_tables
 from lakin.present.charts import svgs_to_pngs
 
-__all__ = ["HTML_TOC_DEPTH", "RASTER_FORMATS", "PandocEngine", "raster_images"]
+__all__ = ["DOCX_STAND_INS", "HTML_TOC_DEPTH", "RASTER_FORMATS", "PandocEngine", "raster_images", "stand_ins"]
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +41,9 @@ HTML_TOC_DEPTH = 4  # the HTML sidebar lists every per-indicator section (Bab II
 # no PNG fallback, which older Word and LibreOffice need) and PDF (Typst could embed the SVG, but the PDF's
 # layout checks, tests/test_geometry.py, read a chart as one image, and its text would enter the PDF's text).
 RASTER_FORMATS = frozenset({"docx", "pdf"})
+# DOCX: pandoc gets stand-ins of the PNGs, the real ones are put back after it (word.png_stand_in); False gives
+# pandoc the real PNGs (the same file, 2-3 s slower: tests/test_chart_conversion.py compares the two).
+DOCX_STAND_INS = True
 def raster_images(document: dict, rasters: dict[str, str]) -> dict:
     """A copy of a pandoc JSON document whose images `media/<svg>` named in `rasters` are `media/<png>`."""
     copy = json.loads(json.dumps(document))
@@ -57,6 +60,22 @@ def raster_images(document: dict, rasters: dict[str, str]) -> dict:
         elif isinstance(node, list):
             stack.extend(v for v in node if isinstance(v, (list, dict)))
     return copy
+
+
+def stand_ins(media: Path, folder: Path) -> tuple[Path, dict[str, bytes]]:
+    """`folder` holding every file of `media` under its name, each PNG as its stand-in (`png_stand_in`, keyed by
+    its name); and the real PNGs by key."""
+    folder.mkdir(exist_ok=True)
+    images: dict[str, bytes] = {}
+    for path in sorted(media.iterdir()):
+        if not path.is_file() or path.is_symlink():
+            continue  # confine_resources refuses what is not a regular file of the media folder
+        data = path.read_bytes()
+        if path.suffix.lower() == ".png":
+            images[path.name] = data
+            data = png_stand_in(data, path.name)
+        (folder / path.name).write_bytes(data)
+    return folder, images
 
 
 @RENDERERS.add("pandoc")
@@ -109,11 +128,17 @@ class PandocEngine(RenderEngine):
         def write(fmt: str) -> tuple[Path, float]:
             started = time.perf_counter()
             doc = raster if fmt in RASTER_FORMATS and raster is not None else document
-            # HTML and DOCX get every image inline (pandoc reads no file); Typst reads image files under its root
+            # HTML and DOCX get every image inline (pandoc reads no file); Typst reads image files under its root.
+            # DOCX gets stand-ins of the PNGs, the real ones put back after pandoc (word.png_stand_in).
+            media, images = work_dir / MEDIA_DIR, None
+            if fmt == "docx" and DOCX_STAND_INS:
+                media, images = stand_ins(media, work_dir / "media-docx")
             checked = work_dir / f"report-{fmt}.json"
-            checked.write_text(json.dumps(confine_resources(doc, work_dir / MEDIA_DIR, embed=fmt != "pdf")),
-                               encoding="utf-8")
-            path = getattr(self, f"_{fmt}")(checked, meta, work_dir, assembly)
+            checked.write_text(json.dumps(confine_resources(doc, media, embed=fmt != "pdf")), encoding="utf-8")
+            if fmt == "docx":
+                path = self._docx(checked, meta, work_dir, assembly, images)
+            else:
+                path = getattr(self, f"_{fmt}")(checked, meta, work_dir, assembly)
             return path, time.perf_counter() - started
 
         with ThreadPoolExecutor(max_workers=len(formats)) as pool:
@@ -136,12 +161,13 @@ class PandocEngine(RenderEngine):
         check_html(target, allow_inline_scripts={digest(script) for script in scripts})
         return target
 
-    def _docx(self, source: Path, meta: ReportMeta, work: Path, assembly: Assembly) -> Path:
+    def _docx(self, source: Path, meta: ReportMeta, work: Path, assembly: Assembly,
+              images: dict[str, bytes] | None = None) -> Path:
         target = work / "report.docx"
         run(self._common(source) + [
             "-t", "docx", "--reference-doc", str(TEMPLATES / "reference.docx"), "--toc", f"--toc-depth={TOC_DEPTH}",
             "--number-sections", "-o", target.name], work, "pandoc (DOCX)")
-        style_docx_tables(target)
+        style_docx_tables(target, images)
         return target
 
     def _pdf(self, source: Path, meta: ReportMeta, work: Path, assembly: Assembly) -> Path:

@@ -3,17 +3,23 @@ zip whose bytes depend on the content only."""
 
 from __future__ import annotations
 
+import functools
 import io
 import re
+import struct
 import zipfile
+import zlib
 from copy import deepcopy
 from pathlib import Path
 
 import docx
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from lxml import etree
 
-__all__ = ["ZIP_DATE", "reproducible_zip", "style_docx_tables"]
+from lakin.errors import RenderError
+
+__all__ = ["ZIP_DATE", "png_stand_in", "reproducible_zip", "style_docx_tables"]
 
 _DOCX_TABLE_SIZES = {"lakin-tabel-kecil-": " Kecil", "lakin-tabel-mini-": " Mini"}
 _DOCX_LANDSCAPE = "-lanskap-"
@@ -77,29 +83,130 @@ def _word_caption(paragraph) -> None:
     paragraph.remove(first)
 
 
-def reproducible_zip(data: bytes) -> bytes:
-    """The same zip (entries, order, compression) with every entry dated ZIP_DATE: equal content, equal bytes."""
+# --------------------------------------------------------------------------- stand-in images
+# pandoc's DOCX writer runs in its sandbox, so it gets every image inside the document as a data: URI; for the
+# charts' PNGs (about 5 MB a report) parsing those took it 2.5 s of a 3 s run. It gets instead a stand-in of
+# each PNG: the same header chunks (size, resolution: all pandoc reads of an image), a blank image, and the
+# stand-in's key in a tEXt chunk. `reproducible_zip` puts the real PNG back in place of every stand-in.
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_STAND_IN_KEY = b"lakin-gambar"
+_CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}  # PNG colour type -> samples per pixel
+
+
+def _chunks(png: bytes):
+    pos = len(_PNG_SIGNATURE)
+    while pos + 8 <= len(png):
+        length, kind = struct.unpack(">I4s", png[pos:pos + 8])
+        yield kind, png[pos + 8:pos + 8 + length]
+        pos += 12 + length
+
+
+def _chunk(kind: bytes, body: bytes) -> bytes:
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+
+@functools.lru_cache(maxsize=16)
+def _blank(row: int, height: int) -> bytes:
+    """The compressed pixel data of a blank image (a zero filter byte and zero samples on every row)."""
+    return zlib.compress(b"\0" * ((row + 1) * height))
+
+
+def png_stand_in(png: bytes, key: str) -> bytes:
+    """A PNG with `png`'s size, resolution and colour model, blank, carrying `key`; `png` itself when it is not
+    a PNG lakin can read (it is then embedded as it is)."""
+    if not png.startswith(_PNG_SIGNATURE):
+        return png
+    head = [(kind, body) for kind, body in _chunks(png) if kind not in (b"IDAT", b"IEND", b"tEXt")]
+    if not head or head[0][0] != b"IHDR":
+        return png
+    width, height, depth, colour = struct.unpack(">IIBB", head[0][1][:10])
+    blank = _blank((width * _CHANNELS.get(colour, 4) * depth + 7) // 8, height)
+    return (_PNG_SIGNATURE + b"".join(_chunk(kind, body) for kind, body in head)
+            + _chunk(b"tEXt", _STAND_IN_KEY + b"\0" + key.encode("ascii")) + _chunk(b"IDAT", blank)
+            + _chunk(b"IEND", b""))
+
+
+def _stand_in_key(data: bytes) -> str | None:
+    if not data.startswith(_PNG_SIGNATURE):
+        return None
+    for kind, body in _chunks(data):
+        if kind == b"tEXt" and body.startswith(_STAND_IN_KEY + b"\0"):
+            return body[len(_STAND_IN_KEY) + 1:].decode("ascii")
+    return None
+
+
+def _canonical_order(infos: list[zipfile.ZipInfo]) -> list[zipfile.ZipInfo]:
+    """The entries in their order, except the images: by name, where the first image was (pandoc's order
+    of them follows their sources)."""
+    media = sorted((i for i in infos if i.filename.startswith("word/media/")), key=lambda i: i.filename)
+    if not media:
+        return list(infos)
+    first = next(n for n, i in enumerate(infos) if i.filename.startswith("word/media/"))
+    rest = [i for i in infos if not i.filename.startswith("word/media/")]
+    return rest[:first] + media + rest[first:]
+
+
+def reproducible_zip(data: bytes, images: dict[str, bytes] | None = None) -> bytes:
+    """The same zip (entries, compression) with every entry dated ZIP_DATE, the images in name order and the
+    document's relationships in Id order: equal content, equal bytes.
+    With `images`, every stand-in PNG (`png_stand_in`) becomes the real image of its key; a stand-in without
+    one is an error (RenderError): no blank image reaches a report."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
-        for info in source.infolist():
+        for info in _canonical_order(source.infolist()):
             entry = zipfile.ZipInfo(info.filename, date_time=ZIP_DATE)
             entry.compress_type, entry.external_attr = info.compress_type, info.external_attr
-            target.writestr(entry, source.read(info))
+            body = source.read(info)
+            if info.filename == "word/_rels/document.xml.rels":
+                body = _sorted_relationships(body)
+            if images is not None and info.filename.startswith("word/media/"):
+                key = _stand_in_key(body)
+                if key is not None:
+                    if key not in images:
+                        raise RenderError(f"DOCX: gambar {key} tidak ditemukan", formats=["docx"])
+                    body = images[key]
+            target.writestr(entry, body)
     return out.getvalue()
 
 
-def style_docx_tables(path: Path) -> None:
+_PIC = "{http://schemas.openxmlformats.org/drawingml/2006/picture}"
+_WP = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
+
+
+def _picture_descriptions(body) -> None:
+    """pandoc writes an image's source into its picture's description (`pic:cNvPr/@descr`): for an embedded
+    image, the whole data: URI (a second copy of the image, read aloud as alt text). It becomes the drawing's
+    own description (`wp:docPr/@descr`, the figure's caption)."""
+    for drawing in body.iter(f"{_WP}inline", f"{_WP}anchor"):
+        doc_pr = drawing.find(f"{_WP}docPr")
+        for pic in drawing.iter(f"{_PIC}cNvPr"):
+            pic.set("descr", doc_pr.get("descr", "") if doc_pr is not None else "")
+
+
+def _sorted_relationships(xml: bytes) -> bytes:
+    """A relationships part with its entries in Id order (pandoc's order follows the images' sources)."""
+    root = etree.fromstring(xml)
+    entries = sorted(root, key=lambda e: (len(e.get("Id", "")), e.get("Id", "")))
+    for entry in entries:
+        root.append(entry)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def style_docx_tables(path: Path, images: dict[str, bytes] | None = None) -> None:
     """Table cells get the reference document's "Isi Tabel" / "Kepala Tabel" styles, or their "Kecil" /
     "Mini" variants for tables that lakin.lua marked (bookmark `lakin-tabel-kecil-N`, `lakin-tabel-mini-N`)
     as needing a smaller size to fit the page; pandoc itself ignores custom styles inside table cells.
     A table marked `...-lanskap-N` (too wide for a portrait page) gets a landscape section of its own,
     from its caption to its end. Table and figure captions get Word's SEQ fields (`_word_caption`).
-    The file is saved with fixed entry dates (`reproducible_zip`)."""
+    The file is saved with fixed entry dates and every stand-in image replaced by its real one from `images`
+    (`reproducible_zip`)."""
     doc = docx.Document(str(path))
     ids = {s.name: s.style_id for s in doc.styles}
     names = set(ids)
-    if "Isi Tabel" not in names:
-        return  # a reference document without lakin's styles
+    if "Isi Tabel" not in names:  # a reference document without lakin's styles
+        if images is not None:
+            path.write_bytes(reproducible_zip(path.read_bytes(), images))
+        return
     plain = {ids[n] for n in ("Compact", "Body Text", "First Paragraph", "Normal") if n in ids}
     body = doc.element.body
     sectpr = body.find(qn("w:sectPr"))
@@ -126,6 +233,7 @@ def style_docx_tables(path: Path) -> None:
             landscape_from.addprevious(_section_break(sectpr, landscape=False))  # ends the portrait pages before
             element.addnext(_section_break(sectpr, landscape=True))  # ends the table's landscape page
         suffix, landscape_from = "", None
+    _picture_descriptions(body)
     captions = {ids[n] for n in ("Table Caption", "Image Caption") if n in ids}
     for paragraph in body.iter(qn("w:p")):
         style = paragraph.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
@@ -133,4 +241,4 @@ def style_docx_tables(path: Path) -> None:
             _word_caption(paragraph)
     saved = io.BytesIO()
     doc.save(saved)
-    path.write_bytes(reproducible_zip(saved.getvalue()))
+    path.write_bytes(reproducible_zip(saved.getvalue(), images))

@@ -2,7 +2,7 @@
 
 Conversion: a chart is drawn once, to SVG (`to_svg`, vl-convert running Vega); a format that needs pixels
 (DOCX) gets a PNG rasterised from that SVG (`svg_to_png`, resvg: no second Vega run, the same pixels as
-`to_png`). lakin's own charts are tested against the Vega-Lite schema once, in their tests; converting
+`to_png`). A chart converted before comes from the cache (`lakin.present.charts.cache`). lakin's own charts are tested against the Vega-Lite schema once, in their tests; converting
 them skips Altair's validation (`spec_dict`). vl-convert holds the GIL while it converts (measured: a Python
 thread beside it makes almost no progress), so conversions run one after the other.
 """
@@ -13,7 +13,6 @@ import collections
 import functools
 import hashlib
 import json
-import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -21,6 +20,7 @@ from pathlib import Path
 import altair as alt
 
 from lakin.atomic import atomic_path
+from lakin.present.charts.cache import cache_root, cached
 from lakin.values import BULAN
 
 __all__ = ["EMBED_OPTIONS", "FONT", "FORMAT_LOCALE", "HEIGHT", "MONTH_SORT", "PALETTE", "STATUS_GREY", "TIME_LOCALE",
@@ -123,25 +123,35 @@ def _spec(chart) -> str:
     return json.dumps(spec)
 
 
+def _versions() -> str:
+    import vl_convert as vlc
+
+    return f"vl-convert {vlc.__version__}\n{json.dumps([FORMAT_LOCALE, TIME_LOCALE], sort_keys=True)}"
+
+
 def to_png(chart, scale: float = 2.0) -> bytes:
     """Static PNG (vl-convert, no browser, no network)."""
     import vl_convert as vlc
 
-    return vlc.vegalite_to_png(_spec(chart), scale=scale, format_locale=FORMAT_LOCALE, time_format_locale=TIME_LOCALE)
+    spec = _spec(chart)
+    return cached("vegalite-png", (_versions(), str(scale), spec), lambda: vlc.vegalite_to_png(
+        spec, scale=scale, format_locale=FORMAT_LOCALE, time_format_locale=TIME_LOCALE))
 
 
 def to_svg(chart) -> str:
-    """Static SVG (vl-convert)."""
+    """Static SVG (vl-convert); a chart drawn before with the same spec comes from the cache (charts.cache)."""
     import vl_convert as vlc
 
-    return vlc.vegalite_to_svg(_spec(chart), format_locale=FORMAT_LOCALE, time_format_locale=TIME_LOCALE)
+    spec = _spec(chart)
+    return cached("vegalite-svg", (_versions(), spec), lambda: vlc.vegalite_to_svg(
+        spec, format_locale=FORMAT_LOCALE, time_format_locale=TIME_LOCALE).encode("utf-8")).decode("utf-8")
 
 
 def svg_to_png(svg: str, scale: float = 2.0) -> bytes:
     """A chart's SVG (`to_svg`) as PNG, rasterised without drawing the chart again: equal to `to_png`."""
     import vl_convert as vlc
 
-    return vlc.svg_to_png(svg, scale=scale)
+    return cached("svg-png", (_versions(), str(scale), svg), lambda: vlc.svg_to_png(svg, scale=scale))
 
 
 def svgs_to_pngs(svgs: Iterable[str], scale: float = 2.0) -> list[bytes]:
@@ -165,8 +175,7 @@ _IDENT = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 def _bundle_cache() -> Path:
     import vl_convert as vlc
 
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "lakin" / f"vega-bundle-vl-convert-{vlc.__version__}.js"
+    return cache_root() / f"vega-bundle-vl-convert-{vlc.__version__}.js"
 
 
 @functools.lru_cache(maxsize=1)

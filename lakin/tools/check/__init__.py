@@ -54,12 +54,12 @@ from lakin.tools.check.precision import (
 )
 from lakin.tools.check.prose import ProseFinding, prose_findings, prose_findings_for
 from lakin.tools.check.reconcile import CONSISTENT_WITHIN_ROUNDING, RECONCILIATION_RULES, resolve
-from lakin.tools.check.run import check, check_satker, prose_check
+from lakin.tools.check.run import check, check_model_data, check_satker, prose_check
 
 __all__ = [
     "CONSISTENT_WITHIN_ROUNDING", "MAX_LISTED", "RECONCILERS", "RECONCILIATION_RULES", "RULES", "SEVERITIES",
     "CheckResult", "Finding", "Printed", "ProseFinding", "Recomputed", "Reconciler", "ReconcilerKind",
-    "SatkerContext", "Severity", "agrees", "annex", "check", "check_satker", "indicator_interval",
+    "SatkerContext", "Severity", "agrees", "annex", "check", "check_model_data", "check_satker", "indicator_interval",
     "issue_findings", "main", "parse_kunci", "print_result", "printed_digits", "prose_check", "prose_findings",
     "prose_findings_for", "reconciler", "resolve", "rounding_interval", "within_input_rounding",
 ]

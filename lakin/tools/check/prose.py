@@ -266,8 +266,10 @@ def periods_with_text(data_dir: Path, satker: str, tahun: int) -> list[ReportPer
     return out
 
 
-def prose_findings(ds: Dataset, satker: str, tahun: int | None = None) -> list[ProseFinding]:
-    """Findings for every year (or one) and report period of a unit that has analysts' text."""
+def prose_findings(ds: Dataset, satker: str, tahun: int | None = None,
+                   models: dict[str, ReportModel] | None = None) -> list[ProseFinding]:
+    """Findings for every year (or one) and report period of a unit that has analysts' text (`models`: report
+    models of this dataset already computed, by period label)."""
     root = Path(ds.data_dir) / "narasi" / satker
     if not root.is_dir():
         return []
@@ -276,7 +278,7 @@ def prose_findings(ds: Dataset, satker: str, tahun: int | None = None) -> list[P
     out: list[ProseFinding] = []
     for year in years:
         for period in periods_with_text(ds.data_dir, satker, year):
-            model = model_from_dataset(ds, satker, period)
+            model = (models or {}).get(period.label) or model_from_dataset(ds, satker, period)
             out.extend(check_model(model))
     return out
 

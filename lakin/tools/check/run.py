@@ -22,7 +22,7 @@ from lakin.tools.check.reconcile import (
     reconcile_nilai_organisasi,
 )
 
-__all__ = ["check", "check_satker", "prose_check"]
+__all__ = ["check", "check_model_data", "check_satker", "prose_check"]
 
 
 def check(data_dir: str | Path | None = None, satker: str | None = None, tahun: int | None = None) -> CheckResult:
@@ -39,10 +39,20 @@ def check(data_dir: str | Path | None = None, satker: str | None = None, tahun: 
     return result
 
 
-def prose_check(ds: Dataset, satker: str, tahun: int | None = None) -> list[Finding]:
-    """Literal numbers in the unit's analysts' text against its report models (lakin.tools.check.prose)."""
+def check_model_data(model) -> CheckResult:
+    """`check(model.data_dir, model.satker, model.period.tahun)` from a report model's own validated dataset (it
+    was loaded with no issue): the data is not read again, and the model's period is not computed again."""
+    result = CheckResult(model.ds.data_dir, [])
+    result.findings.extend(check_satker(model.ds, model.satker, model.period.tahun))
+    result.findings.extend(prose_check(model.ds, model.satker, model.period.tahun, {model.period.label: model}))
+    return result
+
+
+def prose_check(ds: Dataset, satker: str, tahun: int | None = None, models: dict | None = None) -> list[Finding]:
+    """Literal numbers in the unit's analysts' text against its report models (lakin.tools.check.prose);
+    `models`: report models already computed, by period label."""
     try:
-        found = prose_findings(ds, satker, tahun)
+        found = prose_findings(ds, satker, tahun, models)
     except LakinError as exc:  # an unknown {{ name }} or a refused text: one finding naming file and line
         return [Finding(Severity.ERROR, "narasi", satker, "narasi", "-", message=exc.user_message())]
     except Exception as exc:  # noqa: BLE001 - odd data must not hide the other findings
