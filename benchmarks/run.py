@@ -222,7 +222,7 @@ def cli(out: Path, satker: str, period: str, formats: tuple[str, ...], block: st
         seconds = time.perf_counter() - t0
         if proc.returncode != 0:
             raise SystemExit(f"{what}: lakin build failed\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
-        executed = len(EXECUTED.findall(proc.stdout))
+        executed = len(EXECUTED.findall(proc.stdout + proc.stderr))  # progress lines go to stderr
         print(f"  {what}: {seconds:.1f} s, {executed} chapters executed", flush=True)
         return {"seconds": seconds, "chapters_executed": executed}
 

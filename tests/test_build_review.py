@@ -108,3 +108,24 @@ def test_the_reviewers_reconciliation_is_lakin_check_of_the_year(satker, period)
     assert len(fresh.findings) > 0
     assert annex(reused.findings).equals(annex(fresh.findings))
     assert [f.rule for f in reused.findings] == [f.rule for f in fresh.findings]
+
+
+def test_the_reports_of_one_year_share_one_check_of_it(tmp_path, monkeypatch):
+    """A batch worker building the annual and quarterly reports of a unit checks the unit's year once; other
+    data is checked again."""
+    from lakin.model.report_model import build_model
+    from lakin.tools.check import run as check_run
+
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    (data / "catatan.txt").write_text(str(tmp_path), encoding="utf-8")  # data no other test checked
+    calls = []
+    original = check_run.check_satker
+    monkeypatch.setattr(check_run, "check_satker", lambda *a, **k: calls.append(a[1:]) or original(*a, **k))
+    first = check_run.check_model_data(build_model(SATKER, "2024", data))
+    second = check_run.check_model_data(build_model(SATKER, "2024Q1", data))
+    assert calls == [(SATKER, 2024)] and second.findings == first.findings
+    nilai = data / "iku_nilai" / f"{SATKER}.csv"
+    nilai.write_text(nilai.read_text(encoding="utf-8") + "\n", encoding="utf-8")  # another file: checked again
+    check_run.check_model_data(build_model(SATKER, "2024Q1", data))
+    assert calls == [(SATKER, 2024), (SATKER, 2024)]

@@ -39,13 +39,17 @@ def _texts(nb) -> list[list[str]]:
         if cell.cell_type != "code" or "parameters" in tags or "injected-parameters" in tags:
             continue
         texts = []
+        previous = None
         for o in cell.outputs:
-            if o.output_type == "stream":
+            if o.output_type == "stream" and previous is not None and previous.get("name") == o.name:
+                texts[-1] += o.text  # one print may arrive as two stream messages on a busy machine
+            elif o.output_type == "stream":
                 texts.append(o.text)
             elif o.output_type == "error":
                 texts.append(f"{o.ename}: {o.evalue}")
             else:
                 texts.append(o.data.get("text/plain", ""))
+            previous = o if o.output_type == "stream" else None
         out.append(texts)
     return out
 

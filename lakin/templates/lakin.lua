@@ -96,7 +96,12 @@ local function word_em(word)
   return longest
 end
 
+-- A table's measures, by table: the layout decision asks for them at every text size and unit it tries.
+local measured = setmetatable({}, { __mode = "k" })
+
 local function measure(el)
+  local known = measured[el]
+  if known then return known[1], known[2] end
   local words, texts = {}, {}
   local function visit(rows, factor)
     for _, row in ipairs(rows) do
@@ -121,6 +126,7 @@ local function measure(el)
     visit(body.body, 1.0)
   end
   visit(el.foot.rows, 1.0)
+  measured[el] = { words, texts }
   return words, texts
 end
 

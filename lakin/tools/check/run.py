@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from lakin.data.fingerprint import tree_digest
 from lakin.data.load import Dataset, collect
 from lakin.errors import LakinError, ParameterError
 from lakin.rules.frameworks import load_framework
@@ -39,13 +40,25 @@ def check(data_dir: str | Path | None = None, satker: str | None = None, tahun: 
     return result
 
 
+_CHECKED: dict[tuple[str, str, int], list[Finding]] = {}  # a process's last checks, by data content, unit, year
+_CHECKED_KEEP = 8
+
+
 def check_model_data(model) -> CheckResult:
     """`check(model.data_dir, model.satker, model.period.tahun)` from a report model's own validated dataset (it
-    was loaded with no issue): the data is not read again, and the model's period is not computed again."""
-    result = CheckResult(model.ds.data_dir, [])
-    result.findings.extend(check_satker(model.ds, model.satker, model.period.tahun))
-    result.findings.extend(prose_check(model.ds, model.satker, model.period.tahun, {model.period.label: model}))
-    return result
+    was loaded with no issue): the data is not read again, and the model's period is not computed again.
+
+    The check covers the unit's whole year, so the reports of one year (the annual and the quarterly ones, built
+    one after the other by a batch worker) share it: the findings are kept, in this process, by the digest of
+    every file of the model's data folder (the build's snapshot), the unit and the year."""
+    key = (tree_digest(Path(model.ds.data_dir)), model.satker, model.period.tahun)
+    if key not in _CHECKED:
+        findings = check_satker(model.ds, model.satker, model.period.tahun)
+        findings += prose_check(model.ds, model.satker, model.period.tahun, {model.period.label: model})
+        while len(_CHECKED) >= _CHECKED_KEEP:
+            del _CHECKED[next(iter(_CHECKED))]
+        _CHECKED[key] = findings
+    return CheckResult(model.ds.data_dir, list(_CHECKED[key]))
 
 
 def prose_check(ds: Dataset, satker: str, tahun: int | None = None, models: dict | None = None) -> list[Finding]:
