@@ -7,10 +7,9 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
 SATKER ?= kppbc-balikpapan
-# Opt-in: `make test PARALLEL="-n auto --dist loadfile"` runs the suite on every core (pytest-xdist, a file per
-# worker). Not the default: on 2 cores the batch tests' local Dask clusters can miss their start timeout while
-# the other worker builds reports (seen once on a fresh clone).
-PARALLEL ?=
+# The suite runs on every core (pytest-xdist, a test file per worker; the workers share the session's builds and
+# chart cache, tests/conftest.py). `make test PARALLEL=` runs it in one process.
+PARALLEL ?= -n auto --dist loadfile
 PERIOD ?= 2024
 
 .PHONY: setup report test test-fast lab clean notebooks system-packages jelajah

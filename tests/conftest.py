@@ -1,5 +1,6 @@
-"""Shared fixtures and helpers: the project's paths (ROOT, DATA), the one CLI runner (`run_cli`), the shipped
-seed data and session builds. Test modules import the helpers: `from conftest import DATA, ROOT, run_cli`."""
+"""Shared fixtures and helpers: the project's paths (ROOT, DATA), the CLI runners (`run_cli` in a subprocess, as a
+user runs it; `invoke_cli` in this process, for commands that start no kernel), the shipped seed data and session
+builds. Test modules import the helpers: `from conftest import DATA, ROOT, run_cli`."""
 
 from __future__ import annotations
 
@@ -46,15 +47,32 @@ def run_cli(*args: str, cwd: Path | None = None, columns: int | None = None, tim
                           cwd=str(cwd or ROOT), env=environ, timeout=timeout, check=False)
 
 
+def invoke_cli(*args: str) -> subprocess.CompletedProcess:
+    """`lakin ARGS` in this process (typer's test runner, the same command code and exit codes), for the commands
+    that start no kernel and change no process state: a subprocess would add about 2 s of imports to each."""
+    from typer.testing import CliRunner
+
+    from lakin.cli import main
+
+    with CliRunner().isolation() as streams:
+        try:
+            main(list(args))
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        out, err = (stream.getvalue().decode("utf-8") for stream in streams[:2])
+    return subprocess.CompletedProcess(["lakin", *args], code, out, err)
+
+
 @pytest.fixture(scope="session")
 def figures_json():
-    """`lakin figures SATKER PERIOD --json`, parsed, cached per (satker, period)."""
+    """`lakin figures SATKER PERIOD --json`, parsed, cached per (satker, period) (in this process)."""
     cache: dict[tuple[str, str], dict] = {}
 
     def get(satker: str, period: str) -> dict:
         key = (satker, period)
         if key not in cache:
-            proc = run_cli("figures", satker, period, "--json", "--data", str(DATA))
+            proc = invoke_cli("figures", satker, period, "--json", "--data", str(DATA))
             assert proc.returncode == 0, proc.stderr
             cache[key] = json.loads(proc.stdout)
         return cache[key]

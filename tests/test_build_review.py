@@ -73,6 +73,7 @@ def test_strict_refuses_a_report_with_outline_gaps(tmp_path, monkeypatch):
         building.build(SATKER, PERIOD, DATA, tmp_path / "reports", formats=("html",), strict=True)
     assert err.value.gaps and "unsur wajib" in err.value.user_message()
 
+@pytest.mark.slow  # lakin check of whole years
 
 def test_cli_strict_exits_with_the_findings_in_indonesian(data, tmp_path):
     proc = run_cli("build", SATKER, PERIOD, "--data", str(data), "--reports", str(tmp_path / "r"), "--to", "html",
@@ -96,6 +97,7 @@ def test_foreword_resolves_figure_references_and_falls_back_per_period(tmp_path)
     assert "{{" not in quarter and "Triwulan III Tahun 2024" in quarter and "115,07" in quarter
 
 
+@pytest.mark.slow  # lakin check of whole years
 @pytest.mark.parametrize("satker, period", [("kppbc-balikpapan", "2024"), ("bkipm-banjarmasin", "2024Q1")])
 def test_the_reviewers_reconciliation_is_lakin_check_of_the_year(satker, period):
     """The review reuses the build's model and dataset (no second load, the period's model not computed again);
@@ -109,6 +111,7 @@ def test_the_reviewers_reconciliation_is_lakin_check_of_the_year(satker, period)
     assert annex(reused.findings).equals(annex(fresh.findings))
     assert [f.rule for f in reused.findings] == [f.rule for f in fresh.findings]
 
+@pytest.mark.slow  # lakin check of whole years
 
 def test_the_reports_of_one_year_share_one_check_of_it(tmp_path, monkeypatch):
     """A batch worker building the annual and quarterly reports of a unit checks the unit's year once; other

@@ -89,6 +89,7 @@ def test_notebook_is_thin():
     for source in code:
         assert "def " not in source and "class " not in source and "/" not in source.split("#")[0]
 
+@pytest.mark.slow  # executes the exploration notebook
 
 def test_notebook_executes_on_shipped_data(tmp_path, monkeypatch):
     monkeypatch.delenv("LAKIN_DATA", raising=False)
@@ -126,6 +127,7 @@ def test_offline_html_draws_each_chart_in_its_own_scope():
     assert re.search(r'id="(lakin-vis-[^"]+)"', a).group(1) != re.search(r'id="(lakin-vis-[^"]+)"', b).group(1)
     assert "</script" not in a[a.index("<script") + 8:a.rindex("</script>")]
 
+@pytest.mark.slow  # executes the exploration notebook
 
 def test_charts_carry_indonesian_number_formats_for_every_viewer(tmp_path):
     """JupyterLab's renderer gets no embed options from us: the spec itself carries the locale

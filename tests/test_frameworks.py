@@ -18,7 +18,7 @@ from lakin.rules.frameworks import available_frameworks, load_framework, read_fr
 from lakin.data.periods import parse_period
 from lakin.rules.scoring import aggregate, indicator_index, range_index, raw_index, score
 
-from conftest import DATA, run_cli
+from conftest import DATA, invoke_cli, run_cli
 
 UJI_FRAMEWORK = """\
 id: uji-rentang
@@ -330,7 +330,7 @@ def test_absurd_values_are_refused_not_crashing(tmp_path, value):
     text = nilai.read_text(encoding="utf-8").replace("bkipm-banjarmasin,2024,IKU 1,Q1,0,1,", f"bkipm-banjarmasin,2024,IKU 1,Q1,0,{value},")
     nilai.write_text(text, encoding="utf-8")
     for command in ("score", "figures"):
-        proc = run_cli(command, "bkipm-banjarmasin", "2024Q1", "--data", str(data_dir))
+        proc = invoke_cli(command, "bkipm-banjarmasin", "2024Q1", "--data", str(data_dir))
         assert proc.returncode == 2, proc.stderr
         assert "iku_nilai/bkipm-banjarmasin.csv" in proc.stderr and "realisasi" in proc.stderr
         assert "InvalidOperation" not in proc.stderr + proc.stdout

@@ -212,6 +212,7 @@ def _copy_with(path: Path, tmp_path: Path, script: str) -> Path:
     return out
 
 
+@pytest.mark.slow  # renders and opens a browser
 @needs_chromium
 def test_small_report_in_browser_draws_chart_and_marks_current_section(small, tmp_path):
     # the reader scrolls to the last chapter: the contents mark it (lakin-nav.js)
@@ -261,6 +262,7 @@ def test_seed_report_offline_charts_no_errors_no_sideways_scroll(seed_html, widt
         assert len(charts) >= 20 and len(drawn) == len(charts)
 
 
+@pytest.mark.slow  # renders and opens a browser
 @needs_chromium
 def test_printed_report_shows_the_static_chart_image(small, tmp_path):
     """Printing (Chromium's PDF) uses the static SVG kept beside the interactive chart: the chart's axis labels

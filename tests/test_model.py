@@ -207,6 +207,7 @@ def _number_texts(text: str) -> list[str]:
     return [m.group(0) for m in re.finditer(r"(?<![\w.,/-])\d{1,3}(?:\.\d{3})*(?:,\d+)?(?![\w/-]|[.,]\d)", text)]
 
 
+@pytest.mark.slow  # runs every chapter of the shipped reports
 @pytest.mark.parametrize("satker, periode", REPORTS)
 def test_printed_report_has_nothing_internal(models, printed, satker, periode):
     """Acceptance 2 (chapters' output): no internal words, no data keys, no lowercase level keys as cells."""

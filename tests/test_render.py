@@ -419,13 +419,13 @@ def test_failed_render_leaves_previous_report_and_no_temporaries(tmp_path, monke
 
     # 2. the last format fails after HTML and DOCX were produced: none of them replaces the old files
     fresh = write_notebooks(tmp_path / "nb2")
-    import typst
+    from lakin.pipeline.render import pandoc, pdf
 
-    def broken(*args, **kwargs):
-        raise RuntimeError("typst mogok")
+    def broken(main, output, root, sys_inputs):  # Typst itself fails: a source it cannot read
+        return pdf.compile_pdf(main.with_name("tidak-ada.typ"), output, root, sys_inputs)
 
-    monkeypatch.setattr(typst, "compile_with_warnings", broken)
-    with pytest.raises(RenderError, match="Typst"):
+    monkeypatch.setattr(pandoc, "compile_pdf", broken)
+    with pytest.raises(RenderError, match="Typst gagal membuat PDF"):
         render_report(fresh, make_meta(nama="Nama Baru"), out, formats=("html", "docx", "pdf"), engine="pandoc")
     assert _snapshot(out) == before
     assert not [p for p in out.rglob("*") if p.name.startswith(".lakin-tmp")]
@@ -680,3 +680,18 @@ def test_same_notebooks_render_to_the_same_bytes(tmp_path, monkeypatch):
     for fmt in ("html", "docx", "pdf"):
         assert first[fmt].read_bytes() == second[fmt].read_bytes(), fmt
     assert b"2024-01-31T00:00:00" in first["pdf"].read_bytes()
+
+
+def test_typst_runs_in_a_child_process_so_a_worker_does_not_grow(tmp_path, monkeypatch):
+    """The typst package keeps each compilation's state for the life of its process (about 55 MB a report,
+    measured on kppbc-balikpapan 2024): lakin compiles in a child, so the process that renders gets it back."""
+    import typst
+
+    def in_this_process(*args, **kwargs):
+        raise AssertionError("Typst ran in the rendering process")
+
+    monkeypatch.setattr(typst, "compile", in_this_process)
+    monkeypatch.setattr(typst, "compile_with_warnings", in_this_process)
+    files = render_report(write_notebooks(tmp_path / "nb"), make_meta(), tmp_path / "out", formats="pdf",
+                          engine="pandoc")
+    assert files["pdf"].read_bytes()[:5] == b"%PDF-"

@@ -30,6 +30,7 @@ def _cell(kind: str, isin):
     return st.one_of(numbers, st.none())
 
 
+@pytest.mark.slow  # 360 generated tables through pandera
 @pytest.mark.parametrize("name", ["iku", "iku_nilai", "pagu", "penerimaan", "ikpa", "trajektori_penerimaan"])
 @settings(max_examples=60, deadline=None)
 @given(data=st.data())

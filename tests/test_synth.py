@@ -15,7 +15,7 @@ from lakin.data.load import load
 from lakin.data.params import load_params_file
 from lakin.data.periods import parse_period
 from lakin.rules.scoring import score
-from conftest import run_cli
+from conftest import invoke_cli
 
 PERIODS = ("2024Q1", "2024Q2", "2024Q3", "2024")
 
@@ -160,11 +160,11 @@ def test_rerun_replaces_earlier_output_whole(tmp_path):
 
 
 def test_cli(tmp_path):
-    proc = run_cli("synth", "--units", "2", "--years", "1", "--out", str(tmp_path / "s"), "--seed", "3")
+    proc = invoke_cli("synth", "--units", "2", "--years", "1", "--out", str(tmp_path / "s"), "--seed", "3")
     assert proc.returncode == 0, proc.stderr
     assert "2 satker sintetis" in proc.stdout
     assert load(tmp_path / "s").tables["satker"]["sintetis"].all()
-    proc = run_cli("synth", "--units", "0", "--out", str(tmp_path / "t"))
+    proc = invoke_cli("synth", "--units", "0", "--out", str(tmp_path / "t"))
     assert proc.returncode != 0
 
 
@@ -176,6 +176,7 @@ def thousand(tmp_path_factory) -> tuple[Path, float]:
     synth.generate(out, units=1000, years=1)
     return out, time.perf_counter() - start
 
+@pytest.mark.slow  # generates 1,000 units
 
 def test_thousand_units_generate_within_a_minute(thousand):
     out, seconds = thousand

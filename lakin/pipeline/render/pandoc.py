@@ -17,17 +17,15 @@ from importlib.util import find_spec
 from pathlib import Path
 
 import pypandoc
-import typst
 import yaml
 
 from lakin.errors import EngineUnavailableError
-from lakin.errors import RenderError
 from lakin.pipeline.render.assemble import Assembly, assemble
 from lakin.pipeline.render.base import MEDIA_DIR, TEMPLATES, TOC_DEPTH, TOC_TITLE
 from lakin.pipeline.render.engines import RENDERERS, RenderEngine, run
 from lakin.pipeline.render.interactive import interactive_html
 from lakin.pipeline.render.meta import ReportMeta
-from lakin.pipeline.render.pdf import PDF_STANDARDS, drop_false_suspects, pdf_timestamp
+from lakin.pipeline.render.pdf import compile_pdf, drop_false_suspects
 from lakin.pipeline.render.safety import MARKDOWN_READER, check_html, confine_resources, digest
 from lakin.pipeline.render.word import png_stand_in, style_docx_tables
 from lakin.present.charts import svgs_to_pngs
@@ -183,13 +181,8 @@ class PandocEngine(RenderEngine):
             f"#show: lakin-report.with(\n{args},\n  toc-title: \"{TOC_TITLE}\",\n)\n\n"
             + body.read_text(encoding="utf-8"), encoding="utf-8")
         target = work / "report.pdf"
-        try:
-            _, warnings = typst.compile_with_warnings(str(main), output=str(target), root=str(work),
-                                                      sys_inputs=meta.cover_fields(), pdf_standards=PDF_STANDARDS,
-                                                      timestamp=pdf_timestamp())
-        except Exception as exc:  # typst.TypstError and friends
-            raise RenderError(f"Typst gagal membuat PDF: {exc}", engine="typst") from exc
+        warnings = compile_pdf(main, target, work, meta.cover_fields())
         drop_false_suspects(target)
-        for warning in dict.fromkeys(str(w) for w in warnings or ()):
+        for warning in dict.fromkeys(warnings):
             log.info("typst: %s", warning)  # e.g. a font family missing on this machine (fallback used)
         return target
