@@ -6,6 +6,10 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
+# Python writes the bytecode of lakin's modules and pytest its rewritten tests (__pycache__, git-ignored): some
+# machines set PYTHONDONTWRITEBYTECODE, and then every process (CLI, kernel, test worker) compiles them again.
+unexport PYTHONDONTWRITEBYTECODE
+
 SATKER ?= kppbc-balikpapan
 # The suite runs on every core (pytest-xdist, a test file per worker; the workers share the session's builds and
 # chart cache, tests/conftest.py). `make test PARALLEL=` runs it in one process.
@@ -35,7 +39,7 @@ LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 # The inner loop: everything but the tests marked slow (whole reports built, batch clusters, PDF geometry,
 # nbval on the committed notebooks). `make test` runs all of them.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest tests -m "not slow" -q -x $(PARALLEL)
+	$(BIN)/python -m pytest tests -m "not slow" -q -x -p no:nbval $(PARALLEL)
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab $(LAB_ROOT) notebooks/

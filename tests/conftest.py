@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+import lakin  # noqa: F401  first: it keeps jsonschema from building an RFC 3987 parser (lakin/__init__.py)
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
 
@@ -26,6 +28,10 @@ DATA = ROOT / "data"
 if not os.environ.get("LAKIN_TEST_CACHE"):
     os.environ["LAKIN_TEST_CACHE"] = tempfile.mkdtemp(prefix="lakin-test-cache-")
     atexit.register(shutil.rmtree, os.environ["LAKIN_TEST_CACHE"], ignore_errors=True)
+    # The Vega bundle (4 s of CPU to make) is copied from the user's cache when there: it is checked by its digest.
+    _user = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "lakin"
+    for _bundle in _user.glob("vega-bundle-*"):
+        shutil.copy2(_bundle, os.environ["LAKIN_TEST_CACHE"])
 os.environ["LAKIN_CACHE_DIR"] = os.environ["LAKIN_TEST_CACHE"]
 
 

@@ -60,6 +60,7 @@ def test_draft_build_shows_the_findings_and_goes_on(data, monkeypatch):
     assert {"Rp2.038.481.839.000", "23,59%"} <= literals or {"2.038.481.839.000", "23,59"} <= literals, literals
     assert all("baris" in line for line in shown) and len(shown) == len(findings)
 
+@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 
 def test_strict_refuses_a_report_with_outline_gaps(tmp_path, monkeypatch):
     """The shipped narasi converts every figure (no prose finding) but lacks required elements (e.g. the

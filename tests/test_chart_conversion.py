@@ -61,6 +61,7 @@ def _charts_without_svg(notebooks) -> int:
                 count += any(k.startswith("application/vnd.vegalite") for k in data) and "image/svg+xml" not in data
     return count
 
+@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 
 def test_a_report_draws_each_chart_once_and_rasterises_once_for_docx_and_pdf(tmp_path, counted):
     notebooks = write_notebooks(tmp_path / "nb")  # one chart
@@ -145,6 +146,7 @@ def test_the_cache_is_pruned_least_recently_used_first(tmp_path, monkeypatch):
     left = sorted(p.read_bytes()[-1] for p in (tmp_path / "charts").glob("*/*"))
     assert left == [2, 3]
 
+@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 
 def test_a_second_render_of_the_same_report_draws_no_chart(tmp_path, counted):
     notebooks = write_notebooks(tmp_path / "nb")

@@ -64,6 +64,7 @@ def _find(result: CheckResult, satker: str, table: str, key_part: str, severity:
     return hits[0]
 
 
+@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 # --------------------------------------------------------------------------- the shipped data
 def test_shipped_data_has_errors(shipped):
     assert shipped.exit_code == 1

@@ -36,6 +36,7 @@ def no_kernel(monkeypatch):
     monkeypatch.setattr(execute, "execute_chapter", lambda *a, **k: calls.append(a) or pytest.fail("executor called"))
     return calls
 
+@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 
 def test_bare_lakin_as_installed_exits_2_in_indonesian():
     proc = subprocess.run([sys.executable, "-m", "lakin.cli"], capture_output=True, text=True, cwd=ROOT, timeout=120)
@@ -68,6 +69,7 @@ def test_version(capsys):
     code, out, _ = cli(capsys, "--version")
     assert code == 0 and out.strip() == f"lakin {__version__}"
 
+@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 
 def test_old_option_names_are_hidden_aliases(capsys):
     code, out, err = cli(capsys, "check", "--satker", "bkipm-banjarmasin", "--tahun", "2024", "--json")

@@ -272,6 +272,7 @@ def corrupted_cell(draw):
     return file, row + 1, column, value, "".join(lines)
 
 
+@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(corrupted_cell())
 def test_property_bad_number_names_file_line_column(case):

@@ -21,6 +21,8 @@ from papermill.exceptions import PapermillExecutionError
 
 from lakin.pipeline import engine, kernel
 
+pytestmark = pytest.mark.slow  # every test here starts a kernel and executes notebooks
+
 
 def _notebook(path: Path, parameters: str, *cells: str) -> Path:
     nb = new_notebook(cells=[new_code_cell(parameters), *(new_code_cell(c) for c in cells)])
@@ -113,6 +115,7 @@ def notebooks(tmp_path) -> dict[str, Path]:
         ),
     }
 
+@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 
 def test_a_run_leaves_nothing_behind_for_the_next(warm, notebooks, tmp_path):
     cwd = str(tmp_path.resolve())
@@ -131,6 +134,7 @@ def test_a_run_leaves_nothing_behind_for_the_next(warm, notebooks, tmp_path):
     assert not any("hook from a" in t for cell in texts for t in cell)
     assert [c.execution_count for c in b.cells] == list(range(1, 10))  # 8 cells + injected parameters
 
+@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 
 def test_warm_runs_equal_a_cold_run(warm, notebooks, tmp_path):
     parameters = {"label": "x", "n": 3, "expected_cwd": str(tmp_path.resolve())}
@@ -178,6 +182,7 @@ def test_papermill_finds_the_engine_by_name(warm, notebooks, tmp_path):
     after = warm.status()
     assert after["runs"] == before["runs"] + 1 and after["kernel_pid"] == before["kernel_pid"]
 
+@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 
 def test_a_dead_kernel_is_replaced(warm, notebooks, tmp_path, monkeypatch):
     dies = _notebook(tmp_path / "dies.ipynb", "label = 'd'", "import os\nos._exit(1)")
@@ -240,6 +245,7 @@ print(json.dumps({
 }))
 '''
 
+@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 
 def test_the_kernel_program_puts_a_shell_back_into_its_recorded_state(tmp_path):
     """setup/reset on an IPython shell in a process of its own (reset changes the process's state)."""

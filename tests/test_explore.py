@@ -59,6 +59,7 @@ def test_overview_has_one_row_per_unit(ds):
     assert list(table["satker"]) == ds.satker_list()
     assert "N/A" in explore.overview_table(ds).to_html()  # bkipm has no revenue
 
+@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 
 def test_functions_run_on_synthetic_data(tmp_path):
     from lakin.tools.synth import generate

@@ -122,6 +122,7 @@ def test_framework_in_data_dir_scores_ranges_weights_and_sums(tmp_path):
     assert sc.overall == pytest.approx(29.6)
     assert sc.framework.kategori_for(sc.overall) == "Baik"
 
+@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 
 def test_cli_uses_the_framework_beside_the_data(tmp_path):
     data_dir = uji_dataset(tmp_path / "data")
@@ -173,6 +174,7 @@ def test_duplicate_key_refused(tmp_path):
     with pytest.raises(FrameworkFileError, match="ditulis dua kali"):
         read_framework_file(path, "uji-rentang")
 
+@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 
 def test_malformed_framework_in_data_is_a_validation_error(tmp_path):
     data_dir = uji_dataset(tmp_path / "data", UJI_FRAMEWORK.replace("agregasi: weighted_sum", "agregasi: median"))
@@ -240,6 +242,7 @@ def test_bobot_column_is_read_when_the_framework_says_so(tmp_path):
     assert sc.levels[0].set_index("kode").loc["S1", "indeks"] == pytest.approx(99.6875)
 
 
+@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 # ---------------------------------------------------------------- acceptance 3: per-unit weights
 def test_unit_weights_30_25_15_30_give_the_hand_computed_nko(tmp_path):
     """Seed 000's perspective indices (full precision, printed 116,21 / 118,78 / 119,79 / 118,99) with the
@@ -395,6 +398,7 @@ def test_bound_rules_measure_against_one_bound(lo, width, r, rule):
     assert range_index(lo, hi, r, "max", rule) == pytest.approx(r / bound * 100)
 
 
+@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 @settings(max_examples=200, deadline=None)
 @given(items=st.lists(st.tuples(st.floats(min_value=0, max_value=200), st.floats(min_value=0.01, max_value=50)),
                       min_size=1, max_size=8),
@@ -487,6 +491,7 @@ def test_check_accepts_an_index_computed_from_an_unrounded_input(tmp_path):
     summary = next(f for f in result.findings if f.rule == "ringkasan")
     assert "1 dalam pembulatan masukan" in summary.message and "1 tepat" in summary.message
 
+@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 
 def test_check_seed_learning_perspective_is_consistent_within_rounding():
     """Seed 000 prints the learning perspective 118,99; from full-precision indices it is 118,9963 (119,00), from

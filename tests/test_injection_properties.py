@@ -4,6 +4,8 @@ renderer read a file or an address."""
 
 from __future__ import annotations
 
+import pytest
+
 import json
 import re
 import string
@@ -36,6 +38,7 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(TEXT)
 def test_escaped_text_prints_literally_whatever_it_holds(text):

@@ -32,6 +32,7 @@ def _figures() -> dict:
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)
 
+@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 
 def test_published_unit_scores_as_the_source_prints_within_its_rounding():
     fig = _figures()

@@ -378,6 +378,7 @@ def revenue_paragraphs(s):
     return paragraphs(s, "KPPBC TMP B Balikpapan")
 
 
+@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 # --------------------------------------------------------------------------- charts
 @pytest.mark.parametrize("name", ["cumulative_chart", "monthly_chart", "year_on_year_chart", "contributors_chart"])
 def test_charts_render_in_indonesian(summary_q3, name):

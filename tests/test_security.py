@@ -169,6 +169,7 @@ with atomic.atomic_path(sys.argv[2]) as tmp:
 """
 
 
+@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 @pytest.mark.parametrize("previous", [b"old report\n", None])
 def test_killed_writer_leaves_no_half_written_file(tmp_path, previous):
     target = tmp_path / "reports" / "laporan.html"

@@ -68,6 +68,7 @@ def test_satker_csv_marks_every_unit_synthetic(five):
     assert units["nama"].str.contains("Sintetis").all()
 
 
+@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 @pytest.mark.parametrize("number", [1, 2, 3, 4, 5])
 def test_every_unit_loads_and_scores_every_period(five, number):
     slug = synth.slug(number)
@@ -184,6 +185,7 @@ def test_thousand_units_generate_within_a_minute(thousand):
     assert len(list((out / "iku").iterdir())) == 1000
     assert seconds < 60
 
+@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 
 def test_loading_one_unit_of_a_thousand_reads_only_its_own_files(thousand, monkeypatch):
     """Loading one unit must not grow with the number of units: it reads satker.csv and that unit's files.
