@@ -10,6 +10,7 @@ in `sys.modules`, so nothing is imported that the chapters do not import themsel
 from __future__ import annotations
 
 import builtins
+import contextlib
 import gc
 import importlib
 import os
@@ -209,8 +210,14 @@ def reset(cwd, env_set, env_unset):
     for name in [n for n in sys.modules if n not in BASE["modules"]]:
         if name.partition(".")[0] in BASE["packages"]:
             continue
-        path = getattr(sys.modules.get(name), "__file__", None)
+        module = sys.modules.get(name)
+        path = getattr(module, "__file__", None)
         if isinstance(path, str) and not os.path.realpath(path).startswith(prefixes):
+            # and its bytecode: a file edited within the second of its last import, same size, would look unchanged
+            cached = getattr(module, "__cached__", None)
+            if isinstance(cached, str):
+                with contextlib.suppress(OSError):
+                    os.unlink(cached)
             del sys.modules[name]
     importlib.invalidate_caches()
     # user namespace, In/Out, history and execution counter, as in a new kernel
