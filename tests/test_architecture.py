@@ -14,6 +14,8 @@ import ast
 import importlib
 import inspect
 import pkgutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -218,3 +220,12 @@ def test_all_names_exist():
                                           if "templates" not in m.name))
 def test_every_module_imports_on_its_own(module):
     importlib.import_module(module)
+
+
+def test_lakin_keeps_jsonschema_from_building_an_rfc3987_parser():
+    """rfc3987_syntax (installed with JupyterLab) builds an Earley parser when jsonschema imports it: about 3 s in
+    every process and kernel. After `import lakin`, Altair, nbformat and papermill import without it."""
+    code = ("import sys, lakin, altair, nbformat, papermill; "
+            "print(sys.modules.get('rfc3987_syntax', 'absent'))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert proc.stdout.strip() == "None"

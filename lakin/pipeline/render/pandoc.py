@@ -42,6 +42,8 @@ RASTER_FORMATS = frozenset({"docx", "pdf"})
 # DOCX: pandoc gets stand-ins of the PNGs, the real ones are put back after it (word.png_stand_in); False gives
 # pandoc the real PNGs (the same file, 2-3 s slower: tests/test_chart_conversion.py compares the two).
 DOCX_STAND_INS = True
+
+
 def raster_images(document: dict, rasters: dict[str, str]) -> dict:
     """A copy of a pandoc JSON document whose images `media/<svg>` named in `rasters` are `media/<png>`."""
     copy = json.loads(json.dumps(document))
@@ -133,10 +135,8 @@ class PandocEngine(RenderEngine):
                 media, images = stand_ins(media, work_dir / "media-docx")
             checked = work_dir / f"report-{fmt}.json"
             checked.write_text(json.dumps(confine_resources(doc, media, embed=fmt != "pdf")), encoding="utf-8")
-            if fmt == "docx":
-                path = self._docx(checked, meta, work_dir, assembly, images)
-            else:
-                path = getattr(self, f"_{fmt}")(checked, meta, work_dir, assembly)
+            extra = {"images": images} if images is not None else {}
+            path = getattr(self, f"_{fmt}")(checked, meta, work_dir, assembly, **extra)
             return path, time.perf_counter() - started
 
         with ThreadPoolExecutor(max_workers=len(formats)) as pool:
