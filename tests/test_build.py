@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import shutil
+import zipfile
+from pathlib import Path
 
 import docx
 import nbformat
@@ -12,6 +14,7 @@ import pytest
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
+from conftest import DATA
 from lakin.pipeline.render import html_problems
 
 pytestmark = pytest.mark.slow
@@ -150,7 +153,6 @@ INCREMENTAL = ("bkipm-banjarmasin", "2024Q1")
 @pytest.fixture(scope="module")
 def cold(tmp_path_factory):
     """A first build of a copy of the seed data (HTML only): (data, reports root, its HTML, executed chapters)."""
-    from conftest import DATA
     from lakin.pipeline.build import build
 
     base = tmp_path_factory.mktemp("incremental")
@@ -226,3 +228,35 @@ def test_a_data_edit_re_executes_every_chapter(cold, rebuild):
     assert path.read_text(encoding="utf-8") != text
     result, executed = again()
     assert executed == chapters and result.run.reused == []
+
+
+def _zip_entries(path: Path, leave_out: tuple[str, ...] = ()) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as zf:
+        return {name: zf.read(name) for name in zf.namelist() if name not in leave_out}
+
+
+@pytest.mark.slow  # three builds in every format
+def test_what_makes_builds_fast_changes_no_byte_of_the_report(tmp_path, monkeypatch):
+    """Issue 15, target 5: a build from scratch along the plain paths (every chart drawn, DOCX from the real
+    images, every chapter executed) and a rebuild along the fast ones (chapters reused, charts from the cache,
+    DOCX from stand-ins) give the same bytes: HTML, DOCX and PDF whole; the two workbooks but for their
+    documented timestamp (openpyxl's docProps/core.xml). The PDF's own timestamp is fixed by SOURCE_DATE_EPOCH."""
+    from lakin.pipeline.build import build
+    from lakin.pipeline.render import pandoc
+
+    satker, period = "bkipm-banjarmasin", "2024Q1"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1735689600")
+    monkeypatch.setenv("LAKIN_CACHE_DIR", str(tmp_path / "cache"))
+    with monkeypatch.context() as plain:
+        plain.setenv("LAKIN_CHART_CACHE", "0")
+        plain.setattr(pandoc, "DOCX_STAND_INS", False)
+        before = build(satker, period, DATA, tmp_path / "before", reuse=False)
+    build(satker, period, DATA, tmp_path / "after")  # fills the chart cache
+    after = build(satker, period, DATA, tmp_path / "after")
+    assert after.executed == [] and list((tmp_path / "cache").glob("charts/*/*"))
+    for kind in ("html", "docx", "pdf"):
+        assert after.files[kind].read_bytes() == before.files[kind].read_bytes(), kind
+    for kind in ("xlsx", "reviu_xlsx"):
+        assert _zip_entries(after.files[kind], ("docProps/core.xml",)) == \
+            _zip_entries(before.files[kind], ("docProps/core.xml",)), kind
+    assert after.files["reviu_html"].read_bytes() == before.files["reviu_html"].read_bytes()
