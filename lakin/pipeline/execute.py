@@ -197,9 +197,12 @@ def prepare(satker: str, periode: str, data_dir: str | Path | None = None, noteb
 
 def execute_chapters(plan: Plan, target: Path, failed: Path, kernel: str | None = KERNELS["warm"],
                      progress: Callable[[str], None] | None = None,
-                     reuse: ChapterReuse | None = None) -> dict[str, float]:
+                     reuse: ChapterReuse | None = None,
+                     executed: Callable[[Path], None] | None = None) -> dict[str, float]:
     """Execute the plan's chapters into `target`; a failing chapter's notebook is kept in `failed`. With
-    `reuse`, a chapter whose inputs did not change since the previous build takes that build's notebook."""
+    `reuse`, a chapter whose inputs did not change since the previous build takes that build's notebook.
+    `executed` is called with each chapter's notebook as soon as it is written (the build draws its charts
+    then, while the kernel runs the next chapter)."""
     seconds: dict[str, float] = {}
     total = len(plan.chapters)
     for i, ch in enumerate(plan.chapters, 1):
@@ -224,6 +227,8 @@ def execute_chapters(plan: Plan, target: Path, failed: Path, kernel: str | None 
             raise ExecutionError(_failure(ch, kept, exc)) from None
         if reuse is not None:
             reuse.executed(ch)
+        if executed is not None:
+            executed(output)
         seconds[ch.name] = time.perf_counter() - start
         if progress:
             progress(f"      selesai dalam {seconds[ch.name]:.1f} detik".replace(".", ","))

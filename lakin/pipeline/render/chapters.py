@@ -8,11 +8,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import nbformat
+
 from lakin.pipeline.render.notebooks import FENCE, heading_line, plain, split_heading, text_of
 from lakin.present.charts import svg_to_png, to_svg
 from lakin.model.refs import escape_md
 
-__all__ = ["AssembledChapter", "Assembler", "ID_CHARS"]
+__all__ = ["AssembledChapter", "Assembler", "ID_CHARS", "predraw_charts"]
 
 _CAPTION = re.compile(r"^(?:[Tt]able)?:[ \t]+(?P<caption>\S.*)$")
 ID_CHARS = re.compile(r"[^a-z0-9-]+")
@@ -187,3 +189,21 @@ class Assembler:
         if spec is not None:
             self.charts[attrs[0][1:]] = spec
         return f"![{tag} {escape_md(caption)}]({ref}){{{' '.join(attrs)}}}"
+
+
+def predraw_charts(notebook: Path, raster: bool = True) -> int:
+    """Draw every chart of an executed chapter that the assembler will draw (SVG, and its PNG with `raster`), so
+    that rendering finds them in the chart cache (`lakin.present.charts.cache`, the same keys: the same spec,
+    the same SVG); the number of charts. The build calls it while the kernel executes the next chapter."""
+    count = 0
+    for cell in nbformat.read(str(notebook), as_version=4).cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {}) or {}
+            spec = next((data[k] for k in data if k.startswith("application/vnd.vegalite")), None)
+            if spec is None or "image/png" in data or "image/svg+xml" in data:
+                continue
+            svg = to_svg(spec)
+            if raster:
+                svg_to_png(svg)
+            count += 1
+    return count
