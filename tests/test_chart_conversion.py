@@ -205,23 +205,3 @@ def test_docx_with_stand_ins_is_the_docx_pandoc_makes_from_the_real_images(tmp_p
     with zipfile.ZipFile(tmp_path / "a" / next(p.name for p in (tmp_path / "a").glob("*.docx"))) as zf:
         assert b'descr="data:' not in zf.read("word/document.xml")
 
-
-@pytest.mark.slow  # a build
-def test_a_build_draws_each_chart_once_while_the_kernel_runs_the_next_chapter(tmp_path, counted, monkeypatch):
-    """The build draws a chapter's charts as soon as the chapter is executed (a thread beside the kernel); the
-    render then finds every one of them in the cache: one Vega run and one rasterisation per chart in all."""
-    from conftest import DATA
-    from lakin.pipeline import render
-    from lakin.pipeline.build import build
-
-    predrawn = []
-    original = render.predraw_charts
-    monkeypatch.setattr(render, "predraw_charts", lambda *a, **k: predrawn.append(original(*a, **k)))
-
-    result = build("bkipm-banjarmasin", "2024Q1", DATA, tmp_path / "reports", formats=("html", "pdf"),
-                   workbook=False)
-    charts = sum(
-        1 for path in result.run.notebooks for cell in nbformat.read(str(path), as_version=4).cells
-        for output in cell.get("outputs", []) if any(k.startswith("application/vnd.vegalite")
-                                                     for k in output.get("data", {})))
-    assert charts > 5 and counted == {"vega": charts, "raster": charts} and sum(predrawn) == charts
