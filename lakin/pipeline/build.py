@@ -156,9 +156,10 @@ def _execute(plan, report_model: ReportModel | None, snap: Path, work: Path, out
     """Execute the plan's chapters into work/laporan/notebooks, reusing the notebooks of the report being replaced
     whose inputs did not change (with `reuse`), and store every chapter's inputs beside the notebooks.
 
-    Each executed chapter's charts are drawn in a thread of this process while the kernel (another process)
-    runs the next chapter (their PNG too with `raster`): the render finds them in the chart cache. Drawing holds the GIL for about 70 ms at a
-    time, which the kernel's messages wait for; measured, a cold build is still some seconds faster."""
+    Each executed chapter's charts (and their PNG, with `raster`) are drawn in a thread of this process while the
+    kernel, another process, runs the next chapter: the render finds them in the chart cache. Drawing holds the
+    GIL about 70 ms at a time, which the kernel's messages wait for: measured, a cold `lakin build` of
+    kppbc-balikpapan 2024 took 22.4 s against 23.7 s (benchmarks/README.md)."""
     target = work / "laporan" / "notebooks"
     target.mkdir(parents=True)
     if report_model is None:  # invalid data: the first chapter shows the error

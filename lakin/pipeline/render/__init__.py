@@ -55,8 +55,8 @@ from lakin.pipeline.render.word import style_docx_tables
 
 __all__ = [
     "CHART_EMBED_OPTIONS", "FORMATS", "HTML_TOC_DEPTH", "MARKDOWN_READER", "MEDIA_DIR", "NAV_SCRIPT", "PDF_STANDARDS",
-    "QUARTO_FORMATS", "RASTER_FORMATS", "RENDERERS", "STATUS_CLASSES", "TEMPLATES", "TOC_DEPTH", "TOC_TITLE", "AssembledChapter",
-    "Assembly", "PandocEngine", "QuartoEngine", "RenderEngine", "ReportMeta", "assemble", "confine_resources",
+    "QUARTO_FORMATS", "RASTER_FORMATS", "RENDERERS", "STATUS_CLASSES", "TEMPLATES", "TOC_DEPTH", "TOC_TITLE",
+    "AssembledChapter", "Assembly", "PandocEngine", "QuartoEngine", "RenderEngine", "ReportMeta", "assemble", "confine_resources",
     "drop_false_suspects", "engines", "get_engine", "html_problems", "interactive_html", "log", "predraw_charts",
     "render_report", "signature_markdown", "style_docx_tables",
 ]

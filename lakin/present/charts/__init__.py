@@ -2,8 +2,9 @@
 
 Conversion: a chart is drawn once, to SVG (`to_svg`, vl-convert running Vega); a format that needs pixels
 (DOCX) gets a PNG rasterised from that SVG (`svg_to_png`, resvg: no second Vega run, the same pixels as
-`to_png`). A chart converted before comes from the cache (`lakin.present.charts.cache`). lakin's own charts are tested against the Vega-Lite schema once, in their tests; converting
-them skips Altair's validation (`spec_dict`). vl-convert holds the GIL while it converts (measured: a Python
+`to_png`). A chart converted before comes from the cache (`lakin.present.charts.cache`). lakin's own charts
+are tested against the Vega-Lite schema once, in their tests; converting them skips Altair's validation
+(`spec_dict`). vl-convert holds the GIL while it converts (measured: a Python
 thread beside it makes almost no progress), so conversions run one after the other.
 """
 
