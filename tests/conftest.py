@@ -33,6 +33,9 @@ if not os.environ.get("LAKIN_TEST_CACHE"):
     for _bundle in _user.glob("vega-bundle-*"):
         shutil.copy2(_bundle, os.environ["LAKIN_TEST_CACHE"])
 os.environ["LAKIN_CACHE_DIR"] = os.environ["LAKIN_TEST_CACHE"]
+# The session's PDFs carry a fixed creation time (lakin.pipeline.render.pdf.pdf_timestamp): builds are comparable
+# byte for byte (tests/test_build.py, target 5 of issue 15).
+os.environ.setdefault("SOURCE_DATE_EPOCH", "1735689600")
 
 
 @pytest.fixture(scope="session")

@@ -205,3 +205,16 @@ def test_docx_with_stand_ins_is_the_docx_pandoc_makes_from_the_real_images(tmp_p
     with zipfile.ZipFile(tmp_path / "a" / next(p.name for p in (tmp_path / "a").glob("*.docx"))) as zf:
         assert b'descr="data:' not in zf.read("word/document.xml")
 
+
+
+@pytest.mark.slow  # draws and renders a shipped report's charts
+def test_charts_drawn_during_execution_are_the_ones_the_render_needs(executed, tmp_path, counted):
+    """What the build draws while the kernel runs the next chapter (`predraw_charts`, SVG and PNG) has the cache
+    keys the render looks up: rendering the chapters afterwards draws nothing."""
+    from lakin.pipeline.render import predraw_charts
+
+    notebooks = executed("bkipm-banjarmasin", "2024Q1")
+    drawn = sum(predraw_charts(path) for path in notebooks)
+    assert drawn > 5 and counted == {"vega": drawn, "raster": drawn}
+    render_report(notebooks, make_meta(), tmp_path / "out", "html,docx,pdf", engine="pandoc")
+    assert counted == {"vega": drawn, "raster": drawn}
