@@ -45,7 +45,7 @@ def data_dir() -> Path:
 
 def run_cli(*args: str, cwd: Path | None = None, columns: int | None = None, timeout: float = 600,
             env: dict | None = None) -> subprocess.CompletedProcess:
-    """Run `lakin ARGS` in a subprocess, as a user would (the one CLI runner of the suite; tests import it).
+    """Run `lakin ARGS` in a subprocess, as a user would (tests import it; `invoke_cli` runs it in this process).
 
     `columns` sets the terminal width rich tables wrap at (e.g. 250: no wrapping inside a summary table).
     """
