@@ -8,9 +8,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-import nbformat
-
-from lakin.pipeline.render.notebooks import FENCE, heading_line, plain, split_heading, text_of
+from lakin.pipeline.render.notebooks import (
+    FENCE, heading_line, plain, read_notebook, split_heading, text_of, vegalite_spec,
+)
 from lakin.present.charts import svg_to_png, to_svg
 from lakin.model.refs import escape_md
 
@@ -164,7 +164,7 @@ class Assembler:
         meta = ((output.get("metadata") or {}).get("lakin") or {})
         self.figure_seq += 1
         stem = f"fig-{self.figure_seq:03d}"
-        spec = next((data[k] for k in data if k.startswith("application/vnd.vegalite")), None)
+        spec = vegalite_spec(data)
         path = self._write_figure(stem, data, spec)
         if path is None:
             return ""
@@ -196,10 +196,10 @@ def predraw_charts(notebook: Path, raster: bool = True) -> int:
     that rendering finds them in the chart cache (`lakin.present.charts.cache`, the same keys: the same spec,
     the same SVG); the number of charts. The build calls it while the kernel executes the next chapter."""
     count = 0
-    for cell in nbformat.read(str(notebook), as_version=4).cells:
-        for output in cell.get("outputs", []):
+    for cell in read_notebook(Path(notebook))["cells"]:  # the render's own reader: the same spec, the same key
+        for output in cell.get("outputs", []) or []:
             data = output.get("data", {}) or {}
-            spec = next((data[k] for k in data if k.startswith("application/vnd.vegalite")), None)
+            spec = vegalite_spec(data)
             if spec is None or "image/png" in data or "image/svg+xml" in data:
                 continue
             svg = to_svg(spec)

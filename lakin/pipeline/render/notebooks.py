@@ -16,7 +16,7 @@ import yaml
 from lakin.errors import RenderError
 
 __all__ = ["FENCE", "SKIPPED_TAGS", "chapter_spec", "chunks", "drop_first_h1", "first_h1", "front_matter_title",
-           "heading_line", "plain", "read_notebook", "split_heading", "text_of"]
+           "heading_line", "plain", "read_notebook", "split_heading", "text_of", "vegalite_spec"]
 
 SKIPPED_TAGS = frozenset({"parameters", "injected-parameters", "setup", "remove-cell", "remove_cell"})
 FENCE = re.compile(r"^[ \t]{0,3}(?P<fence>`{3,}|~{3,})")
@@ -28,6 +28,11 @@ _CLOSING_HASHES = re.compile(r"(?<!\\)[ \t]+#+$")
 def text_of(value) -> str:
     """A notebook string field (a string or a list of lines) as one string."""
     return "".join(value) if isinstance(value, list) else str(value or "")
+
+
+def vegalite_spec(data: dict):
+    """The Vega-Lite spec an output bundle carries (any version's MIME type), or None."""
+    return next((data[k] for k in data if k.startswith("application/vnd.vegalite")), None)
 
 
 def read_notebook(path: Path) -> dict:
@@ -82,8 +87,7 @@ def chunks(nb: dict) -> list:
                     continue
                 data = output.get("data", {}) or {}
                 kind = ((output.get("metadata") or {}).get("lakin") or {}).get("kind")
-                has_image = "image/png" in data or "image/svg+xml" in data or any(
-                    k.startswith("application/vnd.vegalite") for k in data)
+                has_image = "image/png" in data or "image/svg+xml" in data or vegalite_spec(data) is not None
                 if kind == "figure" or ("text/markdown" not in data and has_image):
                     found.append(output)
                 elif "text/markdown" in data:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Callable
 
 from lakin.atomic import write_bytes
+from lakin.data.fingerprint import digest
 
 __all__ = ["MAX_BYTES", "PRUNE_EVERY", "STATS", "cache_root", "cached", "enabled", "prune"]
 
@@ -50,11 +51,7 @@ def cached(kind: str, parts: tuple[str, ...], convert: Callable[[], bytes]) -> b
     """The result of `convert()` for the inputs `parts`, from the cache when present, else drawn and stored."""
     if not enabled():
         return convert()
-    h = hashlib.sha256(kind.encode("utf-8"))
-    for part in parts:
-        h.update(b"\0" + part.encode("utf-8"))
-    key = h.hexdigest()
-    path = _entry(key)
+    path = _entry(digest(kind.encode("utf-8"), *(part.encode("utf-8") for part in parts)))
     try:
         raw = path.read_bytes()
         body = raw[_DIGEST:]
