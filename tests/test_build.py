@@ -259,7 +259,7 @@ def test_what_makes_builds_fast_changes_no_byte_of_the_report(built, tmp_path, m
     assert after.executed == [] and calls == {"vega": 0, "raster": 0}
     with monkeypatch.context() as plain:
         plain.setenv("LAKIN_CHART_CACHE", "0")
-        plain.setattr(pandoc, "DOCX_STAND_INS", False)
+        plain.setattr(pandoc, "STAND_INS", False)
         before = build(satker, period, DATA, tmp_path / "before", reuse=False)
     assert calls["vega"] > 5
     for kind in ("html", "docx", "pdf"):

@@ -199,12 +199,48 @@ def test_docx_with_stand_ins_is_the_docx_pandoc_makes_from_the_real_images(tmp_p
 
     notebooks = write_notebooks(tmp_path / "nb")
     fast = render_report(notebooks, make_meta(), tmp_path / "a", "docx", engine="pandoc")["docx"].read_bytes()
-    monkeypatch.setattr(pandoc, "DOCX_STAND_INS", False)
+    monkeypatch.setattr(pandoc, "STAND_INS", False)
     plain = render_report(notebooks, make_meta(), tmp_path / "b", "docx", engine="pandoc")["docx"].read_bytes()
     assert fast == plain
     with zipfile.ZipFile(tmp_path / "a" / next(p.name for p in (tmp_path / "a").glob("*.docx"))) as zf:
         assert b'descr="data:' not in zf.read("word/document.xml")
 
+
+
+def test_html_with_stand_ins_is_the_html_pandoc_makes_from_the_real_images(tmp_path, monkeypatch):
+    """pandoc's HTML writer reads small SVG stand-ins (--embed-resources re-reads every inline image) and the real
+    SVGs are put back: the same HTML, byte for byte, as pandoc writing the real images; every chart is in it."""
+    import base64
+    import re
+
+    from lakin.pipeline.render import pandoc
+
+    notebooks = write_notebooks(tmp_path / "nb")
+    fast = render_report(notebooks, make_meta(), tmp_path / "a", "html", engine="pandoc")["html"].read_text()
+    monkeypatch.setattr(pandoc, "STAND_INS", False)
+    plain = render_report(notebooks, make_meta(), tmp_path / "b", "html", engine="pandoc")["html"].read_text()
+    assert fast == plain
+    svgs = [base64.b64decode(uri) for uri in re.findall(r'src="data:image/svg\+xml;base64,([^"]+)"', fast)]
+    assert svgs and all(b"data-lakin=" not in svg and len(svg) > 5000 for svg in svgs)
+
+
+def test_an_svg_stand_in_missing_from_the_html_is_an_error():
+    from lakin.errors import RenderError
+    from lakin.pipeline.render.pandoc import put_back_svgs, svg_stand_in
+
+    real = to_svg(_chart()).encode("utf-8")
+    kept = f'<img src="data:image/svg+xml;base64,{base64_of(svg_stand_in("n0nce", "fig-001.svg"))}">'
+    assert base64_of(real) in put_back_svgs(kept, {"fig-001.svg": real}, "n0nce")
+    with pytest.raises(RenderError, match="fig-002.svg"):
+        put_back_svgs(kept, {"fig-002.svg": real}, "n0nce")
+    with pytest.raises(RenderError, match="fig-001.svg"):  # another render's stand-in is not this one's
+        put_back_svgs(kept, {"fig-001.svg": real}, "other")
+
+
+def base64_of(data: bytes) -> str:
+    import base64
+
+    return base64.b64encode(data).decode("ascii")
 
 
 @pytest.mark.slow  # draws and renders a shipped report's charts

@@ -8,10 +8,14 @@ on their own pandoc or Typst), and the formats are logged in the order asked for
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
+import os
+import secrets
 import shutil
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from importlib.util import find_spec
 from pathlib import Path
@@ -19,7 +23,7 @@ from pathlib import Path
 import pypandoc
 import yaml
 
-from lakin.errors import EngineUnavailableError
+from lakin.errors import EngineUnavailableError, RenderError
 from lakin.pipeline.render.assemble import Assembly, assemble
 from lakin.pipeline.render.base import MEDIA_DIR, TEMPLATES, TOC_DEPTH, TOC_TITLE
 from lakin.pipeline.render.engines import RENDERERS, RenderEngine, run
@@ -30,7 +34,8 @@ from lakin.pipeline.render.safety import MARKDOWN_READER, check_html, confine_re
 from lakin.pipeline.render.word import png_stand_in, style_docx_tables
 from lakin.present.charts import svgs_to_pngs
 
-__all__ = ["DOCX_STAND_INS", "HTML_TOC_DEPTH", "RASTER_FORMATS", "PandocEngine", "raster_images", "stand_ins"]
+__all__ = ["HTML_TOC_DEPTH", "RASTER_FORMATS", "STAND_INS", "PandocEngine", "put_back_svgs", "raster_images",
+           "stand_ins", "svg_stand_in"]
 
 log = logging.getLogger(__name__)
 
@@ -39,9 +44,11 @@ HTML_TOC_DEPTH = 4  # the HTML sidebar lists every per-indicator section (Bab II
 # no PNG fallback, which older Word and LibreOffice need) and PDF (Typst could embed the SVG, but the PDF's
 # layout checks, tests/test_geometry.py, read a chart as one image, and its text would enter the PDF's text).
 RASTER_FORMATS = frozenset({"docx", "pdf"})
-# DOCX: pandoc gets stand-ins of the PNGs, the real ones are put back after it (word.png_stand_in); False gives
-# pandoc the real PNGs (the same file, 2-3 s slower: tests/test_chart_conversion.py compares the two).
-DOCX_STAND_INS = True
+# pandoc's HTML and DOCX writers get small stand-ins of the charts, and the real images are put back in what they
+# wrote: DOCX the PNGs (word.png_stand_in; its writer parsed 5 MB of base64 PNG, 2 s), HTML the SVGs
+# (`svg_stand_in`; --embed-resources re-reads every inline image, 1 s). False gives pandoc the real images: the
+# same files, slower (tests/test_chart_conversion.py and tests/test_build.py compare the two).
+STAND_INS = True
 
 
 def raster_images(document: dict, rasters: dict[str, str]) -> dict:
@@ -62,20 +69,44 @@ def raster_images(document: dict, rasters: dict[str, str]) -> dict:
     return copy
 
 
-def stand_ins(media: Path, folder: Path) -> tuple[Path, dict[str, bytes]]:
-    """`folder` holding every file of `media` under its name, each PNG as its stand-in (`png_stand_in`, keyed by
-    its name); and the real PNGs by key."""
+def stand_ins(media: Path, folder: Path, suffix: str, stand_in) -> tuple[Path, dict[str, bytes]]:
+    """`folder` holding every file of `media` under its name, each `suffix` file as its stand-in
+    (`stand_in(data, name)`), the others linked; and the real images by name."""
     folder.mkdir(exist_ok=True)
     images: dict[str, bytes] = {}
     for path in sorted(media.iterdir()):
         if not path.is_file() or path.is_symlink():
             continue  # confine_resources refuses what is not a regular file of the media folder
-        data = path.read_bytes()
-        if path.suffix.lower() == ".png":
-            images[path.name] = data
-            data = png_stand_in(data, path.name)
-        (folder / path.name).write_bytes(data)
+        if path.suffix.lower() != suffix:
+            try:
+                os.link(path, folder / path.name)  # a second name of the same regular file: nothing copied
+            except OSError:
+                shutil.copyfile(path, folder / path.name)
+            continue
+        images[path.name] = data = path.read_bytes()
+        (folder / path.name).write_bytes(stand_in(data, path.name))
     return folder, images
+
+
+def svg_stand_in(nonce: str, name: str) -> bytes:
+    """An empty SVG naming the image it stands for; `nonce`, new for every render, keeps it unlike any image an
+    analyst's text embeds."""
+    return f'<svg xmlns="http://www.w3.org/2000/svg" data-lakin="{nonce} {name}"/>'.encode("ascii")
+
+
+def _svg_uri(data: bytes) -> str:
+    return f"data:image/svg+xml;base64,{base64.b64encode(data).decode('ascii')}"  # as confine_resources embeds
+
+
+def put_back_svgs(html_text: str, images: dict[str, bytes], nonce: str) -> str:
+    """The HTML pandoc wrote from SVG stand-ins, with the real SVGs in their place (the data: URI pandoc writes
+    for the real image); RenderError when an image's stand-in is missing."""
+    for name, data in images.items():
+        stand_in = _svg_uri(svg_stand_in(nonce, name))
+        if stand_in not in html_text:
+            raise RenderError(f"pandoc (HTML): gambar {name} hilang dari keluaran")
+        html_text = html_text.replace(stand_in, _svg_uri(data))
+    return html_text
 
 
 @RENDERERS.add("pandoc")
@@ -129,13 +160,17 @@ class PandocEngine(RenderEngine):
             started = time.perf_counter()
             doc = raster if fmt in RASTER_FORMATS and raster is not None else document
             # HTML and DOCX get every image inline (pandoc reads no file); Typst reads image files under its root.
-            # DOCX gets stand-ins of the PNGs, the real ones put back after pandoc (word.png_stand_in).
-            media, images = work_dir / MEDIA_DIR, None
-            if fmt == "docx" and DOCX_STAND_INS:
-                media, images = stand_ins(media, work_dir / "media-docx")
+            # HTML and DOCX get stand-ins of the charts, the real ones put back after pandoc (STAND_INS).
+            media, extra = work_dir / MEDIA_DIR, {}
+            if fmt == "docx" and STAND_INS:
+                media, extra["images"] = stand_ins(media, work_dir / "media-docx", ".png", png_stand_in)
+            elif fmt == "html" and STAND_INS:
+                nonce = secrets.token_hex(8)
+                media, svgs = stand_ins(media, work_dir / "media-html", ".svg",
+                                        lambda _data, name: svg_stand_in(nonce, name))
+                extra["put_back"] = lambda text: put_back_svgs(text, svgs, nonce)
             checked = work_dir / f"report-{fmt}.json"
             checked.write_text(json.dumps(confine_resources(doc, media, embed=fmt != "pdf")), encoding="utf-8")
-            extra = {"images": images} if images is not None else {}
             path = getattr(self, f"_{fmt}")(checked, meta, work_dir, assembly, **extra)
             return path, time.perf_counter() - started
 
@@ -147,14 +182,18 @@ class PandocEngine(RenderEngine):
             log.info("render %s (%s): %.1f s", fmt, self.name, seconds)
         return out
 
-    def _html(self, source: Path, meta: ReportMeta, work: Path, assembly: Assembly) -> Path:
+    def _html(self, source: Path, meta: ReportMeta, work: Path, assembly: Assembly,
+              put_back: Callable[[str], str] | None = None) -> Path:
         target = work / "report.html"
         # not sandboxed, so that pandoc can inline lakin.css: the document itself holds nothing left to read
         run(self._common(source, sandbox=False) + [
             "-t", "html5", "--standalone", "--embed-resources", "--template", str(TEMPLATES / "lakin.html"),
             "--css", str(TEMPLATES / "lakin.css"), "--toc", f"--toc-depth={HTML_TOC_DEPTH}", "--number-sections",
             "--section-divs", "-o", target.name], work, "pandoc (HTML)")
-        html_text, scripts = interactive_html(target.read_text(encoding="utf-8"), assembly.charts)
+        html_text = target.read_text(encoding="utf-8")
+        if put_back is not None:
+            html_text = put_back(html_text)
+        html_text, scripts = interactive_html(html_text, assembly.charts)
         target.write_text(html_text, encoding="utf-8")
         check_html(target, allow_inline_scripts={digest(script) for script in scripts})
         return target
