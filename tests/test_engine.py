@@ -197,6 +197,25 @@ def test_a_dead_kernel_is_replaced(warm, notebooks, tmp_path, monkeypatch):
     assert after["starts"] == before["starts"] + 1 and after["kernel_pid"] != before["kernel_pid"]
 
 
+
+def test_a_kernel_started_without_waiting_serves_the_first_run(warm, notebooks, tmp_path, monkeypatch):
+    """`lakin build` starts the kernel while it computes the report model (`warm_up(wait=False)`): the call does
+    not wait for the engine thread, and the first run is served by the kernel it started, not by a second one."""
+    import threading
+
+    warm.shutdown()
+    monkeypatch.setattr(engine.WarmEngine, "imports", ("pandas",))  # a lighter kernel keeps the test short
+    busy, release = threading.Event(), threading.Event()
+    state = engine._thread()
+    state.executor.submit(lambda: busy.set() or release.wait(30))  # the engine thread is busy until released
+    assert busy.wait(30)
+    warm.warm_up(imports=("pandas",), wait=False)  # returns although the engine thread cannot start it yet
+    assert warm.status()["kernel_pid"] is None
+    release.set()
+    nb = warm.execute_notebook_warm(notebooks["b"], None, {"expected_cwd": str(tmp_path.resolve())}, cwd=tmp_path)
+    assert _texts(nb)[0] == ["False False False\n"]
+    assert warm.status()["starts"] == 1 and warm.status()["runs"] == 1
+
 # --------------------------------------------------------------------------- the kernel's program, tested directly
 def test_the_kernel_program_is_a_module_of_the_standard_library_only():
     """lakin.pipeline.kernel runs inside the kernel before anything else: it imports nothing else."""

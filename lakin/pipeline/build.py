@@ -22,14 +22,24 @@ from lakin.data.load import MAX_INPUT_BYTES, TABLES, find_data_dir, read_table, 
 from lakin.errors import (
     DataIssue, DataValidationError, InputTooLargeError, NoDataError, ParameterError, ProseFindingsError,
 )
+from lakin.pipeline import engine as warm_kernel
 from lakin.pipeline import render
-from lakin.pipeline.execute import KERNELS, REPORTS_DIR, RunResult, execute_chapters, prepare, report_lock
+from lakin.pipeline.execute import (
+    KERNEL_NAME,
+    KERNELS,
+    REPORTS_DIR,
+    RunResult,
+    execute_chapters,
+    prepare,
+    report_lock,
+)
 from lakin.pipeline.incremental import ChapterReuse, recording
 from lakin.pipeline.report_tables import notebook_tables
 from lakin.values import angka, tanggal
 from lakin.model.report_model import ReportModel, build_model
 from lakin.model.report_model import save as save_model
 from lakin.data.params import make_params, parse_formats, report_dir
+from lakin.tools.check import check_model_data
 from lakin.tools.excel import write_report_workbook
 from lakin.tools.review import require_complete, write_review
 from lakin.model.refs import escape_md
@@ -228,6 +238,10 @@ def build(satker: str, periode: str, data_dir: str | Path | None = None, reports
             snap = snapshot(data_path, params.satker, params.period.tahun, work / "data")
             plan = prepare(params.satker, params.period.label, snap, strict=strict)
             chosen = _renderer(renderer)  # an unknown or unavailable renderer is refused before any chapter runs
+            if kernel == KERNELS["warm"] and plan.valid and not (reuse and (out_dir / "notebooks").is_dir()):
+                # a first (or forced) build executes every chapter: the kernel starts in its own process while
+                # this one computes the report model (a rebuild may execute none: its kernel starts when needed)
+                warm_kernel.warm_up(KERNEL_NAME, wait=False)
             for warning in plan.warnings:
                 log.warning("%s", warning)
                 if progress:
@@ -240,8 +254,13 @@ def build(satker: str, periode: str, data_dir: str | Path | None = None, reports
             staging = work / "laporan"
             start = time.perf_counter()
             raster = chosen == "quarto" or bool(set(formats) & render.RASTER_FORMATS)  # charts as PNG too
-            chapter_seconds, reused = _execute(plan, report_model, snap, work, out_dir, kernel, progress, reuse,
-                                               raster)
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="lakin-check") as checking:
+                # the reviewer's document checks the unit's year (lakin check): done here while the kernel runs
+                # the chapters, kept by check_model_data for write_review (which reports a failure of it)
+                if report_model is not None:
+                    checking.submit(check_model_data, report_model)
+                chapter_seconds, reused = _execute(plan, report_model, snap, work, out_dir, kernel, progress,
+                                                   reuse, raster)
             seconds["execute"] = time.perf_counter() - start
             notebooks = [staging / "notebooks" / f"{ch.name}.ipynb" for ch in plan.chapters]
             unit, sc = report_model.unit, report_model.scorecard

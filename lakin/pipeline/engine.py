@@ -380,10 +380,16 @@ def execute_notebook_warm(input_path: str | os.PathLike, output_path: str | os.P
 
 
 def warm_up(kernel_name: str | None = "python3", imports: tuple[str, ...] | None = None,
-            start_timeout: float = 60) -> None:
-    """Start this process's warm kernel now (e.g. when a batch worker starts) instead of on the first run."""
+            start_timeout: float = 60, wait: bool = True) -> None:
+    """Start this process's warm kernel now (e.g. when a batch worker starts) instead of on the first run. With
+    `wait` False it starts on the engine thread while the caller goes on; the first run waits for it, and a
+    start that failed is tried again by that run, which reports it."""
     chosen = tuple(imports or WarmEngine.imports)
-    _thread().call(lambda: _ensure_kernel(_thread(), kernel_name, chosen, start_timeout))
+    state = _thread()
+    if wait:
+        state.call(lambda: _ensure_kernel(state, kernel_name, chosen, start_timeout))
+    else:
+        state.executor.submit(_ensure_kernel, state, kernel_name, chosen, start_timeout)
 
 
 def status() -> dict:
