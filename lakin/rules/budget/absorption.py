@@ -15,7 +15,7 @@ from lakin.data.periods import CUMULATIVE_LABELS, CUMULATIVE_PERIOD, ReportPerio
 from lakin.data.schemas import JENIS_BELANJA, JENIS_BELANJA_NAMA
 from lakin.rules.budget.amounts import (
     FLOW_DIMS,
-    amount,
+    amount_value,
     as_period,
     by_month,
     grain_text,
@@ -24,7 +24,9 @@ from lakin.rules.budget.amounts import (
     pagu_amount,
     pagu_rows,
     percent_of_pagu,
+    positions,
     realisasi_amount,
+    total_at,
 )
 from lakin.rules.grain import table
 from lakin.values import is_na, nama_bulan, rupiah
@@ -191,12 +193,15 @@ def rpd_vs_realisasi(tables, period: ReportPeriod | str, **fixed) -> RpdComparis
     rows = []
     plan, spent = by_month(rpd), by_month(monthly)
     for m in range(1, 13):
-        rencana = amount(plan[m], FLOW_DIMS, fixed, "rencana")[0] if m in plan else math.nan
+        rencana = amount_value(plan[m], FLOW_DIMS, fixed, "rencana") if m in plan else math.nan
         realisasi = math.nan
         if m <= rp.end_month and m in months_real:
             month = spent[m]
-            value, used = amount(month, FLOW_DIMS, fixed, "realisasi")
-            realisasi = value if not used.empty else (0.0 if itemised_by(month, fixed) else math.nan)
+            at = positions(month, FLOW_DIMS, fixed)
+            if len(at):
+                realisasi = total_at(month, "realisasi", at)
+            else:
+                realisasi = 0.0 if itemised_by(month, fixed) else math.nan
         rows.append({"bulan": m, "nama_bulan": nama_bulan(m), "rencana": rencana, "realisasi": realisasi})
     tabel = pd.DataFrame(rows)
     tabel["rencana_kumulatif"] = tabel["rencana"].cumsum(skipna=False)

@@ -27,9 +27,10 @@ from lakin.rules.grain import table, total_rows
 from lakin.values import is_na, nama_bulan
 
 __all__ = [
-    "DIM_LABEL", "FLOW_DIMS", "PAGU_DIMS", "REASON_PAGU_NOL", "amount", "as_period", "by_month",
-    "cumulative_periods_at", "dims_present", "grain_text", "itemised_by", "key_label", "last_row", "of_year",
-    "pagu_amount", "pagu_rows", "percent_of_pagu", "realisasi_amount", "realisasi_at", "resolve", "row_location",
+    "DIM_LABEL", "FLOW_DIMS", "PAGU_DIMS", "REASON_PAGU_NOL", "Parts", "amount", "amount_value", "as_period",
+    "by_month", "cumulative_by_month", "cumulative_periods_at", "dims_present", "grain_text", "itemised_by",
+    "key_label", "last_row", "of_year", "pagu_amount", "pagu_rows", "percent_of_pagu", "positions", "realisasi_amount",
+    "realisasi_at", "resolve", "row_location", "rows_of", "total_at",
 ]
 
 PAGU_DIMS = ("program_kode", "kegiatan_kode", "kro_kode", "jenis_belanja", "sumber_dana")
@@ -84,20 +85,39 @@ def key_label(fixed: dict) -> str:
 
 
 # --------------------------------------------------------------------------- the grain convention
-def resolve(rows: pd.DataFrame, dims, fixed: dict) -> pd.DataFrame:
-    """The rows that together make the amount at `fixed` (other key columns totalled), without double counting
-    (`lakin.rules.grain.total_rows` over the key columns not fixed, in `dims` order)."""
+def positions(rows: pd.DataFrame, dims, fixed: dict) -> np.ndarray:
+    """The positions of the rows that together make the amount at `fixed` (other key columns totalled), without
+    double counting (`lakin.rules.grain.total_rows` over the key columns not fixed, in `dims` order)."""
     dims = dims_present(rows, dims)
     mask = np.ones(len(rows), dtype=bool)
     for d, v in fixed.items():
         mask &= rows[d].to_numpy(dtype=object) == str(v)  # key columns are text: 52 and "52" are one code
     idx = np.flatnonzero(mask)
     if len(idx) == 0:
-        return rows.iloc[idx]
+        return idx
     free = [d for d in dims if d not in fixed]
     columns = [rows[d].to_numpy(dtype=object)[idx] for d in free]
     keys = list(zip(*columns)) if columns else [()] * len(idx)
-    return rows.iloc[idx[total_rows(keys)]]
+    return idx[total_rows(keys)]
+
+
+def resolve(rows: pd.DataFrame, dims, fixed: dict) -> pd.DataFrame:
+    """The rows that together make the amount at `fixed` (`positions`)."""
+    return rows.iloc[positions(rows, dims, fixed)]
+
+
+def total_at(rows: pd.DataFrame, col: str, at: np.ndarray) -> float:
+    """The sum of `col` over the rows at positions `at` as pandas sums a column (N/A left out); NaN for no row.
+
+    A float column (every amount the loader reads) is summed by numpy's nansum on the chosen values: what pandas'
+    sum does (N/A as 0, then the same pairwise sum in the same order), without taking the rows out of the frame,
+    which cost ten times the sum (`lakin check` totals a unit's budget at every key and month)."""
+    if len(at) == 0:
+        return math.nan
+    values = rows[col]
+    if values.dtype == np.float64:
+        return float(np.nansum(values.to_numpy()[at]))
+    return float(values.iloc[at].sum())
 
 
 def by_month(rows: pd.DataFrame) -> dict[int, pd.DataFrame]:
@@ -119,14 +139,28 @@ def itemised_by(rows: pd.DataFrame, fixed: dict) -> bool:
 
 
 def amount(rows: pd.DataFrame, dims, fixed: dict, col: str) -> tuple[float, pd.DataFrame]:
-    used = resolve(rows, dims, fixed)
-    return (float(used[col].sum()) if not used.empty else math.nan), used
+    """The amount at `fixed` (NaN when no row makes it) and the rows it is made of."""
+    at = positions(rows, dims, fixed)
+    return total_at(rows, col, at), rows.iloc[at]
+
+
+def amount_value(rows: pd.DataFrame, dims, fixed: dict, col: str) -> float:
+    """The amount at `fixed` (NaN when no row makes it), where the rows it is made of are not needed."""
+    return total_at(rows, col, positions(rows, dims, fixed))
+
+
+Parts = list[tuple[pd.DataFrame, np.ndarray]]  # rows as (frame, positions in it), taken out by `rows_of`
+
+
+def rows_of(parts: Parts) -> pd.DataFrame:
+    """The rows at the positions of each part (a frame and positions in it), one part after the other."""
+    return pd.concat([frame.iloc[at] for frame, at in parts])
 
 
 # --------------------------------------------------------------------------- pagu
 def pagu_amount(tables, tahun: int, **fixed) -> float:
     """The DIPA pagu of a year at a key (e.g. jenis_belanja='52', kegiatan_kode='4695'); NaN if not given."""
-    return amount(of_year(table(tables, "pagu"), tahun), PAGU_DIMS, fixed, "pagu")[0]
+    return amount_value(of_year(table(tables, "pagu"), tahun), PAGU_DIMS, fixed, "pagu")
 
 
 def pagu_rows(tables, tahun):
@@ -170,24 +204,38 @@ def realisasi_at(rows: pd.DataFrame, tahun: int, end_month: int, canonical: str 
         if missing:
             shown = ", ".join(nama_bulan(m) for m in missing)
             return math.nan, not_itemised or f"realisasi bulan {shown} {tahun} tidak tersedia", empty
-        total, parts = 0.0, []
-        months_rows = by_month(monthly)
-        for m in range(1, end_month + 1):
-            month = months_rows[m]
-            value, used = amount(month, FLOW_DIMS, fixed, "realisasi")
-            if used.empty:
-                if itemised_by(month, fixed):
-                    continue
-                return math.nan, not_itemised or f"realisasi bulanan tidak dirinci per {grain_text(fixed)}", empty
-            total += value
-            parts.append(used)
-        return total, None, (pd.concat(parts) if parts else empty)
+        totals = cumulative_by_month(by_month(monthly), fixed, end_month)
+        if end_month not in totals:
+            return math.nan, not_itemised or f"realisasi bulanan tidak dirinci per {grain_text(fixed)}", empty
+        total, parts = totals[end_month]
+        return total, None, (rows_of(parts) if parts else empty)
     if not_itemised:
         return math.nan, not_itemised, empty
     given = set(cumulative["periode"].dropna()) if "periode" in cumulative else set()
     have = [f"s.d. {CUMULATIVE_LABELS[p]}" for p in DATA_PERIODS if p in given]
     extra = f" (data memuat realisasi {', '.join(have)})" if have else ""
     return math.nan, f"realisasi s.d. {label} {tahun} tidak tersedia{extra}", empty
+
+
+def cumulative_by_month(months_rows: dict[int, pd.DataFrame], fixed: dict,
+                        last_month: int) -> dict[int, tuple[float, Parts]]:
+    """The realisation from January to the end of each month up to `last_month` at a key, with the rows it is made
+    of (`rows_of`), from monthly rows split by month (`by_month`): one pass that adds the months in order (the
+    same additions, so the same floats, as totalling each month end on its own). It stops at the first month
+    without rows or not itemised at the key: no cumulative total from there on (month 0 is the empty total)."""
+    totals: dict[int, tuple[float, Parts]] = {0: (0.0, [])}
+    total, parts = 0.0, []
+    for m in range(1, last_month + 1):
+        month = months_rows.get(m)
+        if month is None:
+            break
+        at = positions(month, FLOW_DIMS, fixed)
+        if len(at):  # a new list: each month end keeps the rows up to it
+            total, parts = total + total_at(month, "realisasi", at), [*parts, (month, at)]
+        elif not itemised_by(month, fixed):
+            break
+        totals[m] = (total, parts)
+    return totals
 
 
 def realisasi_amount(tables, period: ReportPeriod | str, **fixed) -> tuple[float, str | None]:

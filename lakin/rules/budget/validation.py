@@ -3,6 +3,8 @@ not summing to the pagu, IKPA/SMART weights not summing to 100, and totals that 
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
@@ -12,14 +14,19 @@ from lakin.errors import DataIssue
 from lakin.rules.budget.amounts import (
     FLOW_DIMS,
     PAGU_DIMS,
-    amount,
+    amount_value,
     by_month,
+    cumulative_by_month,
     dims_present,
     key_label,
     last_row,
     pagu_rows,
+    positions,
     realisasi_at,
+    resolve,
     row_location,
+    rows_of,
+    total_at,
 )
 from lakin.rules.budget.ikpa import flag
 from lakin.rules.grain import table
@@ -49,7 +56,7 @@ def _parts_sum(part: pd.DataFrame, dims, fixed: dict, d: str, col: str) -> tuple
         return None
     total = 0.0
     for v in values:
-        total += amount(part, dims, {**fixed, d: v}, col)[0]
+        total += amount_value(part, dims, {**fixed, d: v}, col)
     return total, len(values)
 
 
@@ -143,17 +150,25 @@ def _over_pagu_issues(tables) -> list[DataIssue]:
         cumulative = real[real["bulan"].isna()]
         for p in dict.fromkeys(cumulative["periode"].dropna()) if "periode" in cumulative else []:
             points.append((PERIOD_END_MONTH[p], p))
-        for m in sorted({int(b) for b in real["bulan"].dropna()}):
-            points.append((m, None))
+        months = sorted({int(b) for b in real["bulan"].dropna()})
+        points.extend((m, None) for m in months)
+        months_rows = by_month(real)
         for fixed in _targets_for(real):
-            limit = amount(pagu, PAGU_DIMS, fixed, "pagu")[0]
+            limit = amount_value(pagu, PAGU_DIMS, fixed, "pagu")
             if is_na(limit):
                 continue
+            # every month end's total of the key from one pass over the months, not one pass per month end
+            month_ends = cumulative_by_month(months_rows, fixed, months[-1]) if months else {}
             for end, canonical in points:
-                rows = real if canonical else real[real["bulan"].notna()]
-                value, _, used = realisasi_at(rows, int(where["tahun"]), end, canonical, fixed)
-                if is_na(value) or value <= limit or used.empty:
-                    continue
+                if canonical:
+                    value, _, used = realisasi_at(real, int(where["tahun"]), end, canonical, fixed)
+                    if is_na(value) or value <= limit or used.empty:
+                        continue
+                else:
+                    value, parts = month_ends.get(end, (math.nan, []))
+                    if is_na(value) or value <= limit or not parts:
+                        continue
+                    used = rows_of(parts)
                 file, line = row_location(last_row(used))
                 when = "s.d. " + CUMULATIVE_LABELS[canonical] if canonical else f"s.d. {nama_bulan(end)}"
                 issues.append(DataIssue(file, line, "realisasi", json_int(value),
@@ -175,20 +190,20 @@ def _rpd_issues(tables) -> list[DataIssue]:
             continue
         plan = by_month(rpd)
         for fixed in _targets_for(rpd):
-            limit, pagu_used = amount(pagu, PAGU_DIMS, fixed, "pagu")
+            limit = amount_value(pagu, PAGU_DIMS, fixed, "pagu")
             if is_na(limit):
                 continue
             total, parts, months = 0.0, [], []
             for m, month in plan.items():
-                value, used = amount(month, FLOW_DIMS, fixed, "rencana")
-                if used.empty:
+                at = positions(month, FLOW_DIMS, fixed)
+                if not len(at):
                     continue
-                total += value
-                parts.append(used)
+                total += total_at(month, "rencana", at)
+                parts.append((month, at))
                 months.append(m)
             if not parts or round(total - limit, 6) == 0:
                 continue
-            used = pd.concat(parts)
+            used, pagu_used = rows_of(parts), resolve(pagu, PAGU_DIMS, fixed)
             file, line = row_location(last_row(used))
             diff = total - limit
             in_thousands = bool((used["rencana"] % 1000 == 0).all())

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 
 from lakin.errors import FrameworkError
@@ -32,12 +33,21 @@ def consolidate(nilai: pd.DataFrame, iku: pd.DataFrame, framework: Framework) ->
     A consolidated value is filled only when every quarter it is made of has a value; values given in
     the data are never overwritten. Adds a boolean column `dikonsolidasi`.
     """
+    if nilai.empty:
+        return nilai.assign(dikonsolidasi=False)
     rules = dict(zip(iku["kode"], iku["konsolidasi"]))
     out = nilai.copy()
     out["dikonsolidasi"] = False
-    new_rows = []
-    for kode, group in out.groupby("kode", sort=False):
-        by_period = {p: row for p, row in zip(group["periode"], group.to_dict("records"))}
+    # Each indicator's rows as plain dicts with their positions, in order of first appearance and without the
+    # rows that have no kode (as groupby(sort=False)); the changes are written back once at the end: indexing
+    # pandas row by row took most of the time of a check (one year is consolidated for each period scored).
+    groups: dict = {}
+    for position, row in enumerate(out.to_dict("records")):
+        if not is_na(row["kode"]):
+            groups.setdefault(row["kode"], []).append((position, row))
+    new_rows, changes = [], {}
+    for kode, group in groups.items():
+        by_period = {row["periode"]: row for _, row in group}
         for target_period, quarters in framework.konsolidasi_periode.items():
             row = by_period.get(target_period)
             filled = dict(row) if row else {"kode": kode, "periode": target_period, "target": math.nan,
@@ -56,8 +66,14 @@ def consolidate(nilai: pd.DataFrame, iku: pd.DataFrame, framework: Framework) ->
                 if row is None:
                     new_rows.append(filled)
                 else:
-                    idx = group.index[group["periode"] == target_period][0]
-                    out.loc[idx, ["target", "realisasi", "dikonsolidasi"]] = [filled["target"], filled["realisasi"], True]
+                    first = next(position for position, r in group if r["periode"] == target_period)
+                    changes[first] = (filled["target"], filled["realisasi"])
+    if changes:
+        positions = list(changes)
+        for col, values in (("target", [t for t, _ in changes.values()]),
+                            ("realisasi", [r for _, r in changes.values()]),
+                            ("dikonsolidasi", [True] * len(positions))):
+            out.iloc[positions, out.columns.get_loc(col)] = values
     if new_rows:
         extra = pd.DataFrame(new_rows)
         for col in out.columns:
@@ -77,24 +93,33 @@ def aggregate(values: pd.Series, how: str = "mean", weights: dict | None = None,
     is an error, never a silent weight of 0.
     """
     vals = values.astype("float64")
-    mask = ~vals.isna()
+    return _aggregate(list(vals.index), vals.to_numpy(), how, weights, maks, where)
+
+
+def _aggregate(keys: list, vals: np.ndarray, how: str, weights: dict | None, maks: float | None,
+               where: str) -> float:
+    """`aggregate` of the float64 array `vals` (item keys `keys`) without building a Series per group: the
+    same numpy sums, in the same order, as pandas' sum and mean (the sum over the count), so the same floats."""
+    mask = ~np.isnan(vals)
     if not mask.any():
         return math.nan
+    scored = vals[mask]
     if how == Agregasi.MEAN.value:
-        return float(vals[mask].mean())
+        return float(scored.sum() / len(scored))
     if how not in (Agregasi.WEIGHTED.value, Agregasi.WEIGHTED_SUM.value):
         raise FrameworkError(f"agregasi tidak dikenal: {how!r}")
     weights = weights or {}
-    missing = [str(k) for k in vals[mask].index if k not in weights or is_na(weights[k])]
+    scored_keys = [k for k, m in zip(keys, mask) if m]
+    missing = [str(k) for k in scored_keys if k not in weights or is_na(weights[k])]
     if missing:
         raise FrameworkError(f"bobot tidak ada untuk {', '.join(missing)}{' (' + where + ')' if where else ''}")
-    w = pd.Series([float(weights[k]) for k in vals[mask].index], index=vals[mask].index)
+    w = np.array([float(weights[k]) for k in scored_keys], dtype="float64")
     if how == Agregasi.WEIGHTED_SUM.value:
-        total = float((vals[mask] * w).sum())
+        total = float((scored * w).sum())
         return min(total, maks) if maks is not None else total
     if w.sum() == 0:
         raise FrameworkError(f"jumlah bobot 0 untuk butir yang dinilai{' (' + where + ')' if where else ''}")
-    return float((vals[mask] * w).sum() / w.sum())
+    return float((scored * w).sum() / w.sum())
 
 
 def item_weights(items: pd.DataFrame, agg: Aggregation, key: str) -> dict | None:
@@ -130,18 +155,22 @@ def aggregate_levels(indicators: pd.DataFrame, framework: Framework) -> tuple[li
         agg = aggs[depth]
         weights = item_weights(current, agg, child)
         parent_cols = [lv["kolom"] for lv in framework.levels[depth + 1:]]
+        # The groups of groupby(col, sort=False) as row positions over plain arrays: building a frame per
+        # group (groupby, set_index) cost far more than the arithmetic, and a check scores a year 21 times.
+        groups = _positions_by_key(current[col].tolist())
+        keys, indeks = current[child].tolist(), current["indeks"].to_numpy(dtype="float64")
         rows = []
-        for key, group in current.groupby(col, sort=False):
-            value = aggregate(group.set_index(child)["indeks"], agg.agregasi, weights, agg.maks,
-                              where=f"{level.get('nama', col)} {key}")
+        for key, at in groups.items():
+            value = _aggregate([keys[i] for i in at], indeks[at], agg.agregasi, weights, agg.maks,
+                               where=f"{level.get('nama', col)} {key}")
             band = framework.band(value, depth)
             rows.append({
                 "kode": key,
-                "nama": _level_name(group, col, level, framework),
-                **{p: group[p].iloc[0] for p in parent_cols},
+                "nama": _level_name(current, at[0], col, level, framework),
+                **{p: current[p].iat[at[0]] for p in parent_cols},
                 "indeks": value,
-                "jumlah": int(len(group)),
-                "jumlah_dinilai": int(group["indeks"].notna().sum()),
+                "jumlah": len(at),
+                "jumlah_dinilai": int(np.count_nonzero(~np.isnan(indeks[at]))),
                 "status": band.nama,
                 "warna": band.warna,
             })
@@ -150,9 +179,11 @@ def aggregate_levels(indicators: pd.DataFrame, framework: Framework) -> tuple[li
             order = {k: i for i, k in enumerate(level["urutan"])}
             frame = frame.sort_values("kode", key=lambda s: s.map(lambda k: order.get(k, len(order))), kind="stable")
         frame = frame.reset_index(drop=True)
+        # the next level's items are taken before the level is attached: pandas deep-copies `attrs` into every
+        # frame and column derived from a frame, which made each later step on them several times slower
+        current = frame.rename(columns={"kode": col})
         frame.attrs["level"] = level
         levels.append(frame)
-        current = frame.rename(columns={"kode": col})
         child = col
     top = current.set_index(framework.levels[-1]["kolom"])["indeks"]
     agg = framework.overall_aggregation
@@ -177,8 +208,18 @@ def unit_framework(framework: Framework, tables: dict[str, pd.DataFrame], tahun:
     return framework
 
 
-def _level_name(group: pd.DataFrame, col: str, level: dict, framework: Framework) -> str:
+def _positions_by_key(values: list) -> dict:
+    """Row positions per value, in order of first appearance, leaving out N/A (the groups of groupby(sort=False))."""
+    groups: dict = {}
+    for position, value in enumerate(values):
+        if not is_na(value):
+            groups.setdefault(value, []).append(position)
+    return groups
+
+
+def _level_name(items: pd.DataFrame, first: int, col: str, level: dict, framework: Framework) -> str:
+    """The name of the group whose first row is at position `first`."""
     name_col = {"sasaran_kode": "sasaran_nama"}.get(col)
-    if name_col and name_col in group and not is_na(group[name_col].iloc[0]):
-        return str(group[name_col].iloc[0])
-    return framework.level_label(level, str(group[col].iloc[0]))
+    if name_col and name_col in items and not is_na(items[name_col].iat[first]):
+        return str(items[name_col].iat[first])
+    return framework.level_label(level, str(items[col].iat[first]))

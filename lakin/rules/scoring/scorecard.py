@@ -47,16 +47,24 @@ class Scorecard:
         return counts
 
 
-def score_indicators(iku: pd.DataFrame, nilai: pd.DataFrame, framework: Framework, periode: str) -> pd.DataFrame:
-    """One row per indicator of the year with target, realisation, index, status for one data period."""
-    filled = consolidate(nilai, iku, framework) if not nilai.empty else nilai.assign(dikonsolidasi=False)
-    at = filled[filled["periode"] == periode].set_index("kode") if not filled.empty else pd.DataFrame()
+def score_indicators(iku: pd.DataFrame, nilai: pd.DataFrame, framework: Framework, periode: str,
+                     filled: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per indicator of the year with target, realisation, index, status for one data period.
+
+    `filled`: the year's `nilai` already consolidated (`consolidate`), when a caller scores several periods.
+    """
+    if filled is None:
+        filled = consolidate(nilai, iku, framework)
+    # The period's rows and the indicators as plain dicts: looking each indicator up in a frame (iterrows,
+    # .loc) cost more than scoring it.
+    period_rows = filled[filled["periode"] == periode].to_dict("records") if not filled.empty else []
+    at = {row["kode"]: row for row in period_rows}
     rows = []
     order = iku.sort_values("urutan", na_position="last", kind="stable") if "urutan" in iku else iku
     extra = [c for c in framework.indicator_columns if c in iku]
-    for _, ind in order.iterrows():
+    for ind in order.to_dict("records"):
         kode = ind["kode"]
-        rec = at.loc[kode] if kode in at.index else None
+        rec = at.get(kode)
         target = rec["target"] if rec is not None else math.nan
         realisasi = rec["realisasi"] if rec is not None else math.nan
         bawah = rec.get("target_bawah", math.nan) if rec is not None else math.nan

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -15,7 +15,7 @@ from lakin.data.periods import DATA_PERIODS
 from lakin.errors import CannotRecompute
 from lakin.registry import Registry
 from lakin.rules.frameworks import Framework
-from lakin.rules.scoring import aggregate_levels, score_indicators, unit_framework
+from lakin.rules.scoring import aggregate_levels, consolidate, score_indicators, unit_framework
 from lakin.tools.check.findings import Finding
 from lakin.tools.check.precision import INDEX_HALF_STEP, indicator_interval
 from lakin.values import is_na
@@ -99,7 +99,7 @@ def known(value, reason: str | None = None) -> float:
     return float(value)
 
 
-def records(df: pd.DataFrame) -> Iterable[dict]:
+def records(df: pd.DataFrame) -> list[dict]:
     return df.to_dict("records")
 
 
@@ -122,8 +122,14 @@ class SatkerContext:
     _cache: dict = field(default_factory=dict, repr=False)
 
     def year(self, name: str, tahun: int) -> pd.DataFrame:
-        df = self.tables[name]
-        return df[df["tahun"] == tahun]
+        def rows():
+            df = self.tables[name]
+            return df[df["tahun"] == tahun]
+        return self.memo(("year", name, tahun), rows)
+
+    def year_framework(self, tahun: int) -> Framework:
+        """The framework with the unit's own weights of the year (the same for every period scored)."""
+        return self.memo(("framework", tahun), lambda: unit_framework(self.framework, self.tables, tahun))
 
     def scored(self, tahun: int, periode: str):
         """(indicators, levels, overall) of one year and data period, at full precision."""
@@ -136,8 +142,10 @@ class SatkerContext:
             iku, nilai = self.year("iku", tahun), self.year("iku_nilai", tahun)
             if iku.empty:
                 return None
-            framework = unit_framework(self.framework, self.tables, tahun)
-            ind = score_indicators(iku, nilai, framework, periode)
+            framework = self.year_framework(tahun)
+            # the year is consolidated once for all its periods (S1/SDQ3/Y do not depend on the period scored)
+            filled = self.memo(("consolidated", tahun), lambda: consolidate(nilai, iku, framework))
+            ind = score_indicators(iku, nilai, framework, periode, filled=filled)
             levels, overall = aggregate_levels(ind, framework)
             return ind, levels, overall
 
@@ -154,10 +162,10 @@ class SatkerContext:
 
         def compute():
             ind, _, _ = self.scored(tahun, periode)
-            framework = unit_framework(self.framework, self.tables, tahun)
-            iku = {r["kode"]: r for r in records(self.year("iku", tahun))}
+            framework = self.year_framework(tahun)
+            iku = self.memo(("iku_by_kode", tahun), lambda: {r["kode"]: r for r in records(self.year("iku", tahun))})
             lows, highs = [], []
-            for r in records(ind):
+            for r in self.indicator_rows(tahun, periode):
                 lo, hi = indicator_interval(r, iku.get(r["kode"], {}), framework, periode)
                 lows.append(lo)
                 highs.append(hi)
@@ -170,11 +178,13 @@ class SatkerContext:
 
         return self.memo(("bounds", tahun, periode), compute)
 
-    def indicator(self, tahun: int, periode: str, kode: str) -> pd.Series:
-        def rows():
-            ind, _, _ = self.scored(tahun, periode)
-            return {r["kode"]: r for _, r in ind.iterrows()}
-        by_kode = self.memo(("indicator", tahun, periode), rows)
+    def indicator_rows(self, tahun: int, periode: str) -> list[dict]:
+        """The scored indicators of one year and data period as plain dicts, in their order."""
+        return self.memo(("indicator_rows", tahun, periode), lambda: records(self.scored(tahun, periode)[0]))
+
+    def indicator(self, tahun: int, periode: str, kode: str) -> dict:
+        by_kode = self.memo(("indicator", tahun, periode),
+                            lambda: {r["kode"]: r for r in self.indicator_rows(tahun, periode)})
         if kode not in by_kode:
             raise CannotRecompute(f"indikator {kode} tidak ada di iku.csv tahun {tahun}")
         return by_kode[kode]

@@ -28,11 +28,17 @@ def rule_konsolidasi(ctx: SatkerContext) -> list[Finding]:
     out = []
     iku, nilai = ctx.tables["iku"], ctx.tables["iku_nilai"]
     rules = {(r["tahun"], r["kode"]): r["konsolidasi"] for r in records(iku)}
-    for (tahun, kode), group in nilai.groupby(["tahun", "kode"], sort=False):
+    # each indicator-year's rows from one pass over plain dicts, in order of first appearance and without a row
+    # whose tahun or kode is empty (as groupby(["tahun", "kode"], sort=False)): a frame per group cost more
+    groups: dict[tuple, list[dict]] = {}
+    for r in records(nilai):
+        if not (is_na(r["tahun"]) or is_na(r["kode"])):
+            groups.setdefault((r["tahun"], r["kode"]), []).append(r)
+    for (tahun, kode), group in groups.items():
         rule = rules.get((tahun, kode))
         if rule is None or (ctx.tahun is not None and tahun != ctx.tahun):
             continue
-        by_period = {r["periode"]: r for r in records(group)}
+        by_period = {r["periode"]: r for r in group}
         for target_period, quarters in ctx.framework.konsolidasi_periode.items():
             given = by_period.get(target_period)
             if given is None:
