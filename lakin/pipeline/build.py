@@ -39,7 +39,6 @@ from lakin.values import angka, tanggal
 from lakin.model.report_model import ReportModel, build_model
 from lakin.model.report_model import save as save_model
 from lakin.data.params import make_params, parse_formats, report_dir
-from lakin.tools.check import check_model_data
 from lakin.tools.excel import write_report_workbook
 from lakin.tools.review import require_complete, write_review
 from lakin.model.refs import escape_md
@@ -254,13 +253,8 @@ def build(satker: str, periode: str, data_dir: str | Path | None = None, reports
             staging = work / "laporan"
             start = time.perf_counter()
             raster = chosen == "quarto" or bool(set(formats) & render.RASTER_FORMATS)  # charts as PNG too
-            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="lakin-check") as checking:
-                # the reviewer's document checks the unit's year (lakin check): done here while the kernel runs
-                # the chapters, kept by check_model_data for write_review (which reports a failure of it)
-                if report_model is not None:
-                    checking.submit(check_model_data, report_model)
-                chapter_seconds, reused = _execute(plan, report_model, snap, work, out_dir, kernel, progress,
-                                                   reuse, raster)
+            chapter_seconds, reused = _execute(plan, report_model, snap, work, out_dir, kernel, progress, reuse,
+                                               raster)
             seconds["execute"] = time.perf_counter() - start
             notebooks = [staging / "notebooks" / f"{ch.name}.ipynb" for ch in plan.chapters]
             unit, sc = report_model.unit, report_model.scorecard
