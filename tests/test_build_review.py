@@ -41,6 +41,8 @@ def data(tmp_path) -> Path:
 def test_strict_refuses_prose_the_data_contradicts_before_any_chapter(data, tmp_path, monkeypatch):
     executor = NoChapters()
     monkeypatch.setattr(execute, "execute_chapter", executor)
+    started = []  # a final build may be refused before any chapter: it starts no kernel ahead of them
+    monkeypatch.setattr(building.warm_kernel, "warm_up", lambda *a, **k: started.append(a))
     shown = []
     with pytest.raises(ProseFindingsError) as err:
         building.build(SATKER, PERIOD, data, tmp_path / "reports", formats=("html",), strict=True,
@@ -48,7 +50,7 @@ def test_strict_refuses_prose_the_data_contradicts_before_any_chapter(data, tmp_
     message = err.value.user_message()
     assert "iku-3a-CP.md" in message and "2.038.481.839.000" in message and "23,59" in message
     assert any("2.035.400.114.000" in line for line in shown)  # the data's figure is named to the analyst
-    assert executor.calls == []
+    assert executor.calls == [] and started == []
 
 
 def test_draft_build_shows_the_findings_and_goes_on(data, monkeypatch):

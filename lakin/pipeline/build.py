@@ -237,9 +237,11 @@ def build(satker: str, periode: str, data_dir: str | Path | None = None, reports
             snap = snapshot(data_path, params.satker, params.period.tahun, work / "data")
             plan = prepare(params.satker, params.period.label, snap, strict=strict)
             chosen = _renderer(renderer)  # an unknown or unavailable renderer is refused before any chapter runs
-            if kernel == KERNELS["warm"] and plan.valid and not (reuse and (out_dir / "notebooks").is_dir()):
+            if (kernel == KERNELS["warm"] and plan.valid and not strict
+                    and not (reuse and (out_dir / "notebooks").is_dir())):
                 # a first (or forced) build executes every chapter: the kernel starts in its own process while
-                # this one computes the report model (a rebuild may execute none: its kernel starts when needed)
+                # this one computes the report model. A rebuild may execute none, and a --strict build may be
+                # refused before any chapter runs: their kernel starts when a chapter needs it.
                 warm_kernel.warm_up(KERNEL_NAME, wait=False)
             for warning in plan.warnings:
                 log.warning("%s", warning)
