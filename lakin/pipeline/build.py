@@ -254,7 +254,7 @@ def build(satker: str, periode: str, data_dir: str | Path | None = None, reports
             seconds["snapshot"] = time.perf_counter() - start
             staging = work / "laporan"
             start = time.perf_counter()
-            raster = chosen == "quarto" or bool(set(formats) & render.RASTER_FORMATS)  # charts as PNG too
+            raster = bool(set(formats) & render.RENDERERS[chosen].raster_formats)  # charts as PNG too
             chapter_seconds, reused = _execute(plan, report_model, snap, work, out_dir, kernel, progress, reuse,
                                                raster)
             seconds["execute"] = time.perf_counter() - start

@@ -47,7 +47,7 @@ from lakin.pipeline.render.engines import RENDERERS, RenderEngine, engines, get_
 from lakin.pipeline.render.interactive import CHART_EMBED_OPTIONS, NAV_SCRIPT, interactive_html
 from lakin.pipeline.render.meta import STATUS_CLASSES, ReportMeta
 from lakin.pipeline.render.outline import signature_markdown
-from lakin.pipeline.render.pandoc import HTML_TOC_DEPTH, RASTER_FORMATS, PandocEngine
+from lakin.pipeline.render.pandoc import HTML_TOC_DEPTH, PandocEngine
 from lakin.pipeline.render.pdf import PDF_STANDARDS, drop_false_suspects
 from lakin.pipeline.render.quarto import QUARTO_FORMATS, QuartoEngine
 from lakin.pipeline.render.safety import MARKDOWN_READER, confine_resources, html_problems
@@ -55,8 +55,8 @@ from lakin.pipeline.render.word import style_docx_tables
 
 __all__ = [
     "CHART_EMBED_OPTIONS", "FORMATS", "HTML_TOC_DEPTH", "MARKDOWN_READER", "MEDIA_DIR", "NAV_SCRIPT", "PDF_STANDARDS",
-    "QUARTO_FORMATS", "RASTER_FORMATS", "RENDERERS", "STATUS_CLASSES", "TEMPLATES", "TOC_DEPTH", "TOC_TITLE",
-    "AssembledChapter", "Assembly", "PandocEngine", "QuartoEngine", "RenderEngine", "ReportMeta", "assemble", "confine_resources",
+    "QUARTO_FORMATS", "RENDERERS", "STATUS_CLASSES", "TEMPLATES", "TOC_DEPTH", "TOC_TITLE", "AssembledChapter",
+    "Assembly", "PandocEngine", "QuartoEngine", "RenderEngine", "ReportMeta", "assemble", "confine_resources",
     "drop_false_suspects", "engines", "get_engine", "html_problems", "interactive_html", "log", "predraw_charts",
     "render_report", "signature_markdown", "style_docx_tables",
 ]

@@ -26,6 +26,7 @@ class RenderEngine:
     name = ""
     auto_rank = 100  # `auto` tries engines by rank, lowest first
     formats: tuple[str, ...] = FORMATS
+    raster_formats: frozenset[str] = frozenset()  # formats that get each chart as a PNG (drawn from its SVG)
 
     def available(self) -> bool:
         return True

@@ -115,6 +115,7 @@ class PandocEngine(RenderEngine):
 
     name = "pandoc"
     auto_rank = 1  # after Quarto: the engine every machine has
+    raster_formats = RASTER_FORMATS
 
     def available(self) -> bool:
         return find_spec("pypandoc") is not None and find_spec("typst") is not None
@@ -149,7 +150,7 @@ class PandocEngine(RenderEngine):
             yaml.safe_dump(meta.pandoc_metadata(), allow_unicode=True, sort_keys=False), encoding="utf-8")
         document = self._read(source, work_dir)  # the one parse every writer starts from
         raster = None
-        if assembly.rasters and set(formats) & RASTER_FORMATS:  # each chart's PNG, drawn once from its SVG
+        if assembly.rasters and set(formats) & self.raster_formats:  # each chart's PNG, drawn once from its SVG
             media = work_dir / MEDIA_DIR
             svgs = [(media / name).read_text(encoding="utf-8") for name in assembly.rasters]
             for png, data in zip(assembly.rasters.values(), svgs_to_pngs(svgs)):
@@ -158,7 +159,7 @@ class PandocEngine(RenderEngine):
 
         def write(fmt: str) -> tuple[Path, float]:
             started = time.perf_counter()
-            doc = raster if fmt in RASTER_FORMATS and raster is not None else document
+            doc = raster if fmt in self.raster_formats and raster is not None else document
             # HTML and DOCX get every image inline (pandoc reads no file); Typst reads image files under its root.
             # HTML and DOCX get stand-ins of the charts, the real ones put back after pandoc (STAND_INS).
             media, extra = work_dir / MEDIA_DIR, {}

@@ -41,6 +41,7 @@ class QuartoEngine(RenderEngine):
 
     name = "quarto"
     auto_rank = 0  # first: where Quarto is installed, `auto` uses it
+    raster_formats = frozenset(FORMATS)  # one document for every format, its charts as PNG
 
     def available(self) -> bool:
         return shutil.which("quarto") is not None
