@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import zipfile
@@ -200,7 +201,15 @@ def test_an_unchanged_rebuild_executes_no_chapter(cold, rebuild):
     assert executed == chapters
 
 
-def test_an_edited_block_re_executes_only_the_chapters_that_read_it(cold, rebuild):
+def _cells(notebook: Path) -> list:
+    """A notebook's cells but for what differs between two executions of the same inputs: papermill's injected
+    parameters (the build's temporary data folder) and the timing metadata."""
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    return [{k: v for k, v in cell.items() if k != "metadata"} for cell in cells
+            if "injected-parameters" not in cell["metadata"].get("tags", [])]
+
+
+def test_an_edited_text_goes_into_the_kept_notebook_and_a_new_block_re_executes_its_chapter(cold, rebuild):
     _, html, _ = cold
     data, again = rebuild
     folder = data / "narasi" / INCREMENTAL[0] / "2024" / "Q1"
@@ -208,14 +217,34 @@ def test_an_edited_block_re_executes_only_the_chapters_that_read_it(cold, rebuil
     with (folder / "iku-IKU-1.md").open("a", encoding="utf-8") as fh:
         fh.write(f"\n\n{edited}\n")
     added = "Ringkasan baru dari analis untuk uji build inkremental."
-    (folder / "ringkasan.md").write_text(added + "\n", encoding="utf-8")  # a block no build has read yet
+    (folder / "ringkasan.md").write_text(added + "\n", encoding="utf-8")  # a block no build has shown yet
     result, executed = again()
-    assert executed == ["00-ringkasan", "03-akuntabilitas"]
+    assert executed == ["00-ringkasan"] and "03-akuntabilitas" in result.run.reused
     text = result.files["html"].read_text(encoding="utf-8")
     assert edited in text and added in text and edited not in html
+    kept = result.out_dir / "notebooks" / "03-akuntabilitas.ipynb"
+    assert edited in kept.read_text(encoding="utf-8")
+    cells = _cells(kept)
+    result, executed = again(reuse=False)  # what executing every chapter writes
+    assert "03-akuntabilitas" in executed
+    assert result.files["html"].read_text(encoding="utf-8") == text
+    assert _cells(result.out_dir / "notebooks" / "03-akuntabilitas.ipynb") == cells
     (folder / "kata-pengantar.md").write_text("Kata pengantar baru.\n", encoding="utf-8")  # read by the cover only
     result, executed = again()
     assert executed == [] and "Kata pengantar baru." in result.files["html"].read_text(encoding="utf-8")
+
+
+def test_a_block_whose_headings_change_or_that_loses_its_text_re_executes_the_chapter_showing_it(cold, rebuild):
+    """The indicators' chapter reads the headings of each indicator's block (an outline element may be a heading
+    there); a chapter decides from whether a block has text."""
+    data, again = rebuild
+    folder = data / "narasi" / INCREMENTAL[0] / "2024" / "Q1"
+    with (folder / "iku-IKU-1.md").open("a", encoding="utf-8") as fh:
+        fh.write("\n\n## Penyebab\n\nSebab baru dari analis.\n")
+    (folder / "penutup.md").unlink()
+    result, executed = again()
+    assert executed == ["03-akuntabilitas", "06-penutup"]
+    assert "Sebab baru dari analis." in result.files["html"].read_text(encoding="utf-8")
 
 
 def test_a_data_edit_re_executes_every_chapter(cold, rebuild):

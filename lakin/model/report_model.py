@@ -143,7 +143,17 @@ class ReportModel:
 
     def narasi_md(self, name: str) -> str | None:
         """The analysts' block for this period with `{{ name }}` references resolved, or None."""
-        text = self.narasi.get(name)
+        return self._resolved(name, self.narasi.get(name))
+
+    def narasi_shown(self, name: str) -> str | None:
+        """`narasi_md`, for a chapter that shows the text only as an output of its own
+        (`lakin.present.show.narasi`, marked with the block's name) and otherwise asks only whether it has text.
+        The incremental build then puts an edited text into that output without executing the chapter again;
+        the chapter runs again when the block gains or loses its text (lakin.pipeline.incremental)."""
+        shown = getattr(self.narasi, "shown", None)  # the chapters' recording copy notes this kind of read
+        return self._resolved(name, shown(name) if shown is not None else self.narasi.get(name))
+
+    def _resolved(self, name: str, text: str | None) -> str | None:
         if not text:
             return None
         return resolve(text, self, self.narasi_files.get(name, name)).strip()

@@ -210,7 +210,9 @@ def execute_chapters(plan: Plan, target: Path, failed: Path, kernel: str | None 
         if progress:
             progress(f"[{i}/{total}] bab {ch.name}: {ch.title}")
         if reuse is not None and reuse.take(ch, output):
-            if progress:
+            if progress and ch.name in reuse.refreshed:
+                progress("      hanya teks analis yang berubah: teks baru dimasukkan ke hasil eksekusi sebelumnya")
+            elif progress:
                 progress("      tidak berubah: hasil eksekusi sebelumnya dipakai")
             continue
         start = time.perf_counter()

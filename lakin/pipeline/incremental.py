@@ -9,10 +9,19 @@ A chapter's inputs are:
   whole) and the snapshot's frameworks/ (`data_digest`);
 - the analysts' blocks the chapter read, whether they exist or not. What a chapter reads is recorded while
   it runs: the chapters get a copy of the report model whose `narasi` is a `NarasiReads`, which notes in a
-  log of the build that it was loaded and every block name asked for. A chapter that looks at every block,
-  or one whose run noted nothing (its notebook did not load the model), depends on every block.
+  log of the build that it was loaded and every block asked for, with how it was read:
+  - a block the chapter only shows (`ReportModel.narasi_shown`: its text goes only into `show.narasi`
+    outputs marked with its name, and the chapter asks nothing of it but whether it has text): the chapter
+    depends on whether the block has text. A rebuild after an edit of its text keeps the notebook and puts
+    the new text into those outputs (`refresh`), the same cells an execution would write;
+  - a block whose headings the chapter reads (`lakin.present.outlines.has_element`): those headings;
+  - any other read: the block's whole text.
+  A chapter that looks at every block, or one whose run noted nothing (its notebook did not load the model),
+  depends on every block's whole text.
 
-An edit to one block re-executes only the chapters that asked for it; a data edit re-executes every chapter.
+An edit to the text of a block re-executes no chapter, unless a chapter reads more of it than its text (its
+headings, or the whole block); a block that gains or loses its text re-executes the chapters that show it;
+a data edit re-executes every chapter.
 The inputs of each chapter are stored with its notebook, in reports/<satker>/<period>/notebooks/`MANIFEST`,
 and published with the report; the build reuses a notebook only from the report folder it replaces.
 """
@@ -29,18 +38,21 @@ from importlib import metadata
 from pathlib import Path
 from typing import Mapping
 
+import nbformat
 import pandas as pd
 
 from lakin import PACKAGE_DIR, __version__
 from lakin.data.fingerprint import digest
+from lakin.present.outlines import block_headings
 
 __all__ = [
     "ALL_BLOCKS", "ENVIRONMENT_PACKAGES", "MANIFEST", "MANIFEST_VERSION", "ChapterReuse", "NarasiReads",
-    "block_digest", "data_digest", "environment_digest", "lakin_digest", "read_manifest", "recording",
+    "block_digest", "data_digest", "environment_digest", "headings_digest", "lakin_digest", "read_manifest",
+    "recording", "refresh",
 ]
 
 MANIFEST = ".lakin-inputs.json"
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2  # 2: blocks read as shown text or as headings (version 1 manifests: every chapter runs)
 ALL_BLOCKS = "*"  # a chapter that looked at every analysts' block
 _LOADED = "+"  # the log line a NarasiReads writes when a chapter loads the model
 # Libraries whose version changes what a chapter notebook shows (tables, charts, execution metadata).
@@ -98,6 +110,24 @@ def block_digest(narasi: Mapping[str, str], name: str) -> str | None:
     return None if text is None else digest(str(text).encode())
 
 
+def headings_digest(narasi: Mapping[str, str], name: str) -> str:
+    """The digest of one analysts' block's headings (`lakin.present.outlines.block_headings`)."""
+    return digest("\n".join(block_headings(narasi.get(name))).encode())
+
+
+def refresh(notebook: dict, texts: Mapping[str, str]) -> set[str]:
+    """Put each block's text into the outputs of `notebook` (nbformat v4, as read) that show it
+    (`lakin.present.show.narasi`); the names of the blocks found there."""
+    found = set()
+    for cell in notebook.get("cells", []):
+        for output in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
+            name = output.get("metadata", {}).get("lakin", {}).get("narasi")
+            if output.get("output_type") == "display_data" and name in texts:
+                output["data"]["text/markdown"] = texts[name]
+                found.add(name)
+    return found
+
+
 # --------------------------------------------------------------------------- what a chapter reads
 class NarasiReads(dict):
     """The analysts' blocks of a report model ({name: text}) that append to the file `log` every block name a
@@ -121,6 +151,16 @@ class NarasiReads(dict):
 
     def _read(self, name) -> None:
         self._note(json.dumps(str(name)))
+
+    def shown(self, name):
+        """The block's text, for a chapter that only shows it (`ReportModel.narasi_shown`)."""
+        self._note(json.dumps({"shown": str(name)}))
+        return super().get(name)
+
+    def headings(self, name):
+        """The block's text, for a chapter that reads only its headings (`lakin.present.outlines.has_element`)."""
+        self._note(json.dumps({"headings": str(name)}))
+        return super().get(name)
 
     def __getitem__(self, name):
         self._read(name)
@@ -209,34 +249,59 @@ class ChapterReuse:
 
     def __init__(self, model, snapshot: str | os.PathLike, previous: str | os.PathLike | None,
                  log: str | os.PathLike):
+        self.model = model
         self.narasi = dict.copy(model.narasi) if type(model.narasi) is dict else dict(model.narasi)
         self.common = (lakin_digest(), environment_digest(), model.satker, model.period.label,
                        data_digest(model.tables, snapshot))
         self.previous = Path(previous) if previous is not None else None
         self.stored = read_manifest(self.previous) if self.previous is not None else {}
         self.log = Path(log)
-        self.reads: dict[str, list[str] | None] = {}  # executed chapter -> block names (None: unknown)
+        self.reads: dict[str, list | None] = {}  # executed chapter -> its reads (None: unknown)
         self.kept: dict[str, dict] = {}  # reused chapter -> its stored inputs
         self.reused: list[str] = []
+        self.refreshed: list[str] = []  # reused chapters whose shown blocks got their new text
         self._offset = 0
 
     def inputs(self, chapter) -> str:
         """The digest of a chapter's inputs other than the analysts' blocks."""
         return digest(*(part.encode() for part in self.common), chapter.name.encode(), Path(chapter.path).read_bytes())
 
+    def _shown(self, name: str) -> str | None:
+        """A shown block's text as the chapter gets it (`ReportModel.narasi_shown`), from this build's model."""
+        return self.model.narasi_md(name)
+
     def take(self, chapter, output: Path) -> bool:
-        """Copy the previous build's notebook of `chapter` to `output` if none of its inputs changed."""
+        """Write the previous build's notebook of `chapter` to `output` if none of its inputs changed but the text
+        of blocks it shows, which then goes into their outputs (`refresh`)."""
         stored = self.stored.get(chapter.name)
         if self.previous is None or not isinstance(stored, dict):
             return False
         source = self.previous / f"{chapter.name}.ipynb"
-        blocks = stored.get("narasi")
-        if stored.get("inputs") != self.inputs(chapter) or not isinstance(blocks, dict) or not source.is_file():
+        blocks, shown, headings = (stored.get(key) for key in ("narasi", "shown", "headings"))
+        if (stored.get("inputs") != self.inputs(chapter) or not source.is_file()
+                or not all(isinstance(part, dict) for part in (blocks, shown, headings))):
             return False
-        if any(block_digest(self.narasi, name) != digest for name, digest in blocks.items()):
+        if any(block_digest(self.narasi, name) != value for name, value in blocks.items()):
             return False
-        shutil.copyfile(source, output)
-        self.kept[chapter.name] = stored
+        if any(headings_digest(self.narasi, name) != value for name, value in headings.items()):
+            return False
+        try:
+            texts = {name: self._shown(name) for name in shown}
+        except Exception:  # e.g. a reference to an unknown figure: executing the chapter shows the error
+            return False
+        if any(bool(texts[name]) != had for name, had in shown.items()):
+            return False
+        current = {name: block_digest(self.narasi, name) for name in shown}
+        if current == stored.get("shown_text"):
+            shutil.copyfile(source, output)
+        else:  # a shown block's text changed: the notebook gets it where the chapter showed it
+            notebook = nbformat.reads(source.read_text(encoding="utf-8"), as_version=nbformat.NO_CONVERT)
+            present = {name: text for name, text in texts.items() if text}
+            if refresh(notebook, present) != set(present):  # a text shown in no output: execute the chapter
+                return False
+            output.write_text(nbformat.writes(notebook), encoding="utf-8")
+            self.refreshed.append(chapter.name)
+        self.kept[chapter.name] = {**stored, "shown_text": current}
         self.reused.append(chapter.name)
         return True
 
@@ -245,7 +310,7 @@ class ChapterReuse:
         self._offset = self.log.stat().st_size if self.log.is_file() else 0
 
     def executed(self, chapter) -> None:
-        """Record the block names `chapter` asked for while it ran (None when it never loaded the model)."""
+        """Record the blocks `chapter` asked for while it ran, and how (None when it never loaded the model)."""
         lines = []
         if self.log.is_file():
             with self.log.open("rb") as fh:
@@ -256,10 +321,20 @@ class ChapterReuse:
             return
         self.reads[chapter.name] = [json.loads(line) for line in lines if line != _LOADED]
 
-    def _blocks(self, names: list[str] | None) -> dict[str, str | None]:
-        if names is None or ALL_BLOCKS in names:
-            return {ALL_BLOCKS: block_digest(self.narasi, ALL_BLOCKS)}
-        return {name: block_digest(self.narasi, name) for name in sorted(set(names))}
+    def _entry(self, chapter, reads: list | None) -> dict:
+        """The stored inputs of an executed chapter: whole blocks read ("narasi", digests), blocks shown ("shown":
+        whether each had text; "shown_text": their digests), blocks whose headings were read ("headings")."""
+        whole = {r for r in reads if isinstance(r, str)} if reads is not None else {ALL_BLOCKS}
+        if ALL_BLOCKS in whole:
+            return {"inputs": self.inputs(chapter), "narasi": {ALL_BLOCKS: block_digest(self.narasi, ALL_BLOCKS)},
+                    "shown": {}, "shown_text": {}, "headings": {}}
+        kinds = {kind: sorted({r[kind] for r in reads if isinstance(r, dict) and kind in r} - whole)
+                 for kind in ("shown", "headings")}
+        return {"inputs": self.inputs(chapter),
+                "narasi": {name: block_digest(self.narasi, name) for name in sorted(whole)},
+                "shown": {name: bool(self._shown(name)) for name in kinds["shown"]},
+                "shown_text": {name: block_digest(self.narasi, name) for name in kinds["shown"]},
+                "headings": {name: headings_digest(self.narasi, name) for name in kinds["headings"]}}
 
     def write(self, notebooks_dir: str | os.PathLike, chapters) -> Path:
         """Store the inputs of `chapters` (reused or executed in this build) beside their notebooks."""
@@ -268,8 +343,7 @@ class ChapterReuse:
             if chapter.name in self.kept:
                 entries[chapter.name] = self.kept[chapter.name]
             elif chapter.name in self.reads:
-                entries[chapter.name] = {"inputs": self.inputs(chapter),
-                                         "narasi": self._blocks(self.reads[chapter.name])}
+                entries[chapter.name] = self._entry(chapter, self.reads[chapter.name])
         path = Path(notebooks_dir) / MANIFEST
         path.write_text(json.dumps({"version": MANIFEST_VERSION, "chapters": entries}, indent=1, sort_keys=True),
                         encoding="utf-8")

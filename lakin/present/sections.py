@@ -69,15 +69,17 @@ class Laporan:
         return self.model.tables
 
     def narasi(self, name: str) -> str | None:
-        """The analysts' block for this period (data/README.md, *Analysts' text*), references resolved."""
-        return self.model.narasi_md(name)
+        """The analysts' block for this period (data/README.md, *Analysts' text*), references resolved. Its text
+        goes only into `show.narasi` outputs; the chapter may ask whether it has text (`ReportModel.narasi_shown`:
+        an incremental build then puts an edited text into those outputs without executing the chapter)."""
+        return self.model.narasi_shown(name)
 
     def _narasi_block(self, name: str, heading: str | None = None, level: int = 3) -> None:
         text = self.narasi(name)
         if text:
             if heading:
                 show.heading(heading, level)
-            show.markdown(text)
+            show.narasi(name, text)
 
     # ------------------------------------------------------------------ the outline (lakin/outlines)
     @cached_property
@@ -149,7 +151,7 @@ class Laporan:
             show.markdown("\n".join([show.escape_md("Isu strategis yang dihadapi:"), ""]
                                     + [f"- {show.escape_md(p)}" for p in isu]))
         if text:
-            show.markdown(text)
+            show.narasi("peran-strategis.md", text)
         if not (peran or isu or text):
             self._gap("Peran strategis dan isu strategis unit.")
 
@@ -207,7 +209,7 @@ class Laporan:
         self._narasi_block("kendala.md", "Kendala", level)
         text = self.narasi("rekomendasi.md")
         if text:
-            show.markdown(text)
+            show.narasi("rekomendasi.md", text)
         else:
             self._gap("Rekomendasi dan langkah perbaikan ke depan.")
 
@@ -322,7 +324,7 @@ class Laporan:
                 text = self.narasi(block) if block else None
                 if text:
                     show.heading(element.judul, level + 1)
-                    show.markdown(text)
+                    show.narasi(block, text)
                 elif element.wajib and not has_element(element, kode, self.model.narasi):
                     self._gap(f"{element.judul} ({label}).")
 

@@ -17,7 +17,7 @@ from lakin.present.charts import spec_dict, with_locale
 from lakin.present.fmt import same_decimals
 from lakin.values import is_na
 
-__all__ = ["VEGALITE", "chart", "escape_md", "heading", "markdown", "table", "table_markdown"]
+__all__ = ["VEGALITE", "chart", "escape_md", "heading", "markdown", "narasi", "table", "table_markdown"]
 
 VEGALITE = "application/vnd.vegalite.v5+json"
 
@@ -29,6 +29,12 @@ def _display(bundle: dict, metadata: dict | None = None) -> None:
 def markdown(text: str) -> None:
     """A block of Markdown prose (already escaped where it holds data)."""
     _display({"text/markdown": text}, {"kind": "text"})
+
+
+def narasi(name: str, text: str) -> None:
+    """An analysts' block (`ReportModel.narasi_shown`): Markdown prose marked with the block's name, the output
+    an incremental build puts an edited text into (lakin.pipeline.incremental)."""
+    _display({"text/markdown": text}, {"kind": "text", "narasi": name})
 
 
 def heading(text: str, level: int = 2, ident: str | None = None) -> None:

@@ -19,7 +19,7 @@ import yaml
 from lakin.data.periods import ReportPeriod, parse_period
 from lakin.errors import ParameterError
 
-__all__ = ["Element", "Outline", "OutlineChapter", "Section", "element_block",
+__all__ = ["Element", "Outline", "OutlineChapter", "Section", "block_headings", "element_block",
            "excluded_notebooks", "has_element", "load_outline", "narasi_name", "outline_for", "outline_ids"]
 
 OUTLINE_DIR = Path(__file__).resolve().parent
@@ -204,11 +204,17 @@ def has_element(element: Element, kode: str | None, narasi: Mapping[str, str]) -
         return True
     if kode is None or not element.kata:
         return False
-    main = str(narasi.get(narasi_name(kode)) or "")
-    for line in main.splitlines():
+    # only the main block's headings decide: the chapters' recording copy of the blocks notes this kind of read
+    read = getattr(narasi, "headings", None)
+    main = read(narasi_name(kode)) if read is not None else narasi.get(narasi_name(kode))
+    return any(k in heading.lower() for heading in block_headings(main) for k in element.kata)
+
+
+def block_headings(text: str | None) -> list[str]:
+    """The headings of an analysts' block: `## Penyebab ...` lines and bold lines `**Upaya ...**`."""
+    headings = []
+    for line in str(text or "").splitlines():
         m = _HEADING.match(line)
         if m:
-            text = (m["h"] or m["b"] or "").lower()
-            if any(k in text for k in element.kata):
-                return True
-    return False
+            headings.append(m["h"] or m["b"] or "")
+    return headings
