@@ -108,11 +108,11 @@ def fakes(monkeypatch):
 
     models: list[str] = []
 
-    from lakin.model.report_model import build_model as real_build_model
+    from lakin.model.report_model import model_from_dataset as real_model_from_dataset
 
-    def build_model(satker, periode, data_dir):  # the report model, computed once from `data_dir`
-        models.append(_digest(data_dir))
-        return real_build_model(satker, periode, data_dir)
+    def model_from_dataset(ds, satker, period, framework=None):  # the report model, computed once from ds
+        models.append(_digest(ds.data_dir))
+        return real_model_from_dataset(ds, satker, period, framework)
 
     def review(model, out_dir, prose=None):  # the reviewer's document runs every check: not the subject here
         files = {"html": Path(out_dir) / "reviu.html", "xlsx": Path(out_dir) / "reviu.xlsx"}
@@ -126,7 +126,7 @@ def fakes(monkeypatch):
         monkeypatch.setattr(execute, "execute_chapter", executor)
         monkeypatch.setattr(lakin.pipeline.render, "render_report", render or fake_render())
         monkeypatch.setattr(lakin.pipeline.render, "get_engine", lambda name="auto": type("E", (), {"name": "pandoc"})())
-        monkeypatch.setattr(building, "build_model", build_model)
+        monkeypatch.setattr(building, "model_from_dataset", model_from_dataset)
         monkeypatch.setattr(building, "write_review", review)
         return executor
 

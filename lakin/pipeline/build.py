@@ -36,7 +36,7 @@ from lakin.pipeline.execute import (
 from lakin.pipeline.incremental import ChapterReuse, recording
 from lakin.pipeline.report_tables import notebook_tables
 from lakin.values import angka, tanggal
-from lakin.model.report_model import ReportModel, build_model
+from lakin.model.report_model import ReportModel, model_from_dataset
 from lakin.model.report_model import save as save_model
 from lakin.data.params import make_params, parse_formats, report_dir
 from lakin.tools.excel import write_report_workbook
@@ -249,7 +249,8 @@ def build(satker: str, periode: str, data_dir: str | Path | None = None, reports
                     progress(f"Peringatan: {warning}")
             # The report model, computed once from the snapshot: every chapter, the cover, the tiles and the
             # reviewer's document read it. Invalid data leaves it out: the first chapter then shows the error.
-            report_model = build_model(params.satker, params.period.label, snap) if plan.valid else None
+            report_model = (model_from_dataset(plan.dataset, params.satker, params.period, plan.framework)
+                            if plan.valid else None)
             prose = review_before_build(report_model, strict, progress) if report_model is not None else None
             seconds["snapshot"] = time.perf_counter() - start
             staging = work / "laporan"

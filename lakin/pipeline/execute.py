@@ -18,14 +18,14 @@ import nbformat
 import papermill
 
 from lakin.atomic import TMP_PREFIX, atomic_dir, folder_lock
-from lakin.data.load import find_data_dir, load, read_table
+from lakin.data.load import Dataset, find_data_dir, load, read_table
 from lakin.data.params import ReportParams, make_params, report_dir
 from lakin.errors import (
     ChapterFailure, DataValidationError, ExecutionError, FolderLocked, LakinError, NoDataError, ReportLockedError,
 )
 from lakin.pipeline.incremental import ChapterReuse
 from lakin.present.outlines import excluded_notebooks
-from lakin.rules.frameworks import load_framework
+from lakin.rules.frameworks import Framework, load_framework
 from lakin.rules.requirements import REQUIREMENTS
 
 __all__ = [
@@ -146,6 +146,8 @@ class Plan:
     chapters: list[Chapter]
     warnings: list[str] = field(default_factory=list)
     valid: bool = True  # False: the data breaks the contract (the first chapter shows where, notebook kept)
+    dataset: Dataset | None = None  # the unit's data as validated here (the build's report model reads it)
+    framework: Framework | None = None
 
 
 def check_period_data(tables, satker: str, period, framework) -> str | None:
@@ -192,7 +194,7 @@ def prepare(satker: str, periode: str, data_dir: str | Path | None = None, noteb
         if strict:
             raise NoDataError(f"{warning}. Ditolak karena --strict.")
         warnings.append(warning)
-    return Plan(params, chapters_for(tables, notebook_dir, params.period), warnings)
+    return Plan(params, chapters_for(tables, notebook_dir, params.period), warnings, dataset=ds, framework=framework)
 
 
 def execute_chapters(plan: Plan, target: Path, failed: Path, kernel: str | None = KERNELS["warm"],
