@@ -176,9 +176,15 @@ def _stand_in_batch(client, tmp_path, names, **kwargs) -> batch.BatchResult:
 @pytest.mark.slow  # worker processes die and are restarted: 20-30 s
 def test_a_report_whose_worker_died_is_built_once_more_and_the_others_finish(client, tmp_path):
     result = _stand_in_batch(client, tmp_path, ["mati-sekali", "rusak", "mati", "baik"])
-    assert [(o.satker, o.status, o.attempts) for o in result.outcomes] == [
-        ("mati-sekali", "ok", 2), ("rusak", "failed", 1), ("mati", "failed", 2), ("baik", "ok", 1)]
-    assert result.retried == 2 and result.exit_code == 1
+    assert [(o.satker, o.status, o.attempts) for o in result.outcomes[:3]] == [
+        ("mati-sekali", "ok", 2), ("rusak", "failed", 1), ("mati", "failed", 2)]
+    # `baik` is built once, or twice when it was on the worker another report took down: a report cut short is
+    # built once more. Seen once in a full suite run under load: the scheduler's log had `baik` and `mati` on the
+    # same worker when it died, just after the other worker's death (a report sent to a worker that has just died
+    # may run on another one: allow_other_workers, lakin.pipeline.batch.running).
+    good = result.outcomes[3]
+    assert (good.satker, good.status) == ("baik", "ok") and good.attempts in (1, 2)
+    assert result.retried == 2 + (good.attempts - 1) and result.exit_code == 1
     assert result.outcomes[2].error_type == "KilledWorker" and "2 kali" in result.outcomes[2].reason
     assert (tmp_path / "mati-2024.attempts").read_text().count("\n") == 2  # once more, never a third time
 
