@@ -38,19 +38,6 @@ os.environ["LAKIN_CACHE_DIR"] = os.environ["LAKIN_TEST_CACHE"]
 os.environ.setdefault("SOURCE_DATE_EPOCH", "1735689600")
 
 
-# The test files that take longest, longest first (seconds measured on 2 cores, 2 December 2026: 108, 68, 47, 27,
-# 27, 26, 19, 18, 17, 17). pytest-xdist gives a worker a whole file (--dist loadfile) in collection order, so these
-# start first: a long file started last would keep one worker busy while the other waits at the end.
-LONGEST_FIRST = ("test_geometry.py", "test_batch.py", "test_build.py", "test_schemas.py", "test_excel.py",
-                 "test_explore.py", "test_pipeline_hardening.py", "test_html_report.py", "test_outline.py",
-                 "test_build_review.py")
-
-
-def pytest_collection_modifyitems(config, items):
-    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
-    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: each file keeps its own order
-
-
 @pytest.fixture(scope="session")
 def data_dir() -> Path:
     return DATA
