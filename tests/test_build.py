@@ -218,8 +218,11 @@ def test_an_edited_text_goes_into_the_kept_notebook_and_a_new_block_re_executes_
         fh.write(f"\n\n{edited}\n")
     added = "Ringkasan baru dari analis untuk uji build inkremental."
     (folder / "ringkasan.md").write_text(added + "\n", encoding="utf-8")  # a block no build has shown yet
-    result, executed = again()
+    lines = []
+    result, executed = again(progress=lines.append)
     assert executed == ["00-ringkasan"] and "03-akuntabilitas" in result.run.reused
+    chapter = lines.index(next(line for line in lines if "bab 03-akuntabilitas" in line))
+    assert "hanya teks analis yang berubah" in lines[chapter + 1]  # the analyst sees why nothing ran
     text = result.files["html"].read_text(encoding="utf-8")
     assert edited in text and added in text and edited not in html
     kept = result.out_dir / "notebooks" / "03-akuntabilitas.ipynb"
