@@ -17,12 +17,14 @@ import json
 import re
 from collections.abc import Iterable
 from pathlib import Path
-
-import altair as alt
+from typing import TYPE_CHECKING
 
 from lakin.atomic import atomic_path
 from lakin.present.charts.cache import cache_root, cached
 from lakin.values import BULAN
+
+if TYPE_CHECKING:
+    import altair as alt
 
 __all__ = ["EMBED_OPTIONS", "FONT", "FORMAT_LOCALE", "HEIGHT", "MONTH_SORT", "PALETTE", "STATUS_GREY", "TIME_LOCALE",
            "WIDTH", "base", "caption", "drawn", "offline_html", "rupiah_axis", "spec_dict", "svg_to_png", "svgs_to_pngs", "theme",
@@ -77,6 +79,8 @@ STATUS_GREY = "#a5a5a5"  # the "other"/"earlier" series (target, last year, Lain
 
 def base(data, width: int = WIDTH, height: int = HEIGHT) -> alt.Chart:
     """An Altair chart on `data` with the house size; callers add marks and encodings."""
+    import altair as alt  # only where charts are made (chapters, exploration): the render converts their specs
+
     return alt.Chart(data).properties(width=width, height=height)
 
 
@@ -165,6 +169,8 @@ MONTH_SORT = BULAN
 
 def rupiah_axis(title: str = "Rupiah (miliar)") -> alt.Axis:
     """An axis for amounts already divided by 1e9, labelled in Indonesian form."""
+    import altair as alt
+
     return alt.Axis(title=title, format=",.0f")
 
 
