@@ -548,3 +548,25 @@ def test_the_chapters_model_notes_every_block_it_is_asked_for(tmp_path):
     loaded = load(path)
     assert loaded.narasi_md("penutup.md") == model.narasi_md("penutup.md")
     assert log.read_text(encoding="utf-8").splitlines() == ["+", '"penutup.md"']
+    loaded.narasi_shown("penutup.md")
+    assert log.read_text(encoding="utf-8").splitlines()[-1] == '{"shown": "penutup.md"}'
+
+
+def _output(text: str, block: str | None = None) -> dict:
+    lakin_meta = {"kind": "text", **({"narasi": block} if block else {})}
+    return {"output_type": "display_data", "data": {"text/markdown": text}, "metadata": {"lakin": lakin_meta}}
+
+
+def test_a_new_text_goes_only_where_the_chapter_showed_the_block_and_never_over_another_use_of_it():
+    shown = _output("Teks lama.", "penutup.md")
+    notebook = {"cells": [{"cell_type": "code", "outputs": [_output("Kalimat lakin."), shown]},
+                          {"cell_type": "markdown", "source": "Teks lama."}]}
+    assert incremental.refresh(notebook, {"penutup.md": "Teks baru."}) == {"penutup.md"}
+    assert shown["data"]["text/markdown"] == "Teks baru." and notebook["cells"][0]["outputs"][0]["data"] == {
+        "text/markdown": "Kalimat lakin."}
+    assert incremental.refresh(notebook, {"kendala.md": "Teks."}) == set()  # shown nowhere: the build executes
+    # a cell that printed the text itself (not through show.narasi): nothing is changed, the chapter runs again
+    printed = {"output_type": "stream", "name": "stdout", "text": ["Ringkasan: Teks baru.\n"]}
+    notebook["cells"][0]["outputs"].append(printed)
+    assert incremental.refresh(notebook, {"penutup.md": "Teks terbaru."}) is None
+    assert shown["data"]["text/markdown"] == "Teks baru."

@@ -115,16 +115,39 @@ def headings_digest(narasi: Mapping[str, str], name: str) -> str:
     return digest("\n".join(block_headings(narasi.get(name))).encode())
 
 
-def refresh(notebook: dict, texts: Mapping[str, str]) -> set[str]:
-    """Put each block's text into the outputs of `notebook` (nbformat v4, as read) that show it
-    (`lakin.present.show.narasi`); the names of the blocks found there."""
-    found = set()
+def _outputs(notebook: dict):
     for cell in notebook.get("cells", []):
-        for output in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
-            name = output.get("metadata", {}).get("lakin", {}).get("narasi")
-            if output.get("output_type") == "display_data" and name in texts:
-                output["data"]["text/markdown"] = texts[name]
-                found.add(name)
+        yield from cell.get("outputs", []) if cell.get("cell_type") == "code" else []
+
+
+def _shown_name(output: dict) -> str | None:
+    if output.get("output_type") != "display_data":
+        return None
+    return output.get("metadata", {}).get("lakin", {}).get("narasi")
+
+
+def _text(value) -> str:
+    return "".join(value) if isinstance(value, list) else str(value or "")
+
+
+def refresh(notebook: dict, texts: Mapping[str, str]) -> set[str] | None:
+    """Put each block's text into the outputs of `notebook` (nbformat v4, as read) that show it
+    (`lakin.present.show.narasi`); the names of the blocks found there. None, and nothing changed, when a block's
+    old text also appears in another output: the chapter used the text otherwise (e.g. a cell an analyst added)."""
+    shown = [(output, _shown_name(output)) for output in _outputs(notebook)]
+    old = {_text(output["data"].get("text/markdown")) for output, name in shown if name in texts}
+    old.discard("")
+    for output, name in shown:
+        if name is None and old:
+            parts = [_text(v) for v in (output.get("data") or {}).values() if isinstance(v, (str, list))]
+            parts.append(_text(output.get("text")))  # a stream
+            if any(text in part for part in parts for text in old):
+                return None
+    found = set()
+    for output, name in shown:
+        if name in texts:
+            output["data"]["text/markdown"] = texts[name]
+            found.add(name)
     return found
 
 
@@ -297,7 +320,7 @@ class ChapterReuse:
         else:  # a shown block's text changed: the notebook gets it where the chapter showed it
             notebook = nbformat.reads(source.read_text(encoding="utf-8"), as_version=nbformat.NO_CONVERT)
             present = {name: text for name, text in texts.items() if text}
-            if refresh(notebook, present) != set(present):  # a text shown in no output: execute the chapter
+            if refresh(notebook, present) != set(present):  # shown nowhere, or used otherwise too: execute
                 return False
             output.write_text(nbformat.writes(notebook), encoding="utf-8")
             self.refreshed.append(chapter.name)
