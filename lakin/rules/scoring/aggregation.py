@@ -38,13 +38,11 @@ def consolidate(nilai: pd.DataFrame, iku: pd.DataFrame, framework: Framework) ->
     rules = dict(zip(iku["kode"], iku["konsolidasi"]))
     out = nilai.copy()
     out["dikonsolidasi"] = False
-    # Each indicator's rows as plain dicts with their positions, in order of first appearance and without the
-    # rows that have no kode (as groupby(sort=False)); the changes are written back once at the end: indexing
-    # pandas row by row took most of the time of a check (one year is consolidated for each period scored).
-    groups: dict = {}
-    for position, row in enumerate(out.to_dict("records")):
-        if not is_na(row["kode"]):
-            groups.setdefault(row["kode"], []).append((position, row))
+    # Each indicator's rows as plain dicts with their positions (`_positions_by_key`: the groups of
+    # groupby(sort=False)); the changes are written back once at the end: indexing pandas row by row took most
+    # of the time of a check (one year is consolidated for each period scored).
+    records = out.to_dict("records")
+    groups = {kode: [(p, records[p]) for p in at] for kode, at in _positions_by_key(out["kode"].tolist()).items()}
     new_rows, changes = [], {}
     for kode, group in groups.items():
         by_period = {row["periode"]: row for _, row in group}
