@@ -308,16 +308,16 @@ class ChapterReuse:
             return False
         if any(headings_digest(self.narasi, name) != value for name, value in headings.items()):
             return False
-        try:
-            texts = {name: self._shown(name) for name in shown}
-        except Exception:  # e.g. a reference to an unknown figure: executing the chapter shows the error
-            return False
-        if any(bool(texts[name]) != had for name, had in shown.items()):
-            return False
         current = {name: block_digest(self.narasi, name) for name in shown}
-        if current == stored.get("shown_text"):
+        if current == stored.get("shown_text"):  # the same texts (and data): the notebook as it is
             shutil.copyfile(source, output)
         else:  # a shown block's text changed: the notebook gets it where the chapter showed it
+            try:
+                texts = {name: self._shown(name) for name in shown}
+            except Exception:  # e.g. a reference to an unknown figure: executing the chapter shows the error
+                return False
+            if any(bool(texts[name]) != had for name, had in shown.items()):
+                return False
             notebook = nbformat.reads(source.read_text(encoding="utf-8"), as_version=nbformat.NO_CONVERT)
             present = {name: text for name, text in texts.items() if text}
             if refresh(notebook, present) != set(present):  # shown nowhere, or used otherwise too: execute

@@ -74,12 +74,14 @@ class Laporan:
         an incremental build then puts an edited text into those outputs without executing the chapter)."""
         return self.model.narasi_shown(name)
 
-    def _narasi_block(self, name: str, heading: str | None = None, level: int = 3) -> None:
+    def _narasi_block(self, name: str, heading: str | None = None, level: int = 3) -> bool:
+        """Show the block (under `heading`) if it has text; whether it did."""
         text = self.narasi(name)
         if text:
             if heading:
                 show.heading(heading, level)
             show.narasi(name, text)
+        return bool(text)
 
     # ------------------------------------------------------------------ the outline (lakin/outlines)
     @cached_property
@@ -143,16 +145,14 @@ class Laporan:
         tahun = self.model.period.tahun
         peran = bab.profil_items(self.tables, tahun, "peran")
         isu = bab.profil_items(self.tables, tahun, "isu")
-        text = self.narasi("peran-strategis.md")
         if peran:
             show.markdown("\n".join([show.escape_md(f"Peran strategis {self.singkatan}:"), ""]
                                     + [f"- {show.escape_md(p)}" for p in peran]))
         if isu:
             show.markdown("\n".join([show.escape_md("Isu strategis yang dihadapi:"), ""]
                                     + [f"- {show.escape_md(p)}" for p in isu]))
-        if text:
-            show.narasi("peran-strategis.md", text)
-        if not (peran or isu or text):
+        shown = self._narasi_block("peran-strategis.md")
+        if not (peran or isu or shown):
             self._gap("Peran strategis dan isu strategis unit.")
 
     def _sumber_daya(self) -> None:
@@ -207,10 +207,7 @@ class Laporan:
     def _rekomendasi(self) -> None:
         level = self._level("rekomendasi") + 1
         self._narasi_block("kendala.md", "Kendala", level)
-        text = self.narasi("rekomendasi.md")
-        if text:
-            show.narasi("rekomendasi.md", text)
-        else:
+        if not self._narasi_block("rekomendasi.md"):
             self._gap("Rekomendasi dan langkah perbaikan ke depan.")
 
     # ------------------------------------------------------------------ executive summary
@@ -321,11 +318,8 @@ class Laporan:
                 if element.jenis != "narasi":
                     continue
                 block = element_block(element, kode)
-                text = self.narasi(block) if block else None
-                if text:
-                    show.heading(element.judul, level + 1)
-                    show.narasi(block, text)
-                elif element.wajib and not has_element(element, kode, self.model.narasi):
+                shown = bool(block) and self._narasi_block(block, element.judul, level + 1)
+                if not shown and element.wajib and not has_element(element, kode, self.model.narasi):
                     self._gap(f"{element.judul} ({label}).")
 
     # ------------------------------------------------------------------ revenue
