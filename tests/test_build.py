@@ -270,30 +270,36 @@ def _zip_entries(path: Path, leave_out: tuple[str, ...] = ()) -> dict[str, bytes
 @pytest.mark.slow  # a build in every format
 def test_what_makes_builds_fast_changes_no_byte_of_the_report(built, tmp_path, monkeypatch):
     """Issue 15, target 5. The session's build of a report took the fast paths (charts drawn while the kernel
-    runs and taken from the cache, DOCX from stand-ins); rebuilt in a copy, it reuses every chapter and draws
-    no chart. A build from scratch along the plain paths (every chart drawn, DOCX from the real images, every
-    chapter executed) gives the same bytes: HTML, DOCX and PDF whole (the session fixes the PDF's time with
+    runs and taken from the cache, DOCX from stand-ins); rebuilt in a copy, it reuses every chapter, draws
+    no chart and takes the year's check from the cache. A build from scratch along the plain paths (every chart
+    drawn, the year checked, DOCX from the real images, every chapter executed) gives the same bytes: HTML, DOCX and PDF whole (the session fixes the PDF's time with
     SOURCE_DATE_EPOCH, tests/conftest.py); the two workbooks but for their documented timestamp (openpyxl's
     docProps/core.xml)."""
     import vl_convert
 
     from lakin.pipeline.build import build
     from lakin.pipeline.render import pandoc
+    from lakin.tools.check import run as check_run
 
     satker, period = "bkipm-banjarmasin", "2024Q1"
     shutil.copytree(built(satker, period).out_dir, tmp_path / "after" / satker / period)
-    calls = {"vega": 0, "raster": 0}
+    calls = {"vega": 0, "raster": 0, "check": 0}
     for name, kind in (("vegalite_to_svg", "vega"), ("svg_to_png", "raster")):
         original = getattr(vl_convert, name)
         monkeypatch.setattr(vl_convert, name, lambda *a, _o=original, _k=kind, **k: calls.__setitem__(
             _k, calls[_k] + 1) or _o(*a, **k))
+    checked = check_run.check_satker
+    monkeypatch.setattr(check_run, "check_satker", lambda *a, **k: calls.__setitem__(
+        "check", calls["check"] + 1) or checked(*a, **k))
+    monkeypatch.setattr(check_run, "_CHECKED", {})  # the year's check comes from lakin's cache, not this process
     after = build(satker, period, DATA, tmp_path / "after")
-    assert after.executed == [] and calls == {"vega": 0, "raster": 0}
+    assert after.executed == [] and calls == {"vega": 0, "raster": 0, "check": 0}
     with monkeypatch.context() as plain:
         plain.setenv("LAKIN_CHART_CACHE", "0")
         plain.setattr(pandoc, "STAND_INS", False)
+        plain.setattr(check_run, "_CHECKED", {})
         before = build(satker, period, DATA, tmp_path / "before", reuse=False)
-    assert calls["vega"] > 5
+    assert calls["vega"] > 5 and calls["check"] == 1
     for kind in ("html", "docx", "pdf"):
         assert after.files[kind].read_bytes() == before.files[kind].read_bytes(), kind
     for kind in ("xlsx", "reviu_xlsx"):

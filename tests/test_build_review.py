@@ -114,8 +114,8 @@ def test_the_reviewers_reconciliation_is_lakin_check_of_the_year(satker, period)
     assert annex(reused.findings).equals(annex(fresh.findings))
     assert [f.rule for f in reused.findings] == [f.rule for f in fresh.findings]
 
-@pytest.mark.slow  # lakin check of whole years
 
+@pytest.mark.slow  # lakin check of whole years
 def test_the_reports_of_one_year_share_one_check_of_it(tmp_path, monkeypatch):
     """A batch worker building the annual and quarterly reports of a unit checks the unit's year once; other
     data is checked again."""
@@ -135,3 +135,47 @@ def test_the_reports_of_one_year_share_one_check_of_it(tmp_path, monkeypatch):
     nilai.write_text(nilai.read_text(encoding="utf-8") + "\n", encoding="utf-8")  # another file: checked again
     check_run.check_model_data(build_model(SATKER, "2024Q1", data))
     assert calls == [(SATKER, 2024), (SATKER, 2024)]
+
+
+def test_the_years_check_is_kept_in_the_cache_until_its_data_changes(tmp_path, monkeypatch):
+    """An analyst's rebuild after editing a paragraph (a new process: lakin build) does not check the year's data
+    again: the cross-table rules and the reconciliation come from lakin's cache, equal to a fresh check; an edit
+    of the analysts' text still re-checks the text's numbers; an edit of the data, or the cache turned off,
+    checks again."""
+    from lakin.model.report_model import build_model
+    from lakin.tools.check import run as check_run
+
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    monkeypatch.setenv("LAKIN_CACHE_DIR", str(tmp_path / "cache"))
+    calls = []
+    original = check_run.check_satker
+    monkeypatch.setattr(check_run, "check_satker", lambda *a, **k: calls.append(a[1:]) or original(*a, **k))
+
+    def checked() -> list:
+        monkeypatch.setattr(check_run, "_CHECKED", {})  # as in a new process
+        return check_run.check_model_data(build_model(SATKER, "2024", data)).findings
+
+    first = checked()
+    assert calls == [(SATKER, 2024)]
+    assert any(f.rule == "ringkasan" for f in first) and any(f.printed is not None for f in first)
+    again = checked()
+    assert calls == [(SATKER, 2024)]
+    assert [f.as_dict() for f in again] == [f.as_dict() for f in first]
+    assert [tuple(map(type, vars(f).values())) for f in again] == [tuple(map(type, vars(f).values())) for f in first]
+
+    block = data / "narasi" / SATKER / "2024" / "iku-1a-N.md"
+    block.write_text(block.read_text(encoding="utf-8") + "\nRealisasi naik menjadi 123,45 persen.\n",
+                     encoding="utf-8")
+    edited = checked()
+    assert calls == [(SATKER, 2024)]  # the data's check is kept; the text's numbers are checked again
+    assert any(f.rule == "angka_narasi" and "123,45" in str(f.printed) for f in edited)
+    assert not any("123,45" in str(f.printed) for f in first)
+
+    nilai = data / "iku_nilai" / f"{SATKER}.csv"
+    nilai.write_text(nilai.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    checked()
+    assert calls == [(SATKER, 2024)] * 2
+    monkeypatch.setenv("LAKIN_CHART_CACHE", "0")
+    checked()
+    assert calls == [(SATKER, 2024)] * 3

@@ -10,15 +10,20 @@ milliseconds, listings and satker.csv being remembered while unchanged.
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
+import sys
 import time
+from importlib import metadata
 from pathlib import Path
 
+from lakin import PACKAGE_DIR, __version__
 from lakin.data.files import RACY_NS, csv_by_owner, file_owner
 from lakin.data.schemas import TABLES
 
-__all__ = ["digest", "files_under", "tree_digest", "unit_data_digest"]
+__all__ = ["ENVIRONMENT_PACKAGES", "digest", "environment_digest", "files_under", "lakin_digest", "tree_digest",
+           "unit_data_digest"]
 
 
 def digest(*chunks: bytes) -> str:
@@ -28,6 +33,33 @@ def digest(*chunks: bytes) -> str:
         h.update(len(chunk).to_bytes(8, "little"))
         h.update(chunk)
     return h.hexdigest()
+
+
+# Libraries whose version changes what lakin computes or what a chapter notebook shows (tables, charts, execution
+# metadata): part of what an incremental build (lakin.pipeline.incremental) and a kept check
+# (lakin.tools.check.run) compare.
+ENVIRONMENT_PACKAGES = ("pandas", "numpy", "altair", "vl-convert-python", "ipykernel", "ipython", "nbformat",
+                        "nbclient", "papermill")
+
+
+@functools.cache
+def lakin_digest() -> str:
+    """lakin's version and every file of the package (code, outlines, frameworks, templates)."""
+    files = sorted(p for p in PACKAGE_DIR.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    return digest(__version__.encode(),
+                  *(chunk for p in files for chunk in (p.relative_to(PACKAGE_DIR).as_posix().encode(), p.read_bytes())))
+
+
+@functools.cache
+def environment_digest() -> str:
+    """The versions of Python and of ENVIRONMENT_PACKAGES."""
+    parts = [sys.version]
+    for name in ENVIRONMENT_PACKAGES:
+        try:
+            parts.append(f"{name}=={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            parts.append(f"{name} -")
+    return digest("\n".join(parts).encode())
 
 
 def files_under(folder: Path) -> list[Path]:

@@ -29,20 +29,16 @@ and published with the report; the build reuses a notebook only from the report 
 from __future__ import annotations
 
 import copy
-import functools
 import json
 import os
 import shutil
-import sys
-from importlib import metadata
 from pathlib import Path
 from typing import Mapping
 
 import nbformat
 import pandas as pd
 
-from lakin import PACKAGE_DIR, __version__
-from lakin.data.fingerprint import digest
+from lakin.data.fingerprint import ENVIRONMENT_PACKAGES, digest, environment_digest, lakin_digest
 from lakin.present.outlines import block_headings
 
 __all__ = [
@@ -55,31 +51,6 @@ MANIFEST = ".lakin-inputs.json"
 MANIFEST_VERSION = 2  # 2: blocks read as shown text or as headings (version 1 manifests: every chapter runs)
 ALL_BLOCKS = "*"  # a chapter that looked at every analysts' block
 _LOADED = "+"  # the log line a NarasiReads writes when a chapter loads the model
-# Libraries whose version changes what a chapter notebook shows (tables, charts, execution metadata).
-ENVIRONMENT_PACKAGES = ("pandas", "numpy", "altair", "vl-convert-python", "ipykernel", "ipython", "nbformat",
-                        "nbclient", "papermill")
-
-
-@functools.cache
-def lakin_digest() -> str:
-    """lakin's version and every file of the package (code, outlines, frameworks, templates)."""
-    files = sorted(p for p in PACKAGE_DIR.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
-    return digest(__version__.encode(),
-                *(chunk for p in files for chunk in (p.relative_to(PACKAGE_DIR).as_posix().encode(), p.read_bytes())))
-
-
-@functools.cache
-def environment_digest() -> str:
-    """The versions of Python and of ENVIRONMENT_PACKAGES."""
-    parts = [sys.version]
-    for name in ENVIRONMENT_PACKAGES:
-        try:
-            parts.append(f"{name}=={metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            parts.append(f"{name} -")
-    return digest("\n".join(parts).encode())
-
-
 def _table_digest(frame: pd.DataFrame) -> bytes:
     header = json.dumps([[str(column), str(dtype)] for column, dtype in frame.dtypes.items()]).encode()
     try:

@@ -7,6 +7,9 @@ SHA-256 of everything the result depends on: the kind of conversion, vl-convert'
 scale, and the spec (or SVG) itself. An entry is written atomically and read back only when its stored digest
 still matches its bytes, so a damaged entry is drawn again, never used.
 
+The same cache keeps the reconciliation of a unit's year (`lakin.tools.check.run.kept_check_satker`), by the
+content of the data it read.
+
 Where: `$LAKIN_CACHE_DIR/charts`, else `$XDG_CACHE_HOME/lakin/charts`, else `~/.cache/lakin/charts`.
 `LAKIN_CHART_CACHE=0` turns it off. The folder is kept under `MAX_BYTES` (the entries least recently used go
 first), checked every `PRUNE_EVERY` writes of a process.

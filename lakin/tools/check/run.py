@@ -3,11 +3,13 @@ and every literal number of the analysts' text reconciled, unit by unit."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
-from lakin.data.fingerprint import tree_digest
+from lakin.data.fingerprint import environment_digest, lakin_digest, tree_digest
 from lakin.data.load import Dataset, collect
 from lakin.errors import LakinError, ParameterError
+from lakin.present.charts.cache import cached
 from lakin.rules.frameworks import load_framework
 
 # budget, kinerja, revenue and rules fill RECONCILERS and RULES where each entry is defined
@@ -23,7 +25,7 @@ from lakin.tools.check.reconcile import (
     reconcile_nilai_organisasi,
 )
 
-__all__ = ["check", "check_model_data", "check_satker", "prose_check"]
+__all__ = ["check", "check_model_data", "check_satker", "kept_check_satker", "prose_check"]
 
 
 def check(data_dir: str | Path | None = None, satker: str | None = None, tahun: int | None = None) -> CheckResult:
@@ -50,15 +52,52 @@ def check_model_data(model) -> CheckResult:
 
     The check covers the unit's whole year, so the reports of one year (the annual and the quarterly ones, built
     one after the other by a batch worker) share it: the findings are kept, in this process, by the digest of
-    every file of the model's data folder (the build's snapshot), the unit and the year."""
+    every file of the model's data folder (the build's snapshot), the unit and the year. The cross-table rules
+    and the reconciliation, which read no analysts' text, are also kept in lakin's cache (`kept_check_satker`):
+    an analyst's rebuild after editing a paragraph does not check the year's data again."""
     key = (tree_digest(Path(model.ds.data_dir)), model.satker, model.period.tahun)
     if key not in _CHECKED:
-        findings = check_satker(model.ds, model.satker, model.period.tahun)
+        findings = kept_check_satker(model.ds, model.satker, model.period.tahun)
         findings += prose_check(model.ds, model.satker, model.period.tahun, {model.period.label: model})
         while len(_CHECKED) >= _CHECKED_KEEP:
             del _CHECKED[next(iter(_CHECKED))]
         _CHECKED[key] = findings
     return CheckResult(model.ds.data_dir, list(_CHECKED[key]))
+
+
+def _encoded(findings: list[Finding]) -> bytes:
+    """The findings as JSON; empty when a value is not one JSON carries exactly (such findings are not kept)."""
+    rows = []
+    for finding in findings:
+        row = {name: getattr(finding, name) for name in Finding.__dataclass_fields__}
+        if any(value is not None and type(value) not in (bool, int, float, str, Severity) for value in row.values()):
+            return b""
+        rows.append(row)
+    return json.dumps(rows, ensure_ascii=False).encode("utf-8")  # floats, NaN included, read back exactly
+
+
+def _decoded(body: bytes) -> list[Finding]:
+    return [Finding(**{**row, "severity": Severity(row["severity"])}) for row in json.loads(body)]
+
+
+def kept_check_satker(ds: Dataset, satker: str, tahun: int) -> list[Finding]:
+    """`check_satker`, kept in lakin's cache (lakin.present.charts.cache, the same folder, switch and pruning as
+    the charts) by the digest of everything it reads: every file of the data folder but the analysts' texts
+    (narasi/), the unit, the year, lakin's own files and the versions of the libraries that compute
+    (`lakin_digest`, `environment_digest`). Meant for a build's snapshot, which holds the unit's data only."""
+    data_dir = Path(ds.data_dir)
+    parts = ("1", lakin_digest(), environment_digest(), tree_digest(data_dir, exclude=data_dir / "narasi"),
+             satker, str(tahun))
+    computed: list[Finding] = []
+
+    def compute() -> bytes:
+        computed.extend(check_satker(ds, satker, tahun))
+        return _encoded(computed)
+
+    body = cached("check-satker", parts, compute)
+    if computed or not body:  # computed in this call, or kept empty: not keepable, computed again
+        return computed or check_satker(ds, satker, tahun)
+    return _decoded(body)
 
 
 def prose_check(ds: Dataset, satker: str, tahun: int | None = None, models: dict | None = None) -> list[Finding]:
