@@ -4,6 +4,7 @@ that are missing (issue 12). The executor is a fake: these are decisions of the 
 
 from __future__ import annotations
 
+import logging
 import shutil
 from pathlib import Path
 
@@ -62,8 +63,23 @@ def test_draft_build_shows_the_findings_and_goes_on(data, monkeypatch):
     assert {"Rp2.038.481.839.000", "23,59%"} <= literals or {"2.038.481.839.000", "23,59"} <= literals, literals
     assert all("baris" in line for line in shown) and len(shown) == len(findings)
 
-@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 
+def test_a_finding_reaches_the_analyst_once(data, caplog):
+    """`lakin build` passes its progress lines: a finding goes there and not also to the log, which the
+    terminal would print as a second, identical line. Without progress lines (a library call) it is logged."""
+    from lakin.model.report_model import build_model
+
+    model = build_model(SATKER, PERIOD, data)
+    shown = []
+    with caplog.at_level(logging.INFO, logger="lakin"):
+        findings = building.review_before_build(model, progress=shown.append)
+    assert findings and len(shown) == len(findings) and caplog.records == []
+    with caplog.at_level(logging.INFO, logger="lakin"):
+        building.review_before_build(model)
+    assert [r.getMessage() for r in caplog.records] == shown
+
+
+@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 def test_strict_refuses_a_report_with_outline_gaps(tmp_path, monkeypatch):
     """The shipped narasi converts every figure (no prose finding) but lacks required elements (e.g. the
     strategic issues of Bab I): a final build is refused naming them, a draft build is not."""
@@ -76,8 +92,8 @@ def test_strict_refuses_a_report_with_outline_gaps(tmp_path, monkeypatch):
         building.build(SATKER, PERIOD, DATA, tmp_path / "reports", formats=("html",), strict=True)
     assert err.value.gaps and "unsur wajib" in err.value.user_message()
 
-@pytest.mark.slow  # lakin check of whole years
 
+@pytest.mark.slow  # lakin check of whole years
 def test_cli_strict_exits_with_the_findings_in_indonesian(data, tmp_path):
     proc = run_cli("build", SATKER, PERIOD, "--data", str(data), "--reports", str(tmp_path / "r"), "--to", "html",
                    "--strict")

@@ -144,10 +144,11 @@ def review_before_build(model: ReportModel, strict: bool = False,
     report model or matches none of its figures (lakin.tools.check.prose). `strict` (a final report) refuses such
     findings and every element the outline requires that is missing (lakin.tools.review.require_complete)."""
     findings = prose_findings_for(model)
-    for finding in findings:
-        log.warning("%s", finding.describe())
+    for finding in findings:  # to the analyst's progress lines, else to the log: once, not twice
         if progress:
             progress(finding.describe())
+        else:
+            log.warning("%s", finding.describe())
     if strict:
         if findings:
             raise ProseFindingsError(model.satker, model.period.label, [f.describe() for f in findings])
@@ -244,9 +245,10 @@ def build(satker: str, periode: str, data_dir: str | Path | None = None, reports
                 # refused before any chapter runs: their kernel starts when a chapter needs it.
                 warm_kernel.warm_up(KERNEL_NAME, wait=False)
             for warning in plan.warnings:
-                log.warning("%s", warning)
                 if progress:
                     progress(f"Peringatan: {warning}")
+                else:
+                    log.warning("%s", warning)
             # The report model, computed once from the snapshot: every chapter, the cover, the tiles and the
             # reviewer's document read it. Invalid data leaves it out: the first chapter then shows the error.
             report_model = (model_from_dataset(plan.dataset, params.satker, params.period, plan.framework)
