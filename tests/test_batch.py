@@ -212,8 +212,8 @@ class _CtrlC(batch.Reporter):
             self.pressed = True
             raise KeyboardInterrupt
 
-@pytest.mark.slow  # a local Dask cluster of 2 processes
 
+@pytest.mark.slow  # a local Dask cluster of 2 processes
 def test_ctrl_c_finishes_the_reports_being_built_and_starts_no_other(client, tmp_path):
     stopped = _stand_in_batch(client, tmp_path, ["satu", "dua", "tiga"], reporter=_CtrlC())
     assert stopped.interrupted and stopped.exit_code == 130

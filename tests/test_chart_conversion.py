@@ -61,8 +61,8 @@ def _charts_without_svg(notebooks) -> int:
                 count += any(k.startswith("application/vnd.vegalite") for k in data) and "image/svg+xml" not in data
     return count
 
-@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 
+@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 def test_a_report_draws_each_chart_once_and_rasterises_once_for_docx_and_pdf(tmp_path, counted):
     notebooks = write_notebooks(tmp_path / "nb")  # one chart
     counted.update(vega=0, raster=0)
@@ -146,8 +146,8 @@ def test_the_cache_is_pruned_least_recently_used_first(tmp_path, monkeypatch):
     left = sorted(p.read_bytes()[-1] for p in (tmp_path / "charts").glob("*/*"))
     assert left == [2, 3]
 
-@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 
+@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 def test_a_second_render_of_the_same_report_draws_no_chart(tmp_path, counted):
     notebooks = write_notebooks(tmp_path / "nb")
     render_report(notebooks, make_meta(), tmp_path / "a", "html,docx", engine="pandoc")
@@ -204,7 +204,6 @@ def test_docx_with_stand_ins_is_the_docx_pandoc_makes_from_the_real_images(tmp_p
     assert fast == plain
     with zipfile.ZipFile(tmp_path / "a" / next(p.name for p in (tmp_path / "a").glob("*.docx"))) as zf:
         assert b'descr="data:' not in zf.read("word/document.xml")
-
 
 
 def test_html_with_stand_ins_is_the_html_pandoc_makes_from_the_real_images(tmp_path, monkeypatch):

@@ -27,7 +27,6 @@ from lakin.errors import LakinError, ParameterError
 from conftest import DATA
 
 
-
 @pytest.fixture(scope="module")
 def shipped() -> CheckResult:
     return check(DATA)

@@ -18,7 +18,6 @@ from lakin.pipeline import execute
 from conftest import DATA, ROOT
 
 
-
 def cli(capsys, *args: str) -> tuple[int, str, str]:
     """`lakin ARGS` in this process (fast; the executor can be replaced): exit code, stdout, stderr."""
     from lakin.cli import main
@@ -36,8 +35,8 @@ def no_kernel(monkeypatch):
     monkeypatch.setattr(execute, "execute_chapter", lambda *a, **k: calls.append(a) or pytest.fail("executor called"))
     return calls
 
-@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 
+@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 def test_bare_lakin_as_installed_exits_2_in_indonesian():
     proc = subprocess.run([sys.executable, "-m", "lakin.cli"], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert proc.returncode == 2
@@ -69,8 +68,8 @@ def test_version(capsys):
     code, out, _ = cli(capsys, "--version")
     assert code == 0 and out.strip() == f"lakin {__version__}"
 
-@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 
+@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 def test_old_option_names_are_hidden_aliases(capsys):
     code, out, err = cli(capsys, "check", "--satker", "bkipm-banjarmasin", "--tahun", "2024", "--json")
     assert code in (0, 1) and out.startswith("["), err  # the check ran (1: it found errors), not a usage error

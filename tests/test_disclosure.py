@@ -367,8 +367,8 @@ def test_quoted_cell_over_two_lines_still_read():
 # --------------------------------------------------------------------------------------------------
 # The repro, end to end (acceptance 1)
 
-@pytest.mark.slow  # a build
 
+@pytest.mark.slow  # a build
 def test_build_with_absolute_image_in_narrative_fails_before_rendering(tmp_path, data_copy):
     with (data_copy / "narasi" / SATKER / "2024" / "penutup.md").open("a", encoding="utf-8") as fh:
         fh.write("\n![f](/etc/passwd)\n")

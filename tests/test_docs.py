@@ -16,8 +16,8 @@ WRITES = ("import_workbook", "write_template")
 def test_api_doc_has_code():
     assert len(BLOCKS) >= 8
 
-@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 
+@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 def test_api_doc_blocks_run_in_order(monkeypatch):
     monkeypatch.chdir(ROOT)
     namespace: dict = {}

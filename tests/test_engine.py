@@ -115,8 +115,8 @@ def notebooks(tmp_path) -> dict[str, Path]:
         ),
     }
 
-@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 
+@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 def test_a_run_leaves_nothing_behind_for_the_next(warm, notebooks, tmp_path):
     cwd = str(tmp_path.resolve())
     a = warm.execute_notebook_warm(notebooks["a"], tmp_path / "a.out.ipynb", {"label": "A"}, cwd=tmp_path)
@@ -134,8 +134,8 @@ def test_a_run_leaves_nothing_behind_for_the_next(warm, notebooks, tmp_path):
     assert not any("hook from a" in t for cell in texts for t in cell)
     assert [c.execution_count for c in b.cells] == list(range(1, 10))  # 8 cells + injected parameters
 
-@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 
+@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 def test_warm_runs_equal_a_cold_run(warm, notebooks, tmp_path):
     parameters = {"label": "x", "n": 3, "expected_cwd": str(tmp_path.resolve())}
     start = time.perf_counter()
@@ -182,8 +182,8 @@ def test_papermill_finds_the_engine_by_name(warm, notebooks, tmp_path):
     after = warm.status()
     assert after["runs"] == before["runs"] + 1 and after["kernel_pid"] == before["kernel_pid"]
 
-@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 
+@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 def test_a_dead_kernel_is_replaced(warm, notebooks, tmp_path, monkeypatch):
     dies = _notebook(tmp_path / "dies.ipynb", "label = 'd'", "import os\nos._exit(1)")
     before = warm.status()
@@ -195,7 +195,6 @@ def test_a_dead_kernel_is_replaced(warm, notebooks, tmp_path, monkeypatch):
     assert _texts(nb)[0] == ["False False False\n"]
     after = warm.status()
     assert after["starts"] == before["starts"] + 1 and after["kernel_pid"] != before["kernel_pid"]
-
 
 
 def test_a_kernel_started_without_waiting_serves_the_first_run(warm, notebooks, tmp_path, monkeypatch):
@@ -215,6 +214,7 @@ def test_a_kernel_started_without_waiting_serves_the_first_run(warm, notebooks, 
     nb = warm.execute_notebook_warm(notebooks["b"], None, {"expected_cwd": str(tmp_path.resolve())}, cwd=tmp_path)
     assert _texts(nb)[0] == ["False False False\n"]
     assert warm.status()["starts"] == 1 and warm.status()["runs"] == 1
+
 
 # --------------------------------------------------------------------------- the kernel's program, tested directly
 def test_the_kernel_program_is_a_module_of_the_standard_library_only():
@@ -264,8 +264,8 @@ print(json.dumps({
 }))
 '''
 
-@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 
+@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 def test_the_kernel_program_puts_a_shell_back_into_its_recorded_state(tmp_path):
     """setup/reset on an IPython shell in a process of its own (reset changes the process's state)."""
     proc = subprocess.run([sys.executable, "-c", RESET_SCRIPT, str(tmp_path.resolve())], capture_output=True,

@@ -98,8 +98,8 @@ def test_round_trip_gives_identical_tables(satker, templates, data_copy):
     assert result.written == []  # nothing to rewrite
     assert digest(data_copy) == digest(DATA)
 
-@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 
+@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 def test_round_trip_values_survive_without_original_spelling(templates, data_copy, monkeypatch):
     """With every cell rewritten from the workbooks (100.00 becomes 100), the loaded tables are still equal."""
     monkeypatch.setattr(excel_files, "same_value", lambda a, b: False)
@@ -151,8 +151,8 @@ def test_failed_move_restores_every_file(templates, data_copy, tmp_path, monkeyp
         excel.import_workbook(book, data_copy)
     assert len(calls) >= 2 and digest(data_copy) == before  # first file restored, no temporaries left
 
-@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 
+@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 def test_deleted_row_is_removed_and_others_kept(templates, data_copy, tmp_path):
     wb = openpyxl.load_workbook(templates["bkipm-banjarmasin"])
     wb["pagu"].delete_rows(2)
@@ -195,8 +195,8 @@ def test_cross_table_reference_is_checked_on_the_merged_data(templates, data_cop
     assert (issue.file, issue.row, issue.column) == ("isian.xlsx, lembar iku_nilai", 4, "kode")
     assert digest(data_copy) == before
 
-@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 
+@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 def test_formula_without_saved_value_is_refused(templates, data_copy, tmp_path):
     book = edited(templates["bkipm-banjarmasin"], tmp_path, ("iku_nilai", "target", 6, "=1+1"))
     with pytest.raises(DataValidationError) as err:
@@ -216,8 +216,8 @@ def test_unknown_sheet_and_non_workbook_are_refused(data_copy, tmp_path):
         excel.import_workbook(tmp_path / "bukan.xlsx", data_copy)
     assert digest(data_copy) == digest(DATA)
 
-@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 
+@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 def test_cli_import_reports_issue_without_traceback(templates, data_copy, tmp_path, monkeypatch, capsys):
     from lakin import cli
 
@@ -422,8 +422,8 @@ def test_report_workbook_neutralises_formulas(payload, tmp_path):
         sheet_xml = zipfile.ZipFile(path).read(part)
         assert b"<f>" not in sheet_xml and b"<f " not in sheet_xml
 
-@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 
+@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 def test_template_text_that_looks_like_a_formula_stays_text(data_copy, tmp_path):
     path = data_copy / "iku_nilai" / "bkipm-banjarmasin.csv"
     text = path.read_text()
@@ -448,8 +448,8 @@ def rewritten(source: Path, target: Path, change) -> Path:
 def sheet_part(book: Path, sheet: str) -> str:
     return f"xl/worksheets/sheet{openpyxl.load_workbook(book, read_only=True).sheetnames.index(sheet) + 1}.xml"
 
-@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 
+@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 def test_declared_dimension_does_not_hide_rows(templates, data_copy, tmp_path):
     """openpyxl's read-only mode stops at <dimension>: a sheet declaring A1:J5 must still be read whole."""
     book = edited(templates["kppbc-balikpapan"], tmp_path, ("iku_nilai", "realisasi", 100, 55.5))
@@ -465,8 +465,8 @@ def test_declared_dimension_does_not_hide_rows(templates, data_copy, tmp_path):
     assert [i for i, (a, b) in enumerate(zip(old, new)) if a != b] == [99]  # Excel row 100 = line 100
     assert ",55.5," in new[99]
 
-@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 
+@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 def test_oversized_shared_string_is_refused_before_it_is_expanded(templates, data_copy, tmp_path):
     """A few hundred KB that inflate to a 200 MB cell: refused from the zip directory, in little memory."""
     book, template = tmp_path / "bom.xlsx", templates["bkipm-banjarmasin"]
@@ -499,8 +499,8 @@ def test_oversized_shared_string_is_refused_before_it_is_expanded(templates, dat
     assert whole.file == "bom.xlsx" and "batas 64,0 MB" in whole.expected
     assert digest(data_copy) == before
 
-@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 
+@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 def test_cell_longer_than_excel_allows_is_refused(templates, data_copy, tmp_path):
     book = edited(templates["bkipm-banjarmasin"], tmp_path, ("iku", "definisi", 4, "PANJANG"),
                   ("iku", "nama", 5000, "baris jauh"))
@@ -521,8 +521,8 @@ def test_cell_longer_than_excel_allows_is_refused(templates, data_copy, tmp_path
     assert ("panjang.xlsx, lembar iku", 5000, "satker") in found
     assert digest(data_copy) == before
 
-@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 
+@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 def test_every_problem_of_every_sheet_is_reported_at_once(templates, data_copy, tmp_path):
     """Issue 16: four bad cells in three sheets plus a dangling reference, refused once, all listed."""
     book = edited(templates["bkipm-banjarmasin"], tmp_path,
@@ -545,8 +545,8 @@ def test_every_problem_of_every_sheet_is_reported_at_once(templates, data_copy, 
     assert "indikator yang didefinisikan" in expected["kode"]
     assert digest(data_copy) == before
 
-@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 
+@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 def test_import_creates_a_new_data_directory(templates, tmp_path):
     fresh = tmp_path / "baru" / "data"
     result = excel.import_workbook(templates["bkipm-banjarmasin"], fresh)
@@ -614,8 +614,8 @@ def test_wide_sheet_is_the_printed_table(templates):
     assert first[4:6] == [0, 1]  # IKU 1, Q1: target 0, realisasi 1 (iku_nilai/bkipm-banjarmasin.csv line 2)
     assert ws.max_row - 2 == 16  # one row per indicator
 
-@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 
+@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 def test_wide_sheet_edit_changes_only_its_value(templates, data_copy, tmp_path):
     book = edited_wide(templates["bkipm-banjarmasin"], tmp_path, ("IKU 1", "target Q1", 5),
                        ("IKU 1", "realisasi Q2", 7))
@@ -636,8 +636,8 @@ def test_wide_sheet_alone_updates_the_data(templates, data_copy, tmp_path):
     new = nilai_lines(data_copy)
     assert [i for i, (a, b) in enumerate(zip(old, new)) if a != b] == [1] and len(new) == len(old)
 
-@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 
+@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 def test_wide_and_long_sheet_changed_differently_is_refused(templates, data_copy, tmp_path):
     book = edited_wide(templates["bkipm-banjarmasin"], tmp_path, ("IKU 1", "target Q1", 5),
                        ("IKU 2", "target Q3", "abc"))

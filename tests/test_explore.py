@@ -59,8 +59,8 @@ def test_overview_has_one_row_per_unit(ds):
     assert list(table["satker"]) == ds.satker_list()
     assert "N/A" in explore.overview_table(ds).to_html()  # bkipm has no revenue
 
-@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 
+@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 def test_functions_run_on_synthetic_data(tmp_path):
     from lakin.tools.synth import generate
 
@@ -90,8 +90,8 @@ def test_notebook_is_thin():
     for source in code:
         assert "def " not in source and "class " not in source and "/" not in source.split("#")[0]
 
-@pytest.mark.slow  # executes the exploration notebook
 
+@pytest.mark.slow  # executes the exploration notebook
 def test_notebook_executes_on_shipped_data(tmp_path, monkeypatch):
     monkeypatch.delenv("LAKIN_DATA", raising=False)
     out = tmp_path / "jelajah.ipynb"
@@ -128,8 +128,8 @@ def test_offline_html_draws_each_chart_in_its_own_scope():
     assert re.search(r'id="(lakin-vis-[^"]+)"', a).group(1) != re.search(r'id="(lakin-vis-[^"]+)"', b).group(1)
     assert "</script" not in a[a.index("<script") + 8:a.rindex("</script>")]
 
-@pytest.mark.slow  # executes the exploration notebook
 
+@pytest.mark.slow  # executes the exploration notebook
 def test_charts_carry_indonesian_number_formats_for_every_viewer(tmp_path):
     """JupyterLab's renderer gets no embed options from us: the spec itself carries the locale
     (usermeta.embedOptions), so a bare vega-embed (as JupyterLab calls it) writes 0,5 and not 0.5."""

@@ -122,8 +122,8 @@ def test_framework_in_data_dir_scores_ranges_weights_and_sums(tmp_path):
     assert sc.overall == pytest.approx(29.6)
     assert sc.framework.kategori_for(sc.overall) == "Baik"
 
-@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 
+@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 def test_cli_uses_the_framework_beside_the_data(tmp_path):
     data_dir = uji_dataset(tmp_path / "data")
     proc = run_cli("score", "uji-unit", "2024", "--data", str(data_dir))
@@ -174,8 +174,8 @@ def test_duplicate_key_refused(tmp_path):
     with pytest.raises(FrameworkFileError, match="ditulis dua kali"):
         read_framework_file(path, "uji-rentang")
 
-@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 
+@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 def test_malformed_framework_in_data_is_a_validation_error(tmp_path):
     data_dir = uji_dataset(tmp_path / "data", UJI_FRAMEWORK.replace("agregasi: weighted_sum", "agregasi: median"))
     with pytest.raises(DataValidationError) as err:
@@ -491,8 +491,8 @@ def test_check_accepts_an_index_computed_from_an_unrounded_input(tmp_path):
     summary = next(f for f in result.findings if f.rule == "ringkasan")
     assert "1 dalam pembulatan masukan" in summary.message and "1 tepat" in summary.message
 
-@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 
+@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 def test_check_seed_learning_perspective_is_consistent_within_rounding():
     """Seed 000 prints the learning perspective 118,99; from full-precision indices it is 118,9963 (119,00), from
     the indicator indices as printed (two decimals) it is 118,99: consistent, reported as info, not an error."""

@@ -47,8 +47,8 @@ def test_figures_json_null_for_na():
     assert by_code["IKU 2"]["keterangan"] is None and by_code["IKU 1"]["capaian"] is None
     assert by_code["IKU 1"]["keterangan"] == "target periode ini 0"
 
-@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 
+@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 def test_perspective_iku_counts(models):
     """The perspectives hold 5/3/7/5 IKU (4/2/4/3 are their sasaran), in JSON, prose and table."""
     out = figures(models[("kppbc-balikpapan", "2024")])
@@ -239,8 +239,8 @@ def test_every_number_in_prose_is_a_model_figure_or_a_table_cell(models, printed
                       if not NOT_FIGURES.match(n) and n not in known})
     assert missing == []
 
-@pytest.mark.slow  # runs every chapter of the shipped reports
 
+@pytest.mark.slow  # runs every chapter of the shipped reports
 def test_quarterly_report_prints_no_year_end_text(printed):
     """Acceptance 3: the 2024Q3 report has no year-end statement, no PK 2025, not the annual foreword."""
     texts, cells = printed[("kppbc-balikpapan", "2024Q3")]

@@ -23,7 +23,6 @@ from lakin.data.schemas import TABLES, passes_checks
 from conftest import ROOT
 
 
-
 # --------------------------------------------------------------------------------------------------
 # helpers: lakin.present.show outputs captured under IPython (as the executed notebooks hold them)
 
@@ -285,8 +284,8 @@ def test_next_years_agreement_only_in_the_annual_lampiran(laporan):
 # --------------------------------------------------------------------------------------------------
 # acceptance 5 and Bab III A per indicator
 
-@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 
+@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 def test_fisheries_every_indicator_has_renstra_target_and_progress(models, laporan):
     m = models("bkipm-banjarmasin", "2024Q1")
     frame = profil.renstra_frame(m.tables, m.scorecard)
@@ -363,8 +362,8 @@ def test_draft_marks_missing_analysis_visibly(laporan):
     assert "> **Belum diisi (draf):** Penyebab keberhasilan/kegagalan (IKU 1)." in text
     assert text.count("Belum diisi (draf)") == 32  # sebab and solusi for 16 indicators
 
-@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 
+@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 def test_write_review_document(tmp_path, models):
     import openpyxl
 

@@ -183,8 +183,8 @@ def test_a_second_build_of_the_same_report_fails_at_once_naming_folder_and_holde
     assert executor.calls == [] and not (out_dir / "gagal").exists()
     _build(data, tmp_path / "reports")  # released: the next build goes ahead
 
-@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 
+@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 def test_lock_is_held_by_another_process(tmp_path):
     import subprocess
     import sys
@@ -219,8 +219,8 @@ def test_batch_job_of_a_report_being_built_fails_with_the_lock_message(data, tmp
 def _report_files(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
-@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 
+@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 def test_failed_render_leaves_the_previous_report_whole_notebooks_included(data, tmp_path, fakes):
     fakes()
     first = _build(data, tmp_path / "reports", formats=("html", "docx"))
@@ -233,8 +233,8 @@ def test_failed_render_leaves_the_previous_report_whole_notebooks_included(data,
     assert _report_files(first.out_dir) == before
     assert not list(first.out_dir.parent.glob(".lakin-tmp-*"))
 
-@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 
+@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 def test_a_new_build_replaces_the_whole_folder_never_a_mix(data, tmp_path, fakes):
     fakes()
     first = _build(data, tmp_path / "reports", formats=("html", "docx"))
@@ -388,8 +388,8 @@ def test_csv_over_the_size_limit_is_refused_naming_file_and_limit(data, monkeypa
     message = err.value.user_message()
     assert f"iku_nilai/{SATKER}.csv" in message and "batas 10000 byte" in message
 
-@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 
+@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 def test_check_lists_at_most_a_thousand_findings_and_counts_the_rest():
     from rich.console import Console
 

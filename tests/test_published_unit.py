@@ -32,8 +32,8 @@ def _figures() -> dict:
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)
 
-@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 
+@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 def test_published_unit_scores_as_the_source_prints_within_its_rounding():
     fig = _figures()
     assert fig["kerangka"] == "permenpanrb-rata"

@@ -88,8 +88,8 @@ def test_seed_3a_cp_figures_contradict_the_model(kppbc):
         ("29,88%", "penerimaan.bea-keluar.yoy", "58,56%", 3),
     }
 
-@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 
+@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 def test_lakin_check_lists_prose_contradictions_with_file_and_line(data_copy):
     (data_copy / "narasi/kppbc-balikpapan/2024/iku-3a-CP.md").write_text(SEED_3A_CP, encoding="utf-8")
     result = check(data_copy, satker="kppbc-balikpapan", tahun=2024)
@@ -98,15 +98,15 @@ def test_lakin_check_lists_prose_contradictions_with_file_and_line(data_copy):
         "Rp 2.038.481.839.000,-", "23,59%", "4,42%", "29,88%"}
     assert all(f.file == "narasi/kppbc-balikpapan/2024/iku-3a-CP.md" and f.line in (1, 3) for f in prose)
 
-@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 
+@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 def test_lakin_check_on_converted_narasi_lists_none():
     for satker in ("kppbc-balikpapan", "bkipm-banjarmasin"):
         result = check(DATA, satker=satker)
         assert [f for f in result.findings if f.rule in ("angka_narasi", "narasi")] == []
 
-@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 
+@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 def test_lakin_check_reports_unknown_reference(data_copy):
     path = data_copy / "narasi/kppbc-balikpapan/2024/penutup.md"
     path.write_text(path.read_text(encoding="utf-8") + "\n\nTotal {{ penerimaan.totl.realisasi }}.\n", encoding="utf-8")

@@ -292,16 +292,16 @@ def test_auto_picks_pandoc_without_quarto():
 # --------------------------------------------------------------------------------------------------
 # The three formats (pandoc engine)
 
-@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 
+@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 def test_file_names_carry_satker_and_period(rendered):
     _, out, files = rendered
     assert {f: p.name for f, p in files.items()} == {
         "html": "kppbc-balikpapan-2024.html", "docx": "kppbc-balikpapan-2024.docx", "pdf": "kppbc-balikpapan-2024.pdf"}
     assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in files.values())
 
-@pytest.mark.slow  # renders a report in every format
 
+@pytest.mark.slow  # renders a report in every format
 def test_html_self_contained_lang_id_toc_and_charts(rendered):
     _, _, files = rendered
     soup = html_soup(files["html"])
@@ -323,8 +323,8 @@ def test_html_self_contained_lang_id_toc_and_charts(rendered):
     text = _squash(soup.get_text(" "))
     assert UNIT in text and "118,32" in text and "Gambar 2.1 Penerimaan per bulan" in text
 
-@pytest.mark.slow  # renders a report in every format
 
+@pytest.mark.slow  # renders a report in every format
 def test_docx_a4_word_tables_images_headings(rendered):
     import docx
     from docx.shared import Mm
@@ -347,8 +347,8 @@ def test_docx_a4_word_tables_images_headings(rendered):
     xml = zipfile.ZipFile(files["docx"]).read("word/document.xml").decode("utf-8")
     assert 'TOC \\o' in xml  # table of contents field
 
-@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 
+@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 def test_pdf_a4_text_and_outline(rendered):
     from pypdf import PdfReader
 
@@ -365,8 +365,8 @@ def test_pdf_a4_text_and_outline(rendered):
     assert "Daftar Isi" in text
     assert pdf_chapters(files["pdf"]) == ["Kata Pengantar", *TITLES]
 
-@pytest.mark.slow  # renders a report in every format
 
+@pytest.mark.slow  # renders a report in every format
 def test_three_formats_carry_same_chapters_and_figures(rendered):
     _, _, files = rendered
     expected = ["Kata Pengantar", *TITLES]
@@ -383,8 +383,8 @@ def test_three_formats_carry_same_chapters_and_figures(rendered):
                     "Gambar 2.1 Penerimaan per bulan", "Raden Muhamad Agus Ekawidjaja", "31 Januari 2025"):
             assert key in text, (fmt, key)
 
-@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 
+@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 def test_script_in_unit_name_stays_text(tmp_path):
     notebooks = write_notebooks(tmp_path / "nb", nama=SCRIPT)
     meta = make_meta(nama=SCRIPT, singkatan=SCRIPT, kepala=SCRIPT, kata_pengantar=f"Oleh {SCRIPT} *sendiri*.")
@@ -407,8 +407,8 @@ def test_script_in_unit_name_stays_text(tmp_path):
 def _snapshot(directory: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in directory.iterdir()}
 
-@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 
+@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 def test_failed_render_leaves_previous_report_and_no_temporaries(tmp_path, monkeypatch):
     notebooks = write_notebooks(tmp_path / "nb")
     out = tmp_path / "out"
@@ -605,8 +605,8 @@ def wide_tables(tmp_path_factory):
     notebooks = _table_notebooks(base / "nb", [_wide_table(3), _wide_table(8), _wide_table(16)])
     return render_report(notebooks, make_meta(), base / "out", formats=("html", "docx", "pdf"), engine="pandoc")
 
-@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 
+@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 def test_amounts_change_unit_only_where_full_rupiah_does_not_fit(wide_tables):
     text = pdf_text(wide_tables["pdf"])
     assert "Rp127.971.778.846" in text  # three columns: full rupiah fits
@@ -636,8 +636,8 @@ def test_html_tables_scroll_sideways_and_numbers_align_right(wide_tables):
     first_row = tables[0].find("tbody").find("tr").find_all("td")
     assert "right" in first_row[1].get("style", "") and "right" not in first_row[0].get("style", "")
 
-@pytest.mark.slow  # renders a report in every format
 
+@pytest.mark.slow  # renders a report in every format
 def test_pdf_metadata_title_author_language(rendered):
     from pypdf import PdfReader
 
@@ -659,8 +659,8 @@ def test_pdfinfo_reads_without_syntax_error(rendered):
     info = subprocess.run(["pdfinfo", str(files["pdf"])], capture_output=True, text=True)
     assert info.returncode == 0 and info.stderr.strip() == "", info.stderr
 
-@pytest.mark.slow  # renders a report in every format
 
+@pytest.mark.slow  # renders a report in every format
 def test_docx_captions_are_word_captions(rendered):
     """Captions carry Word's SEQ field (Word builds its list of tables/figures), with lakin's numbers kept."""
     import docx
@@ -676,8 +676,8 @@ def test_docx_captions_are_word_captions(rendered):
         instr = " ".join(t.text for t in p._p.iter(qn("w:instrText")))
         assert f"SEQ {label[1]} \\r {label[3]} " in instr, (p.text, instr)
 
-@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 
+@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 def test_same_notebooks_render_to_the_same_bytes(tmp_path, monkeypatch):
     """HTML and DOCX are byte-identical from one render to the next, even after this process drew other charts
     (chart ids come from figure ids, DOCX entries carry a fixed date); the PDF too once SOURCE_DATE_EPOCH fixes

@@ -20,8 +20,6 @@ from conftest import invoke_cli
 PERIODS = ("2024Q1", "2024Q2", "2024Q3", "2024")
 
 
-
-
 def _tree(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
@@ -177,16 +175,16 @@ def thousand(tmp_path_factory) -> tuple[Path, float]:
     synth.generate(out, units=1000, years=1)
     return out, time.perf_counter() - start
 
-@pytest.mark.slow  # generates 1,000 units
 
+@pytest.mark.slow  # generates 1,000 units
 def test_thousand_units_generate_within_a_minute(thousand):
     out, seconds = thousand
     print(f"\n1,000 units x 1 year generated in {seconds:.1f} s")
     assert len(list((out / "iku").iterdir())) == 1000
     assert seconds < 60
 
-@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 
+@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
 def test_loading_one_unit_of_a_thousand_reads_only_its_own_files(thousand, monkeypatch):
     """Loading one unit must not grow with the number of units: it reads satker.csv and that unit's files.
 
