@@ -149,7 +149,7 @@ def build(satker: str, period: str, data: Path = DataOpt,
     from lakin.pipeline.execute import kernel_engine
 
     result = make(satker, period, data, reports, formats=to, renderer=engine, kernel=kernel_engine(kernel),
-                  progress=_progress, strict=strict, reuse=not force)
+                  progress=_progress, strict=strict, reuse=not force, sidework=True)
     typer.echo(f"Laporan {satker} {period} selesai di {result.out_dir}")
     for kind, path in result.files.items():
         typer.echo(f"  {kind}: {path}")

@@ -167,6 +167,7 @@ def cold(tmp_path_factory):
 def rebuild(cold, tmp_path, monkeypatch):
     """The cold build's data and report copied here; `rebuild()` builds again and returns (result, chapters
     actually executed)."""
+    from lakin.pipeline import build as building
     from lakin.pipeline import execute
     from lakin.pipeline.build import build
 
@@ -180,13 +181,25 @@ def rebuild(cold, tmp_path, monkeypatch):
         return real(chapter, output, params, kernel)
 
     monkeypatch.setattr(execute, "execute_chapter", counted)
+    children = []  # the drawing children (lakin.pipeline.sidework) the build started
+
+    class Counted(building.SideWork):
+        def __init__(self) -> None:
+            children.append(self)
+            super().__init__()
+
+    monkeypatch.setattr(building, "SideWork", Counted)
 
     def again(**kwargs):
         calls.clear()
+        children.clear()
         result = build(*INCREMENTAL, tmp_path / "data", tmp_path / "reports", formats=("html",), workbook=False,
-                       **kwargs)
+                       sidework=True, **kwargs)  # as `lakin build`
         assert result.executed == calls
+        assert all(child.proc is None or child.proc.returncode is not None for child in children)  # none left
         return result, list(calls)
+
+    again.children = children
 
     return tmp_path / "data", again
 
@@ -195,10 +208,10 @@ def test_an_unchanged_rebuild_executes_no_chapter(cold, rebuild):
     _, html, chapters = cold
     _, again = rebuild
     result, executed = again()
-    assert executed == [] and result.run.reused == chapters
+    assert executed == [] and result.run.reused == chapters and again.children == []  # no drawing child either
     assert result.files["html"].read_text(encoding="utf-8") == html
     result, executed = again(reuse=False)  # lakin build --force
-    assert executed == chapters
+    assert executed == chapters and len(again.children) == 1
 
 
 def _cells(notebook: Path) -> list:
@@ -259,7 +272,7 @@ def test_a_data_edit_re_executes_every_chapter(cold, rebuild):
                     encoding="utf-8")
     assert path.read_text(encoding="utf-8") != text
     result, executed = again()
-    assert executed == chapters and result.run.reused == []
+    assert executed == chapters and result.run.reused == [] and len(again.children) == 1  # started by chapter 1
 
 
 def _zip_entries(path: Path, leave_out: tuple[str, ...] = ()) -> dict[str, bytes]:
@@ -269,12 +282,12 @@ def _zip_entries(path: Path, leave_out: tuple[str, ...] = ()) -> dict[str, bytes
 
 @pytest.mark.slow  # a build in every format
 def test_what_makes_builds_fast_changes_no_byte_of_the_report(built, tmp_path, monkeypatch):
-    """Issue 15, target 5. The session's build of a report took the fast paths (charts drawn while the kernel
-    runs and taken from the cache, DOCX from stand-ins); rebuilt in a copy, it reuses every chapter, draws
-    no chart and takes the year's check from the cache. A build from scratch along the plain paths (every chart
-    drawn, the year checked, DOCX from the real images, every chapter executed) gives the same bytes: HTML, DOCX and PDF whole (the session fixes the PDF's time with
-    SOURCE_DATE_EPOCH, tests/conftest.py); the two workbooks but for their documented timestamp (openpyxl's
-    docProps/core.xml)."""
+    """Issue 15, target 5. The session's build of a report took the fast paths (as `lakin build`: charts drawn by
+    a child process while the kernel runs and taken from the cache, DOCX from stand-ins); rebuilt in a copy, it
+    reuses every chapter, draws no chart and takes the year's check from the cache. A build from scratch along the plain paths (every chart
+    drawn in this process at render time, the year checked, DOCX from the real images, every chapter executed)
+    gives the same bytes: HTML, DOCX and PDF whole (the session fixes the PDF's time with SOURCE_DATE_EPOCH,
+    tests/conftest.py); the two workbooks but for their documented timestamp (openpyxl's docProps/core.xml)."""
     import vl_convert
 
     from lakin.pipeline.build import build

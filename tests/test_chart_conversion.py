@@ -260,3 +260,32 @@ def test_charts_drawn_during_execution_are_the_ones_the_render_needs(session_not
     assert drawn > 5 and counted == {"vega": drawn, "raster": drawn}
     render_report(notebooks, make_meta(), tmp_path / "out", "html,docx,pdf", engine="pandoc")
     assert counted == {"vega": drawn, "raster": drawn}
+
+
+@pytest.mark.slow  # draws a shipped report's charts in a child process
+def test_the_builds_child_draws_what_the_render_needs(session_notebooks, tmp_path, counted):
+    """`lakin build` hands each executed chapter to a child process (lakin.pipeline.sidework), which draws its
+    charts into the cache: rendering the chapters afterwards draws nothing in this process."""
+    from lakin.pipeline.sidework import SideWork
+
+    side = SideWork()
+    assert side.running
+    assert all(side.draw(path, raster=True) for path in session_notebooks)
+    assert side.finish(timeout=300) == 0 and counted == {"vega": 0, "raster": 0}
+    render_report(session_notebooks, make_meta(), tmp_path / "out", "html,docx,pdf", engine="pandoc")
+    assert counted == {"vega": 0, "raster": 0}
+
+
+def test_a_child_that_cannot_help_leaves_the_drawing_to_the_build(tmp_path, monkeypatch):
+    """A child that is gone takes no job (the build's own thread draws it), and with the cache turned off no
+    child starts: nothing it drew could be found."""
+    from lakin.pipeline.sidework import SideWork
+
+    notebook = tmp_path / "00-bab.ipynb"
+    side = SideWork()
+    assert side.running
+    assert side.stop() is not None and not side.running
+    assert side.draw(notebook, raster=True) is False
+    monkeypatch.setenv("LAKIN_CHART_CACHE", "0")
+    off = SideWork()
+    assert off.proc is None and off.draw(notebook, raster=True) is False and off.finish() is None

@@ -35,6 +35,8 @@ from lakin.pipeline.execute import (
 )
 from lakin.pipeline.incremental import ChapterReuse, recording
 from lakin.pipeline.report_tables import notebook_tables
+from lakin.pipeline.sidework import SideWork
+from lakin.tools.check import check_model_data
 from lakin.values import angka, tanggal
 from lakin.model.report_model import ReportModel, model_from_dataset
 from lakin.model.report_model import save as save_model
@@ -162,14 +164,19 @@ def _renderer(name: str) -> str:
 
 
 def _execute(plan, report_model: ReportModel | None, snap: Path, work: Path, out_dir: Path, kernel: str | None,
-             progress: Callable[[str], None] | None, reuse: bool, raster: bool) -> tuple[dict[str, float], list[str]]:
+             progress: Callable[[str], None] | None, reuse: bool, raster: bool, sidework: bool = False,
+             side: SideWork | None = None) -> tuple[dict[str, float], list[str]]:
     """Execute the plan's chapters into work/laporan/notebooks, reusing the notebooks of the report being replaced
     whose inputs did not change (with `reuse`), and store every chapter's inputs beside the notebooks.
 
     Each executed chapter's charts (and their PNG, with `raster`) are drawn in a thread of this process while the
     kernel, another process, runs the next chapter: the render finds them in the chart cache. Drawing holds the
     GIL about 70 ms at a time, which the kernel's messages wait for: measured, a cold `lakin build` of
-    kppbc-balikpapan 2024 took 22.4 s against 23.7 s (benchmarks/README.md)."""
+    kppbc-balikpapan 2024 took 22.4 s against 23.7 s (benchmarks/README.md). With `sidework`
+    (lakin.pipeline.sidework) a child process draws them instead, so that the kernel's next cell does not wait for
+    the GIL, and this process helps it once the last chapter ran. `side` is that child when the build started it
+    early (a first build); otherwise it starts with the first chapter executed, so that a rebuild executing none
+    starts none. The thread first checks the unit's year for the reviewer's document while the kernel starts."""
     target = work / "laporan" / "notebooks"
     target.mkdir(parents=True)
     if report_model is None:  # invalid data: the first chapter shows the error
@@ -179,12 +186,35 @@ def _execute(plan, report_model: ReportModel | None, snap: Path, work: Path, out
     plan = replace(plan, params=replace(plan.params, model=model_path))
     chapters = ChapterReuse(report_model, snap, out_dir / "notebooks" if reuse else None, reads)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="lakin-charts") as drawing:
-        drawn = []
-        seconds = execute_chapters(plan, target, out_dir / "gagal", kernel, progress, chapters,
-                                   executed=lambda nb: drawn.append(drawing.submit(render.predraw_charts, nb, raster)))
+        # the reviewer's check of the unit's year (kept for write_review) first: it runs while the kernel starts
+        drawn = [drawing.submit(check_model_data, report_model)]
+        given: list[Path] = []  # executed chapters whose charts the child draws
+
+        def executed(notebook: Path) -> None:
+            nonlocal side
+            if side is None and sidework:  # a rebuild's first executed chapter: the child starts now
+                side = SideWork()
+            if side is not None and side.draw(notebook, raster):
+                given.append(notebook)
+            else:  # no child (or it is gone): this process draws
+                drawn.append(drawing.submit(render.predraw_charts, notebook, raster))
+
+        try:
+            seconds = execute_chapters(plan, target, out_dir / "gagal", kernel, progress, chapters,
+                                       executed=executed)
+            # The kernel is done: this process draws the child's charts from the last one back while the child
+            # goes on from the first; each finds in the cache what the other drew.
+            for notebook in reversed(given):
+                with contextlib.suppress(Exception):
+                    render.predraw_charts(notebook, raster, reverse=True)
+            if side is not None:
+                side.finish()
+        finally:
+            if side is not None:
+                side.stop()  # a chapter that failed: the child is not waited for
         for future in drawn:
-            with contextlib.suppress(Exception):  # a chart that cannot be drawn fails in the render, named there
-                future.result()
+            with contextlib.suppress(Exception):  # a chart that cannot be drawn fails in the render, named there;
+                future.result()  # a check that fails, in write_review
     chapters.write(target, plan.chapters)
     return seconds, chapters.reused
 
@@ -206,13 +236,16 @@ def _render(notebooks: list[Path], meta, staging: Path, formats: tuple[str, ...]
 def build(satker: str, periode: str, data_dir: str | Path | None = None, reports_root: str | Path = REPORTS_DIR,
           formats: Iterable[str] = ("html", "docx", "pdf"), renderer: str = "auto",
           kernel: str | None = KERNELS["warm"], signed_on: date | None = None, workbook: bool = True,
-          progress: Callable[[str], None] | None = None, strict: bool = False, reuse: bool = True) -> BuildResult:
+          progress: Callable[[str], None] | None = None, strict: bool = False, reuse: bool = True,
+          sidework: bool = False) -> BuildResult:
     """Execute and render one report into reports/<satker>/<period>/, plus `<satker>-<period>-tabel.xlsx`.
 
     `renderer` names the document renderer (lakin.pipeline.render: auto, quarto, pandoc), `kernel` the papermill
     engine that executes the chapters (lakin.pipeline.execute.KERNELS: the warm kernel, or None for a new kernel
     per chapter). With `reuse`, a chapter whose inputs did not change since the report's last build keeps its
-    notebook (lakin.pipeline.incremental); without, every chapter is executed.
+    notebook (lakin.pipeline.incremental); without, every chapter is executed. With `sidework` (`lakin build`
+    does, a batch worker does not), a child process draws the executed chapters' charts while the kernel runs
+    (lakin.pipeline.sidework).
 
     Options are checked and the data's presence for the period confirmed before any kernel starts. The
     build holds the report folder's lock, reads a snapshot of the unit's data (`snapshot`), builds every
@@ -233,17 +266,21 @@ def build(satker: str, periode: str, data_dir: str | Path | None = None, reports
             if not owner_alive(leftover.name):  # a killed build's work folder
                 shutil.rmtree(leftover, ignore_errors=True)
         work = work_dir(out_dir.parent, params.period.label)
+        side = None
         try:
             start = time.perf_counter()
             snap = snapshot(data_path, params.satker, params.period.tahun, work / "data")
             plan = prepare(params.satker, params.period.label, snap, strict=strict)
             chosen = _renderer(renderer)  # an unknown or unavailable renderer is refused before any chapter runs
-            if (kernel == KERNELS["warm"] and plan.valid and not strict
-                    and not (reuse and (out_dir / "notebooks").is_dir())):
-                # a first (or forced) build executes every chapter: the kernel starts in its own process while
-                # this one computes the report model. A rebuild may execute none, and a --strict build may be
-                # refused before any chapter runs: their kernel starts when a chapter needs it.
-                warm_kernel.warm_up(KERNEL_NAME, wait=False)
+            if plan.valid and not strict and not (reuse and (out_dir / "notebooks").is_dir()):
+                # a first (or forced) build executes every chapter: the kernel (and the child of `sidework`)
+                # starts in its own process while this one computes the report model. A rebuild may execute
+                # none, and a --strict build may be refused before any chapter runs: their kernel and child
+                # start when a chapter needs them.
+                if kernel == KERNELS["warm"]:
+                    warm_kernel.warm_up(KERNEL_NAME, wait=False)
+                if sidework:
+                    side = SideWork()
             for warning in plan.warnings:
                 if progress:
                     progress(f"Peringatan: {warning}")
@@ -259,7 +296,7 @@ def build(satker: str, periode: str, data_dir: str | Path | None = None, reports
             start = time.perf_counter()
             raster = bool(set(formats) & render.RENDERERS[chosen].raster_formats)  # charts as PNG too
             chapter_seconds, reused = _execute(plan, report_model, snap, work, out_dir, kernel, progress, reuse,
-                                               raster)
+                                               raster, sidework, side)
             seconds["execute"] = time.perf_counter() - start
             notebooks = [staging / "notebooks" / f"{ch.name}.ipynb" for ch in plan.chapters]
             unit, sc = report_model.unit, report_model.scorecard
@@ -288,6 +325,8 @@ def build(satker: str, periode: str, data_dir: str | Path | None = None, reports
             seconds["reviu"] = time.perf_counter() - start
             publish_dir(staging, out_dir)
         finally:
+            if side is not None:
+                side.stop()
             shutil.rmtree(work, ignore_errors=True)
     files = {kind: out_dir / Path(path).name for kind, path in staged.items()}
     published = [out_dir / "notebooks" / p.name for p in notebooks]

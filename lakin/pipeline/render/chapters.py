@@ -191,19 +191,20 @@ class Assembler:
         return f"![{tag} {escape_md(caption)}]({ref}){{{' '.join(attrs)}}}"
 
 
-def predraw_charts(notebook: Path, raster: bool = True) -> int:
+def predraw_charts(notebook: Path, raster: bool = True, reverse: bool = False) -> int:
     """Draw every chart of an executed chapter that the assembler will draw (SVG, and its PNG with `raster`), so
     that rendering finds them in the chart cache (`lakin.present.charts.cache`, the same keys: the same spec,
-    the same SVG); the number of charts. The build calls it while the kernel executes the next chapter."""
-    count = 0
+    the same SVG); the number of charts. The build calls it while the kernel executes the next chapter;
+    `reverse` draws the last chart first."""
+    specs = []
     for cell in read_notebook(Path(notebook))["cells"]:  # the render's own reader: the same spec, the same key
         for output in cell.get("outputs", []) or []:
             data = output.get("data", {}) or {}
             spec = vegalite_spec(data)
-            if spec is None or "image/png" in data or "image/svg+xml" in data:
-                continue
-            svg = to_svg(spec)
-            if raster:
-                svg_to_png(svg)
-            count += 1
-    return count
+            if spec is not None and "image/png" not in data and "image/svg+xml" not in data:
+                specs.append(spec)
+    for spec in reversed(specs) if reverse else specs:
+        svg = to_svg(spec)
+        if raster:
+            svg_to_png(svg)
+    return len(specs)

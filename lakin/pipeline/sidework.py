@@ -1,0 +1,105 @@
+"""Work a build hands to a child process while the kernel runs the chapters: each executed chapter's charts drawn
+into the chart cache.
+
+Why a process and not a thread of the build's own process: drawing a chart holds the GIL about 70 ms at a time,
+and the papermill client of that process, which sends the kernel its next cell, waits for it. Measured on
+kppbc-balikpapan 2024 (benchmarks/README.md): the chapters took 3.1 s with no drawing beside them and 6.4 s with
+the drawing thread, so the thread gained nothing over drawing at render time. The child draws on the other core;
+once the last chapter ran, the build's process draws too, from the last chart back (lakin.pipeline.build).
+
+The child only fills lakin's chart cache (lakin.present.charts.cache): the render finds its charts there by
+content, and draws whatever is missing. So a child that fails, is killed or is slow changes no output, only the
+time. It is sent the paths of executed notebooks, reads their charts as the render does, and writes nowhere
+but the cache. The protocol is one JSON object per line on its stdin; it exits when
+stdin closes, after the last job.
+
+`lakin build` uses it; a batch worker keeps the drawing thread (its two workers keep both cores busy anyway, and
+a child per report would cost about 1 s of CPU to start).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from lakin.pipeline.render import predraw_charts
+from lakin.present.charts.cache import enabled
+
+__all__ = ["SIDEWORK_TIMEOUT", "SideWork", "main"]
+
+# Seconds the build waits for the child once its own process has drawn, from the last chart back, every chart the
+# child had not: the child only has its current chart to finish and the rest to find in the cache.
+SIDEWORK_TIMEOUT = 10
+
+
+class SideWork:
+    """The child process: `draw` sends it a job, `finish` waits for them all (at most `timeout`)."""
+
+    def __init__(self) -> None:
+        self.proc: subprocess.Popen | None = None
+        if not enabled():  # no cache: nothing the child does could be found again
+            return
+        with contextlib.suppress(OSError):
+            self.proc = subprocess.Popen([sys.executable, "-m", "lakin.pipeline.sidework"], stdin=subprocess.PIPE,
+                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True,
+                                         encoding="utf-8")
+
+    @property
+    def running(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def _send(self, job: dict) -> bool:
+        if not self.running:
+            return False
+        try:
+            self.proc.stdin.write(json.dumps(job) + "\n")
+            self.proc.stdin.flush()
+        except OSError:  # the child is gone: the render draws what it did not
+            return False
+        return True
+
+    def draw(self, notebook: Path, raster: bool) -> bool:
+        """Draw an executed chapter's charts (and their PNG, with `raster`) into the cache."""
+        return self._send({"draw": str(notebook), "raster": bool(raster)})
+
+    def finish(self, timeout: float = SIDEWORK_TIMEOUT) -> int | None:
+        """Close the child's input and wait for it to end its jobs; the child is killed after `timeout` or when the
+        build stops early (`stop`). Its exit code, or None when there was no child."""
+        if self.proc is None:
+            return None
+        with contextlib.suppress(OSError):
+            self.proc.stdin.close()
+        try:
+            return self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return self.stop()
+
+    def stop(self) -> int | None:
+        """End the child now (a failed or interrupted build)."""
+        if self.proc is None:
+            return None
+        if self.proc.poll() is None:
+            self.proc.kill()
+        with contextlib.suppress(OSError):
+            self.proc.stdin.close()
+        return self.proc.wait()
+
+
+def _run(job: dict) -> None:
+    if "draw" in job:
+        predraw_charts(Path(job["draw"]), raster=bool(job.get("raster", True)))
+
+
+def main() -> int:
+    """The child's loop: every job of stdin, in order; a job that fails is left to the build's own process."""
+    for line in sys.stdin:
+        with contextlib.suppress(Exception):
+            _run(json.loads(line))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
