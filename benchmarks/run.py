@@ -208,11 +208,12 @@ def floor(jobs, formats: tuple[str, ...], out: Path) -> dict:
 EXECUTED = re.compile(r"^\s+selesai dalam", re.M)  # the line `lakin build` prints under each executed chapter
 
 
-def cli(out: Path, satker: str, period: str, formats: tuple[str, ...], block: str) -> dict:
+def cli(out: Path, satker: str, period: str, formats: tuple[str, ...], block: str, repeat: int = 3) -> dict:
     """`lakin build` in a new process: (d) cold on a new machine (empty cache: the Vega bundle of the HTML's
     charts, made once per machine, is made), cold with that bundle kept (no chart drawn before), cold again with
     the first build's chart cache, then an unchanged rebuild; (e) after editing the analysts' block `block` of the
-    report. A copy of the shipped data."""
+    report. A copy of the shipped data. Each is run `repeat` times, its state made again before each run; the
+    median is the result (this machine's timings vary by a third from one minute to the next)."""
     data, reports, cache = out / "d-data", out / "d-reports", out / "d-cache"
     for folder in (data, reports, cache):
         shutil.rmtree(folder, ignore_errors=True)
@@ -220,29 +221,45 @@ def cli(out: Path, satker: str, period: str, formats: tuple[str, ...], block: st
     env = {**os.environ, "LAKIN_CACHE_DIR": str(cache)}
     cmd = [PYTHON, "-m", "lakin.cli", "build", satker, period, "--data", str(data), "--reports", str(reports),
            "--to", ",".join(formats)]
-
-    def timed(what: str) -> dict:
-        t0 = time.perf_counter()
-        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=str(ROOT))
-        seconds = time.perf_counter() - t0
-        if proc.returncode != 0:
-            raise SystemExit(f"{what}: lakin build failed\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
-        executed = len(EXECUTED.findall(proc.stdout + proc.stderr))  # progress lines go to stderr
-        print(f"  {what}: {seconds:.1f} s, {executed} chapters executed", flush=True)
-        return {"seconds": seconds, "chapters_executed": executed}
-
-    result = {"report": f"{satker} {period}", "formats": list(formats)}
-    result["d_cold"] = timed("(d) cold: new reports folder, empty cache (a machine's first build: Vega bundle made)")
-    shutil.rmtree(reports)
-    shutil.rmtree(cache / "charts")  # the kept charts and check go; the Vega bundle, made once per machine, stays
-    result["d_cold_bundle"] = timed("(d) cold: new reports folder, no chart drawn before, the Vega bundle kept")
-    shutil.rmtree(reports)
-    result["d_cold_chart_cache"] = timed("(d) cold again, with the chart cache of the first build")
-    result["d_unchanged"] = timed("(d) rebuild, nothing changed")
     path = data / "narasi" / satker / period[:4] / block
-    path.write_text(path.read_text(encoding="utf-8") + "\n\nKalimat tambahan untuk uji kecepatan.\n",
-                    encoding="utf-8")
-    result["e_after_edit"] = timed(f"(e) rebuild after editing {block}")
+
+    def timed(what: str, prepare=None) -> dict:
+        runs, executed = [], set()
+        for _ in range(repeat):
+            if prepare is not None:
+                prepare()
+            t0 = time.perf_counter()
+            proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=str(ROOT))
+            runs.append(time.perf_counter() - t0)
+            if proc.returncode != 0:
+                raise SystemExit(f"{what}: lakin build failed\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
+            executed.add(len(EXECUTED.findall(proc.stdout + proc.stderr)))  # progress lines go to stderr
+        seconds = statistics.median(runs)
+        print(f"  {what}: {seconds:.1f} s (median of {', '.join(f'{r:.1f}' for r in runs)}), "
+              f"{'/'.join(map(str, sorted(executed)))} chapters executed", flush=True)
+        return {"seconds": seconds, "runs": runs, "chapters_executed": max(executed)}
+
+    def new_machine() -> None:
+        shutil.rmtree(reports, ignore_errors=True)
+        shutil.rmtree(cache, ignore_errors=True)
+
+    def bundle_only() -> None:  # the kept charts and check go; the Vega bundle, made once per machine, stays
+        shutil.rmtree(reports, ignore_errors=True)
+        shutil.rmtree(cache / "charts", ignore_errors=True)
+
+    def edit() -> None:
+        path.write_text(path.read_text(encoding="utf-8") + "\n\nKalimat tambahan untuk uji kecepatan.\n",
+                        encoding="utf-8")
+
+    result = {"report": f"{satker} {period}", "formats": list(formats), "repeat": repeat}
+    result["d_cold"] = timed("(d) cold: new reports folder, empty cache (a machine's first build: Vega bundle made)",
+                             new_machine)
+    result["d_cold_bundle"] = timed("(d) cold: new reports folder, no chart drawn before, the Vega bundle kept",
+                                    bundle_only)
+    result["d_cold_chart_cache"] = timed("(d) cold again, with the chart cache of the first build",
+                                         lambda: shutil.rmtree(reports, ignore_errors=True))
+    result["d_unchanged"] = timed("(d) rebuild, nothing changed")
+    result["e_after_edit"] = timed(f"(e) rebuild after editing {block}", edit)
     return result
 
 
@@ -293,7 +310,7 @@ def compare(args, formats: tuple[str, ...]) -> dict:
     if only & {"d", "e"}:
         print(f"(d), (e): lakin build {args.cli_report} from the command line")
         satker, period = args.cli_report.split()
-        results["d_e"] = cli(out, satker, period, formats, args.edit_block)
+        results["d_e"] = cli(out, satker, period, formats, args.edit_block, args.repeat)
     results["machine_end"] = machine()
     rates = {name: rate(results[name]) for name in ("a", "b", "c") if name in results}
     results["rates_per_minute"] = rates
@@ -376,6 +393,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--only", default="a,b,c,d,e", help="the variants to run, e.g. c,d,e")
     parser.add_argument("--cli-report", default="kppbc-balikpapan 2024", help="the report of (d) and (e)")
     parser.add_argument("--edit-block", default="iku-1a-N.md", help="the analysts' block (e) edits")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each (d) and (e) variant (the median counts)")
     args = parser.parse_args(argv)
     formats = tuple(f.strip() for f in args.to.split(",") if f.strip())
     Path(args.out).mkdir(parents=True, exist_ok=True)
