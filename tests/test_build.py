@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import signal
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -15,7 +19,8 @@ import pytest
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
-from conftest import DATA
+from conftest import DATA, ROOT
+from lakin.errors import ExecutionError
 from lakin.pipeline.render import html_problems
 
 pytestmark = pytest.mark.slow
@@ -273,6 +278,47 @@ def test_a_data_edit_re_executes_every_chapter(cold, rebuild):
     assert path.read_text(encoding="utf-8") != text
     result, executed = again()
     assert executed == chapters and result.run.reused == [] and len(again.children) == 1  # started by chapter 1
+
+
+def test_a_failing_chapter_leaves_no_drawing_child(rebuild, monkeypatch):
+    """A chapter that fails ends the build: its drawing child is stopped, not waited for or left behind."""
+    from lakin.pipeline import execute
+
+    _, again = rebuild
+    counting = execute.execute_chapter  # the fixture's counting wrapper around the real one
+
+    def second_fails(chapter, output, params, kernel=None):
+        if len(again.children) and chapter.name != "00-ringkasan":
+            raise RuntimeError("bab kedua gagal")
+        return counting(chapter, output, params, kernel)
+
+    monkeypatch.setattr(execute, "execute_chapter", second_fails)
+    with pytest.raises(ExecutionError, match="bab kedua gagal"):
+        again(reuse=False)
+    assert len(again.children) == 1 and again.children[0].proc.poll() is not None
+
+
+def test_ctrl_c_stops_the_build_and_its_drawing_child(tmp_path):
+    """Ctrl-C (SIGINT to the terminal's process group) during the chapters: `lakin build` stops with an error
+    code, its drawing child (lakin.pipeline.sidework, in the build's process group) is gone with it, and
+    nothing is published."""
+    env = {**os.environ, "LAKIN_CACHE_DIR": str(tmp_path / "cache")}  # charts never drawn: the child has work
+    proc = subprocess.Popen([sys.executable, "-m", "lakin.cli", "build", "kppbc-balikpapan", "2024", "--to", "html",
+                             "--reports", str(tmp_path / "r")], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    seen = []
+    for line in proc.stdout:  # the progress lines, until the second chapter starts (the child draws the first's)
+        seen.append(line)
+        if line.startswith("[2/"):
+            break
+    children = subprocess.run(["ps", "-o", "args=", "-g", str(proc.pid)], capture_output=True, text=True).stdout
+    assert "lakin.pipeline.sidework" in children, seen
+    os.killpg(proc.pid, signal.SIGINT)
+    proc.communicate(timeout=120)
+    assert proc.returncode != 0
+    with pytest.raises(ProcessLookupError):
+        os.killpg(proc.pid, 0)  # no process of the build's group is left
+    assert not (tmp_path / "r" / "kppbc-balikpapan" / "2024").exists()
 
 
 def _zip_entries(path: Path, leave_out: tuple[str, ...] = ()) -> dict[str, bytes]:
