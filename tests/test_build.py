@@ -332,8 +332,9 @@ def test_what_makes_builds_fast_changes_no_byte_of_the_report(built, tmp_path, m
     a child process while the kernel runs and taken from the cache, DOCX from stand-ins); rebuilt in a copy, it
     reuses every chapter, draws no chart and takes the year's check from the cache. A build from scratch along
     the plain paths (every chart drawn in this process at render time, the year checked, DOCX from the real
-    images, every chapter executed) gives the same bytes: HTML, DOCX and PDF whole (the session fixes the PDF's time with SOURCE_DATE_EPOCH,
-    tests/conftest.py); the two workbooks but for their documented timestamp (openpyxl's docProps/core.xml)."""
+    images, every chapter executed) gives the same bytes: HTML, DOCX and PDF whole (the session fixes the PDF's
+    time with SOURCE_DATE_EPOCH, tests/conftest.py); the two workbooks but for their documented timestamp
+    (openpyxl's docProps/core.xml)."""
     import vl_convert
 
     from lakin.pipeline.build import build
