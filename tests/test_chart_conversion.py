@@ -276,6 +276,20 @@ def test_the_builds_child_draws_what_the_render_needs(session_notebooks, tmp_pat
     assert counted == {"vega": 0, "raster": 0}
 
 
+def test_the_drawing_child_imports_nothing_from_the_working_folder(tmp_path, monkeypatch):
+    """`python -m` would put the working folder first on the child's import path: a `lakin/` folder there would
+    run instead of lakin. The child runs with -P."""
+    cwd = tmp_path / "kerja"
+    (cwd / "lakin").mkdir(parents=True)
+    marker = tmp_path / "dijalankan"
+    (cwd / "lakin" / "__init__.py").write_text(f"open({str(marker)!r}, 'w').close()\n", encoding="utf-8")
+    monkeypatch.chdir(cwd)
+    from lakin.pipeline.sidework import SideWork
+
+    side = SideWork()
+    assert side.finish(timeout=120) == 0 and not marker.exists()
+
+
 def test_a_child_that_cannot_help_leaves_the_drawing_to_the_build(tmp_path, monkeypatch):
     """A child that is gone takes no job (the build's own thread draws it), and with the cache turned off no
     child starts: nothing it drew could be found."""

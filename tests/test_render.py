@@ -694,6 +694,19 @@ def test_same_notebooks_render_to_the_same_bytes(tmp_path, monkeypatch):
     assert b"2024-01-31T00:00:00" in first["pdf"].read_bytes()
 
 
+def test_the_typst_child_imports_nothing_from_the_working_folder(tmp_path, monkeypatch):
+    """`python -c` would put the working folder first on the child's import path: a `typst.py` there (a file of
+    the folder a user runs lakin from) would run instead of Typst. The child runs with -P."""
+    cwd = tmp_path / "kerja"
+    cwd.mkdir()
+    marker = tmp_path / "dijalankan"
+    (cwd / "typst.py").write_text(f"open({str(marker)!r}, 'w').close()\n", encoding="utf-8")
+    monkeypatch.chdir(cwd)
+    files = render_report(write_notebooks(tmp_path / "nb"), make_meta(), tmp_path / "out", formats="pdf",
+                          engine="pandoc")
+    assert files["pdf"].read_bytes()[:5] == b"%PDF-" and not marker.exists()
+
+
 def test_typst_runs_in_a_child_process_so_a_worker_does_not_grow(tmp_path, monkeypatch):
     """The typst package keeps each compilation's state for the life of its process (about 55 MB a report,
     measured on kppbc-balikpapan 2024): lakin compiles in a child, so the process that renders gets it back."""

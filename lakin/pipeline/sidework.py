@@ -44,7 +44,8 @@ class SideWork:
         if not enabled():  # no cache: nothing the child does could be found again
             return
         with contextlib.suppress(OSError):
-            self.proc = subprocess.Popen([sys.executable, "-m", "lakin.pipeline.sidework"], stdin=subprocess.PIPE,
+            # -P: the working folder is not put first on the child's import path (a `lakin/` there is not imported)
+            self.proc = subprocess.Popen([sys.executable, "-P", "-m", "lakin.pipeline.sidework"], stdin=subprocess.PIPE,
                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True,
                                          encoding="utf-8")
 

@@ -39,7 +39,8 @@ def compile_pdf(main: Path, output: Path, root: Path, sys_inputs: dict[str, str]
     args = {"input": str(main), "output": str(output), "root": str(root), "sys_inputs": sys_inputs,
             "pdf_standards": PDF_STANDARDS, "timestamp": pdf_timestamp()}
     try:
-        proc = subprocess.run([sys.executable, "-c", _CHILD], input=json.dumps(args), capture_output=True,
+        # -P: the working folder is not put first on the child's import path (a `typst.py` there is not imported)
+        proc = subprocess.run([sys.executable, "-P", "-c", _CHILD], input=json.dumps(args), capture_output=True,
                               text=True, timeout=TYPST_TIMEOUT, check=False)
     except subprocess.TimeoutExpired as exc:
         raise RenderError(f"Typst: melewati batas waktu {TYPST_TIMEOUT} detik", engine="typst") from exc
