@@ -275,3 +275,30 @@ def test_the_kernel_program_puts_a_shell_back_into_its_recorded_state(tmp_path):
     assert state == {"failed": [], "secret": False, "test": None, "gone": None, "set": "x",
                      "cwd": str(tmp_path.resolve()), "path": True, "leak": False, "filters": True, "rows": 60,
                      "hooks": 0, "printer": False, "count": 1, "In": 1}
+
+
+def test_a_wait_for_the_kernel_ends_soon_after_an_interrupt():
+    """Ctrl-C can reach the kernel between two requests and cost the reply the engine thread waits for (a reset's):
+    `lakin build` then hung at exit, its engine thread waiting out RESET_TIMEOUT. The wait looks at the caller's
+    interrupt every CANCEL_POLL seconds and ends with it."""
+    import asyncio
+    import queue
+    import threading
+
+    from lakin.errors import WarmKernelError
+
+    class Silent:  # a client whose kernel never answers
+        def execute(self, *args, **kwargs):
+            return "permintaan-1"
+
+        async def get_shell_msg(self, timeout):
+            await asyncio.sleep(timeout)
+            raise queue.Empty
+
+    kernel = engine._WarmKernel(None, (), 5)
+    kernel.kc = Silent()
+    threading.Timer(0.5, kernel.cancelled.set).start()
+    started = time.monotonic()
+    with pytest.raises(WarmKernelError, match="interrupted"):
+        asyncio.run(kernel._run_silent("1", timeout=engine.RESET_TIMEOUT))
+    assert time.monotonic() - started < 5

@@ -93,6 +93,8 @@ WARM_IMPORTS = (
     "lakin.present.tables", "lakin.present.narrative", "lakin.rules.revenue", "lakin.rules.budget",
 )
 RESET_TIMEOUT = 60.0
+# How often a wait for the kernel looks whether its caller was interrupted (Ctrl-C): it then stops waiting, instead
+CANCEL_POLL = 0.25  # of waiting out RESET_TIMEOUT for a reply the interrupt may have cost; the process can exit
 
 # --------------------------------------------------------------------------- kernel side
 # The kernel's program is lakin.pipeline.kernel, sent as source and run there as module `_lakin_warm`;
@@ -118,8 +120,10 @@ def install_code(imports: tuple[str, ...]) -> str:
 class _WarmKernel:
     """One kernel and its client; every method runs on the engine thread."""
 
-    def __init__(self, kernel_name: str | None, imports: tuple[str, ...], startup_timeout: float):
+    def __init__(self, kernel_name: str | None, imports: tuple[str, ...], startup_timeout: float,
+                 cancelled: threading.Event | None = None):
         self.kernel_name = kernel_name
+        self.cancelled = cancelled or threading.Event()  # set when the caller was interrupted
         self.imports = tuple(imports)
         self.startup_timeout = startup_timeout
         self.km = AsyncKernelManager(kernel_name=kernel_name) if kernel_name else AsyncKernelManager()
@@ -181,10 +185,12 @@ class _WarmKernel:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise WarmKernelError(f"no reply from the kernel within {timeout:.0f} s")
+            if self.cancelled.is_set():
+                raise WarmKernelError("interrupted while waiting for the kernel")
             try:
-                reply = await self.kc.get_shell_msg(timeout=remaining)
+                reply = await self.kc.get_shell_msg(timeout=min(remaining, CANCEL_POLL))
             except queue.Empty:
-                raise WarmKernelError(f"no reply from the kernel within {timeout:.0f} s") from None
+                continue
             if reply.get("parent_header", {}).get("msg_id") == msg_id:
                 break
         await self._drain_iopub(msg_id, deadline)
@@ -197,11 +203,14 @@ class _WarmKernel:
 
     async def _drain_iopub(self, msg_id: str, deadline: float) -> None:
         """Consume this request's messages up to its idle status, so they never reach a notebook run."""
-        while time.monotonic() < deadline:
+        quiet = 0.0
+        while time.monotonic() < deadline and quiet < 5.0 and not self.cancelled.is_set():
             try:
-                msg = await self.kc.get_iopub_msg(timeout=max(0.01, min(5.0, deadline - time.monotonic())))
-            except queue.Empty:  # nothing more is coming
-                return
+                msg = await self.kc.get_iopub_msg(timeout=max(0.01, min(CANCEL_POLL, deadline - time.monotonic())))
+            except queue.Empty:  # nothing for 5 s: nothing more is coming
+                quiet += CANCEL_POLL
+                continue
+            quiet = 0.0
             if (msg.get("parent_header", {}).get("msg_id") == msg_id and msg["msg_type"] == "status"
                     and msg["content"].get("execution_state") == "idle"):
                 return
@@ -225,26 +234,31 @@ class _EngineThread:
     def __init__(self) -> None:
         self.pid = os.getpid()
         self.executor = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="lakin-warm")
-        self.kernel: _WarmKernel | None = None
+        self.cancelled, self.kernel = threading.Event(), None  # cancelled: the caller was interrupted
         self.starts = 0
         self.runs = 0
 
     def call(self, fn, *args, **kwargs):
+        self.cancelled.clear()
         future = self.executor.submit(fn, *args, **kwargs)
         try:
             return future.result()
         except BaseException:
             if not future.done():  # the caller was interrupted (Ctrl-C): stop the running cell as well
+                self.cancelled.set()
                 self.interrupt()
+                concurrent.futures.wait([future], timeout=10)
+            if not future.done():  # the kernel lost the interrupt (it came between two requests): end it, so
+                self.interrupt(signal.SIGKILL)  # that the engine thread, and with it this process, can stop
                 concurrent.futures.wait([future], timeout=10)
             raise
 
-    def interrupt(self) -> None:
+    def interrupt(self, sig: int = signal.SIGINT) -> None:
         """SIGINT to the kernel: the running cell raises KeyboardInterrupt and the run ends with an error."""
         pid = self.kernel.pid if self.kernel is not None else None
         if pid:
             try:
-                os.kill(pid, signal.SIGINT)
+                os.kill(pid, sig)
             except OSError:
                 pass
 
@@ -274,7 +288,9 @@ def _ensure_kernel(state: _EngineThread, kernel_name: str | None, imports: tuple
         _run(kernel.shutdown)
         state.kernel = kernel = None
     if kernel is None:
-        kernel = _WarmKernel(kernel_name, imports, startup_timeout)
+        if state.cancelled.is_set():
+            raise WarmKernelError("interrupted: no new kernel is started")
+        kernel = _WarmKernel(kernel_name, imports, startup_timeout, state.cancelled)
         try:
             _run(kernel.start)
         except BaseException:
@@ -296,7 +312,9 @@ def _execute_on_engine_thread(nb_man, kernel_name, cwd, env, client_kwargs, star
     kernel = _ensure_kernel(state, kernel_name, imports, startup_timeout)
     try:
         _run(kernel.reset, cwd, env)
-    except Exception as exc:  # a kernel that cannot be reset is replaced, once
+    except Exception as exc:  # a kernel that cannot be reset is replaced, once (not after an interrupt)
+        if state.cancelled.is_set():
+            raise
         logger.warning(f"lakin-warm: reset failed ({exc}); starting a new kernel")
         _discard(state)
         kernel = _ensure_kernel(state, kernel_name, imports, startup_timeout)
