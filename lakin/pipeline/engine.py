@@ -93,8 +93,7 @@ WARM_IMPORTS = (
     "lakin.present.tables", "lakin.present.narrative", "lakin.rules.revenue", "lakin.rules.budget",
 )
 RESET_TIMEOUT = 60.0
-# How often a wait for the kernel looks whether its caller was interrupted (Ctrl-C): it then stops waiting, instead
-CANCEL_POLL = 0.25  # of waiting out RESET_TIMEOUT for a reply the interrupt may have cost; the process can exit
+CANCEL_POLL = 0.25  # s between a wait's looks at whether its caller was interrupted (Ctrl-C), `_EngineThread.call`
 
 # --------------------------------------------------------------------------- kernel side
 # The kernel's program is lakin.pipeline.kernel, sent as source and run there as module `_lakin_warm`;
@@ -234,7 +233,8 @@ class _EngineThread:
     def __init__(self) -> None:
         self.pid = os.getpid()
         self.executor = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="lakin-warm")
-        self.cancelled, self.kernel = threading.Event(), None  # cancelled: the caller was interrupted
+        self.cancelled = threading.Event()  # the caller was interrupted: waits for the kernel stop, none starts
+        self.kernel: _WarmKernel | None = None
         self.starts = 0
         self.runs = 0
 
@@ -254,7 +254,8 @@ class _EngineThread:
             raise
 
     def interrupt(self, sig: int = signal.SIGINT) -> None:
-        """SIGINT to the kernel: the running cell raises KeyboardInterrupt and the run ends with an error."""
+        """`sig` to the kernel. SIGINT: the running cell raises KeyboardInterrupt and the run ends with an error;
+        SIGKILL: the kernel ends, which the run notices."""
         pid = self.kernel.pid if self.kernel is not None else None
         if pid:
             try:
