@@ -178,6 +178,23 @@ def test_docx_gets_the_real_charts_back_in_place_of_their_stand_ins(tmp_path):
     assert all(len(m) > 5000 for m in media)  # drawn charts, not blank stand-ins
 
 
+def test_a_stand_in_holds_a_blank_image_of_the_charts_size():
+    """The stand-in's pixel data, built from a repeated deflate block, is a valid zlib stream of exactly the
+    image's rows of zeros (its Adler-32 checked by zlib), whatever the size."""
+    import struct
+    import zlib
+
+    from lakin.pipeline.render.word import _blank, _chunks, png_stand_in
+
+    for row, height in [(1, 1), (65535, 1), (65534, 2), (65536, 3), (5201, 800), (3000, 1701)]:
+        assert zlib.decompress(_blank(row, height)) == b"\0" * ((row + 1) * height), (row, height)
+    png = svg_to_png(to_svg(_chart()))
+    chunks = dict(_chunks(png_stand_in(png, "fig-001.png")))
+    width, height, depth, colour = struct.unpack(">IIBB", chunks[b"IHDR"][:10])
+    assert (depth, colour) == (8, 6)  # RGBA: four bytes a pixel
+    assert zlib.decompress(chunks[b"IDAT"]) == b"\0" * ((width * 4 + 1) * height)
+
+
 def test_a_stand_in_without_its_image_is_an_error():
     import io
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import http.server
+import json
 import os
 import shutil
 import subprocess
@@ -246,11 +247,57 @@ def test_render_refuses_every_resource_outside_media(tmp_path, secret, server, m
 
 def test_sandbox_reads_nothing_even_without_the_check(tmp_path, secret, server, monkeypatch):
     url, hits = server
-    monkeypatch.setattr(render.pandoc, "confine_resources", lambda document, media_dir, embed: document)
+    monkeypatch.setattr(render.pandoc, "confined_json",
+                        lambda document, writers: {key: json.dumps(document) for key in writers})
     notebooks = _notebook(tmp_path / "nb", f"![f]({secret})\n\n![g]({url}/x.gif)\n\n[y]{{src=\"{secret}\"}}")
     files = render_report(notebooks, _meta(), tmp_path / "out", formats="docx", engine="pandoc")
     assert SECRET.encode() not in _docx_bytes(files["docx"])
     assert hits == []
+
+
+def test_one_walk_confines_the_document_for_every_writer_as_one_check_each(tmp_path):
+    """`confined_json` (one walk for HTML, DOCX and Typst) gives each writer the text `confine_resources` gives it,
+    the charts renamed first where asked, and leaves the document as it was; a refused reference is named in
+    document order, as `confine_resources` names it."""
+    from lakin.pipeline.render.safety import confine_resources, confined_json
+
+    media, stand_ins = tmp_path / "media", tmp_path / "media-html"
+    media.mkdir(), stand_ins.mkdir()
+    png = b"\x89PNG\r\n\x1a\n" + b"\0" * 20
+    for folder in (media, stand_ins):
+        (folder / "fig-1.svg").write_text("<svg/>", encoding="utf-8")
+        (folder / "fig-1.png").write_bytes(png)
+    inline = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+    def image(target: str) -> dict:
+        return {"t": "Image", "c": [["", [], []], [{"t": "Str", "c": "grafik"}], [target, ""]]}
+
+    def document(*images: dict, link: str = "#bab-1") -> dict:
+        para = [*images, {"t": "Link", "c": [["", [], []], [{"t": "Str", "c": "a"}], [link, ""]]}]
+        return {"pandoc-api-version": [1, 23], "meta": {}, "blocks": [{"t": "Para", "c": para}]}
+
+    doc = document(image("media/fig-1.svg"), image(inline))
+    before = json.dumps(doc)
+    writers = {"html": (stand_ins, True, {}), "docx": (media, True, {"fig-1.svg": "fig-1.png"}),
+               "pdf": (media, False, {"fig-1.svg": "fig-1.png"})}
+    texts = confined_json(doc, writers)
+    assert json.dumps(doc) == before
+    renamed = json.loads(before.replace("media/fig-1.svg", "media/fig-1.png"))
+    assert json.loads(texts["html"]) == confine_resources(doc, stand_ins, embed=True)
+    assert json.loads(texts["docx"]) == confine_resources(renamed, media, embed=True)
+    assert json.loads(texts["pdf"]) == confine_resources(renamed, media, embed=False)
+    assert "data:image/svg+xml;base64," in texts["html"] and "media/fig-1.png" in texts["pdf"]
+    assert "media/narasi-" in texts["pdf"]  # the analyst's inline image, written for Typst to read
+
+    bad = document(image("/etc/passwd"), image("media/fig-1.svg"), link="file:///etc/passwd")
+    before = json.dumps(bad)
+    with pytest.raises(RenderError) as info:
+        confined_json(bad, writers)
+    assert info.value.problems == ["gambar '/etc/passwd'", "tautan 'file:///etc/passwd'"]
+    assert json.dumps(bad) == before
+    with pytest.raises(RenderError) as alone:
+        confine_resources(bad, media, embed=True)
+    assert alone.value.problems == info.value.problems
 
 
 def test_html_problems_flags_data_and_file_links():

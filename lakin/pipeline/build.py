@@ -233,6 +233,23 @@ def _render(notebooks: list[Path], meta, staging: Path, formats: tuple[str, ...]
         render.log.setLevel(level)
 
 
+def _beside_render(notebooks: list[Path], meta, report_model: ReportModel, prose, staging: Path,
+                   workbook: bool) -> tuple[dict[str, Path], dict[str, float]]:
+    """The tables workbook (with `workbook`) and the reviewer's document (lakin.tools.review: completeness,
+    reconciliation, prose findings; not the report), written into `staging`; their files and seconds."""
+    files, seconds = {}, {}
+    if workbook:
+        start = time.perf_counter()
+        files["xlsx"] = write_report_workbook(notebook_tables(notebooks, meta), staging / f"{meta.stem}-tabel.xlsx",
+                                              title=f"{meta.nama}, {meta.periode_nama}")
+        seconds["xlsx"] = time.perf_counter() - start
+    start = time.perf_counter()
+    reviu = write_review(report_model, staging, prose)
+    files["reviu_html"], files["reviu_xlsx"] = reviu["html"], reviu["xlsx"]
+    seconds["reviu"] = time.perf_counter() - start
+    return files, seconds
+
+
 def build(satker: str, periode: str, data_dir: str | Path | None = None, reports_root: str | Path = REPORTS_DIR,
           formats: Iterable[str] = ("html", "docx", "pdf"), renderer: str = "auto",
           kernel: str | None = KERNELS["warm"], signed_on: date | None = None, workbook: bool = True,
@@ -307,22 +324,18 @@ def build(satker: str, periode: str, data_dir: str | Path | None = None, reports
             ).with_model(report_model)  # the HTML first page's tiles
             if progress:
                 progress(f"Merender {', '.join(formats)} (mesin {chosen})")
-            start = time.perf_counter()
-            staged = _render(notebooks, meta, staging, formats, chosen, progress)
-            seconds["render"] = time.perf_counter() - start
-            if workbook:
+            # The tables workbook and the reviewer's document read the notebooks and the model, not the render:
+            # they are written while pandoc and Typst run in their own processes.
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="lakin-aside") as aside:
+                beside = aside.submit(_beside_render, notebooks, meta, report_model, prose, staging, workbook)
                 start = time.perf_counter()
-                staged["xlsx"] = write_report_workbook(notebook_tables(notebooks, meta),
-                                                       staging / f"{meta.stem}-tabel.xlsx",
-                                                       title=f"{meta.nama}, {meta.periode_nama}")
-                seconds["xlsx"] = time.perf_counter() - start
-                if progress:
-                    progress(f"      format xlsx selesai dalam {seconds['xlsx']:.1f} detik".replace(".", ","))
-            # the reviewer's document (lakin.tools.review): completeness, reconciliation, prose findings; not the report
-            start = time.perf_counter()
-            reviu = write_review(report_model, staging, prose)
-            staged["reviu_html"], staged["reviu_xlsx"] = reviu["html"], reviu["xlsx"]
-            seconds["reviu"] = time.perf_counter() - start
+                staged = _render(notebooks, meta, staging, formats, chosen, progress)
+                seconds["render"] = time.perf_counter() - start
+                beside_files, beside_seconds = beside.result()
+            staged.update(beside_files)
+            seconds.update(beside_seconds)
+            if progress and "xlsx" in beside_files:
+                progress(f"      format xlsx selesai dalam {seconds['xlsx']:.1f} detik".replace(".", ","))
             publish_dir(staging, out_dir)
         finally:
             if side is not None:

@@ -96,6 +96,38 @@ local function word_em(word)
   return longest
 end
 
+-- A table's cells as text, read once per table: each read of a cell (pandoc.utils.stringify) converts it from
+-- Lua to pandoc, and the layout asks for every cell's text several times. For each row, its cells as
+-- { col = first column, span = columns spanned, text = the cell's text }: `head` (the table head's rows),
+-- `other` (the bodies' head rows and the foot's rows), `body` (the bodies' rows).
+local read_tables = setmetatable({}, { __mode = "k" })
+
+local function cell_texts(el)
+  local known = read_tables[el]
+  if known then return known end
+  local function read(rows, into)
+    for _, row in ipairs(rows) do
+      local cells, col = {}, 1
+      for _, cell in ipairs(row.cells) do
+        local span = cell.col_span or 1
+        table.insert(cells, { col = col, span = span, text = pandoc.utils.stringify(cell.contents) })
+        col = col + span
+      end
+      table.insert(into, cells)
+    end
+    return into
+  end
+  local other, body = {}, {}
+  for _, b in ipairs(el.bodies) do
+    read(b.head, other)
+    read(b.body, body)
+  end
+  read(el.foot.rows, other)
+  known = { head = read(el.head.rows, {}), other = other, body = body }
+  read_tables[el] = known
+  return known
+end
+
 -- A table's measures, by table: the layout decision asks for them at every text size and unit it tries.
 local measured = setmetatable({}, { __mode = "k" })
 
@@ -105,27 +137,22 @@ local function measure(el)
   local words, texts = {}, {}
   local function visit(rows, factor)
     for _, row in ipairs(rows) do
-      local col = 1
-      for _, cell in ipairs(row.cells) do
-        local text = pandoc.utils.stringify(cell.contents)
+      for _, cell in ipairs(row) do
         local longest = 0
-        for word in text:gmatch("%S+") do
+        for word in cell.text:gmatch("%S+") do
           longest = math.max(longest, word_em(word))
         end
-        if (cell.col_span or 1) == 1 then
-          words[col] = math.max(words[col] or 0, longest * factor)
-          texts[col] = math.max(texts[col] or 0, text_em(text) * factor)
+        if cell.span == 1 then
+          words[cell.col] = math.max(words[cell.col] or 0, longest * factor)
+          texts[cell.col] = math.max(texts[cell.col] or 0, text_em(cell.text) * factor)
         end
-        col = col + (cell.col_span or 1)
       end
     end
   end
-  visit(el.head.rows, 1.1)
-  for _, body in ipairs(el.bodies) do
-    visit(body.head, 1.0)
-    visit(body.body, 1.0)
-  end
-  visit(el.foot.rows, 1.0)
+  local cells = cell_texts(el)
+  visit(cells.head, 1.1)
+  visit(cells.other, 1.0)
+  visit(cells.body, 1.0)
   measured[el] = { words, texts }
   return words, texts
 end
@@ -217,13 +244,15 @@ end
 -- The columns whose body cells all pass `test` (at least one does) or are empty, "-" or "N/A".
 local function columns_where(el, test)
   local seen, other = {}, {}
-  each_body_cell(el, function(col, _, text)
-    if test(text) then
-      seen[col] = true
-    elseif text ~= "" and text ~= "-" and text ~= "N/A" then
-      other[col] = true
+  for _, row in ipairs(cell_texts(el).body) do
+    for _, cell in ipairs(row) do
+      if test(cell.text) then
+        seen[cell.col] = true
+      elseif cell.text ~= "" and cell.text ~= "-" and cell.text ~= "N/A" then
+        other[cell.col] = true
+      end
     end
-  end)
+  end
   local out = {}
   for col in pairs(seen) do
     if not other[col] then out[col] = true end
@@ -312,16 +341,17 @@ end
 -- (lakin.css, section "HTML report"); the other formats print the word.
 local STATUS = { Hijau = "hijau", Kuning = "kuning", Merah = "merah" }
 local function status_chips(el)
-  local function chip(cell)
-    local text = pandoc.utils.stringify(cell.contents)
-    if STATUS[text] then
-      cell.contents = { pandoc.Plain({ pandoc.Span({ pandoc.Str(text) },
-        pandoc.Attr("", { "lakin-status", "lakin-status-" .. STATUS[text] })) }) }
-    end
-  end
+  local texts, i = cell_texts(el).body, 0
   for _, body in ipairs(el.bodies) do
     for _, row in ipairs(body.body) do
-      for _, cell in ipairs(row.cells) do chip(cell) end
+      i = i + 1
+      for j, cell in ipairs(row.cells) do
+        local text = texts[i][j].text
+        if STATUS[text] then
+          cell.contents = { pandoc.Plain({ pandoc.Span({ pandoc.Str(text) },
+            pandoc.Attr("", { "lakin-status", "lakin-status-" .. STATUS[text] })) }) }
+        end
+      end
     end
   end
   return el

@@ -30,12 +30,12 @@ from lakin.pipeline.render.engines import RENDERERS, RenderEngine, run
 from lakin.pipeline.render.interactive import interactive_html
 from lakin.pipeline.render.meta import ReportMeta
 from lakin.pipeline.render.pdf import compile_pdf, drop_false_suspects
-from lakin.pipeline.render.safety import MARKDOWN_READER, check_html, confine_resources, digest
+from lakin.pipeline.render.safety import MARKDOWN_READER, check_html, confined_json, digest
 from lakin.pipeline.render.word import png_stand_in, style_docx_tables
 from lakin.present.charts import svgs_to_pngs
 
-__all__ = ["HTML_TOC_DEPTH", "RASTER_FORMATS", "STAND_INS", "PandocEngine", "put_back_svgs", "raster_images",
-           "stand_ins", "svg_stand_in"]
+__all__ = ["HTML_TOC_DEPTH", "RASTER_FORMATS", "STAND_INS", "PandocEngine", "put_back_svgs", "stand_ins",
+           "svg_stand_in"]
 
 log = logging.getLogger(__name__)
 
@@ -49,24 +49,6 @@ RASTER_FORMATS = frozenset({"docx", "pdf"})
 # (`svg_stand_in`; --embed-resources re-reads every inline image, 1 s). False gives pandoc the real images: the
 # same files, slower (tests/test_chart_conversion.py and tests/test_build.py compare the two).
 STAND_INS = True
-
-
-def raster_images(document: dict, rasters: dict[str, str]) -> dict:
-    """A copy of a pandoc JSON document whose images `media/<svg>` named in `rasters` are `media/<png>`."""
-    copy = json.loads(json.dumps(document))
-    stack: list = [copy]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            if node.get("t") == "Image":
-                target = node["c"][2][0]
-                name = target[len(MEDIA_DIR) + 1:] if target.startswith(f"{MEDIA_DIR}/") else ""
-                if name in rasters:
-                    node["c"][2][0] = f"{MEDIA_DIR}/{rasters[name]}"
-            stack.extend(v for v in node.values() if isinstance(v, (list, dict)))
-        elif isinstance(node, list):
-            stack.extend(v for v in node if isinstance(v, (list, dict)))
-    return copy
 
 
 def stand_ins(media: Path, folder: Path, suffix: str, stand_in) -> tuple[Path, dict[str, bytes]]:
@@ -149,30 +131,35 @@ class PandocEngine(RenderEngine):
         (work_dir / "metadata.yaml").write_text(
             yaml.safe_dump(meta.pandoc_metadata(), allow_unicode=True, sort_keys=False), encoding="utf-8")
         document = self._read(source, work_dir)  # the one parse every writer starts from
-        raster = None
+        media = work_dir / MEDIA_DIR
+        rasters: dict[str, str] = {}
         if assembly.rasters and set(formats) & self.raster_formats:  # each chart's PNG, drawn once from its SVG
-            media = work_dir / MEDIA_DIR
             svgs = [(media / name).read_text(encoding="utf-8") for name in assembly.rasters]
             for png, data in zip(assembly.rasters.values(), svgs_to_pngs(svgs)):
                 (media / png).write_bytes(data)
-            raster = raster_images(document, dict(assembly.rasters))
+            rasters = dict(assembly.rasters)
+        # What each writer reads. HTML and DOCX get every image inline (pandoc reads no file); Typst reads image
+        # files under its root. HTML and DOCX get stand-ins of the charts, the real ones put back after pandoc
+        # (STAND_INS).
+        inputs: dict[str, tuple[Path, bool, dict[str, str]]] = {}
+        extras: dict[str, dict] = {}
+        for fmt in formats:
+            folder, extras[fmt] = media, {}
+            if fmt == "docx" and STAND_INS:
+                folder, extras[fmt]["images"] = stand_ins(media, work_dir / "media-docx", ".png", png_stand_in)
+            elif fmt == "html" and STAND_INS:
+                nonce = secrets.token_hex(8)
+                folder, svgs = stand_ins(media, work_dir / "media-html", ".svg",
+                                         lambda _data, name, nonce=nonce: svg_stand_in(nonce, name))
+                extras[fmt]["put_back"] = lambda text, svgs=svgs, nonce=nonce: put_back_svgs(text, svgs, nonce)
+            inputs[fmt] = (folder, fmt != "pdf", rasters if fmt in self.raster_formats else {})
+        # one walk of the document checks it for every writer (RenderError before any writer runs)
+        for fmt, text in confined_json(document, inputs).items():
+            (work_dir / f"report-{fmt}.json").write_text(text, encoding="utf-8")
 
         def write(fmt: str) -> tuple[Path, float]:
             started = time.perf_counter()
-            doc = raster if fmt in self.raster_formats and raster is not None else document
-            # HTML and DOCX get every image inline (pandoc reads no file); Typst reads image files under its root.
-            # HTML and DOCX get stand-ins of the charts, the real ones put back after pandoc (STAND_INS).
-            media, extra = work_dir / MEDIA_DIR, {}
-            if fmt == "docx" and STAND_INS:
-                media, extra["images"] = stand_ins(media, work_dir / "media-docx", ".png", png_stand_in)
-            elif fmt == "html" and STAND_INS:
-                nonce = secrets.token_hex(8)
-                media, svgs = stand_ins(media, work_dir / "media-html", ".svg",
-                                        lambda _data, name: svg_stand_in(nonce, name))
-                extra["put_back"] = lambda text: put_back_svgs(text, svgs, nonce)
-            checked = work_dir / f"report-{fmt}.json"
-            checked.write_text(json.dumps(confine_resources(doc, media, embed=fmt != "pdf")), encoding="utf-8")
-            path = getattr(self, f"_{fmt}")(checked, meta, work_dir, assembly, **extra)
+            path = getattr(self, f"_{fmt}")(work_dir / f"report-{fmt}.json", meta, work_dir, assembly, **extras[fmt])
             return path, time.perf_counter() - started
 
         with ThreadPoolExecutor(max_workers=len(formats)) as pool:

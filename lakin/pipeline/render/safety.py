@@ -10,7 +10,7 @@ import json
 import os
 import re
 import stat
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from pathlib import Path
 
 from bs4 import BeautifulSoup
@@ -18,7 +18,7 @@ from bs4 import BeautifulSoup
 from lakin.errors import RenderError
 from lakin.pipeline.render.base import MEDIA_DIR
 
-__all__ = ["MARKDOWN_READER", "check_html", "confine_resources", "digest", "html_problems"]
+__all__ = ["MARKDOWN_READER", "check_html", "confine_resources", "confined_json", "digest", "html_problems"]
 
 # Pandoc's Markdown without raw HTML/TeX/attribute blocks, citations (@), math ($) and YAML blocks (which could
 # set css or other resources): Markdown from data can never become markup or a file to read.
@@ -124,66 +124,97 @@ def confine_resources(document: dict, media_dir: Path, embed: bool) -> dict:
 
     Raises RenderError naming every refused reference: nothing else reaches a writer.
     """
-    problems: list[str] = []
+    return json.loads(confined_json(document, {"": (media_dir, embed, {})})[""])
 
-    def image(target: str) -> str:
-        name = target[len(MEDIA_DIR) + 1:] if target.startswith(f"{MEDIA_DIR}/") else ""
-        inline = _DATA_IMAGE.match(target)
-        if name and _MEDIA_NAME.match(name):
-            path = media_dir / name
-            try:
-                regular = stat.S_ISREG(os.lstat(path).st_mode)
-            except OSError:
-                regular = False
-            mime = _MEDIA_TYPES.get(path.suffix.lower())
-            if not regular or mime is None:
-                problems.append(f"gambar {target[:80]!r} bukan berkas gambar di folder media laporan")
-                return target
-            if not embed:
-                return target
-            return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
-        if inline:
-            try:
-                raw = base64.b64decode(inline[2], validate=True)
-            except ValueError:
-                raw = b""
-            if not raw.startswith(_IMAGE_MAGIC[inline[1]]):
-                problems.append(f"gambar data: {target[:40]!r}... bukan {inline[1]}")
-                return target
-            if embed:
-                return target
-            name = f"narasi-{hashlib.sha256(raw).hexdigest()[:16]}.{inline[1].split('/')[1]}"
-            (media_dir / name).write_bytes(raw)
-            return f"{MEDIA_DIR}/{name}"
-        problems.append(f"gambar {target[:80]!r}")
-        return target
 
-    def attributes(attr: list) -> None:
-        for key, value in attr[2]:
-            bare = key.lower().removeprefix("data-")
-            if bare in _FETCHED_ATTRS or bare.startswith("on"):
-                problems.append(f"atribut {key}={value[:60]!r}")
+def confined_json(document: dict, writers: dict[str, tuple[Path, bool, Mapping[str, str]]]) -> dict[str, str]:
+    """`confine_resources` for several writers from one walk of `document`: for each writer, the JSON text of the
+    document confined to its `(media_dir, embed, renamed)`, where `renamed` first turns an image `media/<a>` into
+    `media/<renamed[a]>` (a chart's SVG into its PNG). RenderError for the first writer, in order, that would get
+    a refused reference. `document` is left as it was."""
+    sites = _sites(document)
+    images = [site for site in sites if not isinstance(site, str)]
+    given = [site[2] for site in images]  # each image's [target, title], put back after every writer's copy
+    texts: dict[str, str] = {}
+    for key, (media_dir, embed, renamed) in writers.items():
+        problems: list[str] = []
+        try:
+            for site in sites:  # document order, as the refused references are named
+                if isinstance(site, str):
+                    problems.append(site)
+                    continue
+                target, title = site[2]
+                name = target[len(MEDIA_DIR) + 1:] if target.startswith(f"{MEDIA_DIR}/") else ""
+                if name in renamed:
+                    target = f"{MEDIA_DIR}/{renamed[name]}"
+                site[2] = [_image(target, media_dir, embed, problems), title]
+            if problems:
+                raise RenderError("Laporan merujuk sumber yang tidak diizinkan (hanya gambar di folder media laporan "
+                                   "dan tautan http(s), mailto atau #bagian): "
+                                   + "; ".join(list(dict.fromkeys(problems))[:10]), problems=problems)
+            texts[key] = json.dumps(document)
+        finally:
+            for site, original in zip(images, given):
+                site[2] = original
+    return texts
 
-    checked = json.loads(json.dumps(document))  # a deep copy (C speed), changed in place below
-    stack: list = [checked]
-    while stack:  # every node, in document order
+
+def _sites(document: dict) -> list:
+    """In document order: the content (`c`) of every Image node, whose target a writer's copy sets, and the
+    problem of every refused link and attribute, the same for every writer."""
+    sites: list = []
+    stack: list = [document]
+    while stack:
         node = stack.pop()
         if isinstance(node, dict):
             kind = node.get("t")
             if kind == "Image":
-                target, title = node["c"][2]
-                node["c"][2] = [image(target), title]
+                sites.append(node["c"])
             elif kind == "Link":
                 target = node["c"][2][0]
                 if target and not _SAFE_LINK.match(target.strip()):
-                    problems.append(f"tautan {target[:80]!r}")
+                    sites.append(f"tautan {target[:80]!r}")
             stack.extend(v for v in reversed(node.values()) if isinstance(v, (list, dict)))
         elif _is_attr(node):
-            attributes(node)
+            for key, value in node[2]:
+                bare = key.lower().removeprefix("data-")
+                if bare in _FETCHED_ATTRS or bare.startswith("on"):
+                    sites.append(f"atribut {key}={value[:60]!r}")
         else:
             stack.extend(v for v in reversed(node) if isinstance(v, (list, dict)))
-    if problems:
-        raise RenderError("Laporan merujuk sumber yang tidak diizinkan (hanya gambar di folder media laporan dan "
-                           "tautan http(s), mailto atau #bagian): " + "; ".join(list(dict.fromkeys(problems))[:10]),
-                           problems=problems)
-    return checked
+    return sites
+
+
+def _image(target: str, media_dir: Path, embed: bool, problems: list[str]) -> str:
+    """An image's target as a writer gets it: a file of `media_dir` (inline with `embed`) or an embedded image
+    (written into `media_dir` without `embed`); its problem appended to `problems` when refused."""
+    name = target[len(MEDIA_DIR) + 1:] if target.startswith(f"{MEDIA_DIR}/") else ""
+    inline = _DATA_IMAGE.match(target)
+    if name and _MEDIA_NAME.match(name):
+        path = media_dir / name
+        try:
+            regular = stat.S_ISREG(os.lstat(path).st_mode)
+        except OSError:
+            regular = False
+        mime = _MEDIA_TYPES.get(path.suffix.lower())
+        if not regular or mime is None:
+            problems.append(f"gambar {target[:80]!r} bukan berkas gambar di folder media laporan")
+            return target
+        if not embed:
+            return target
+        return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+    if inline:
+        try:
+            raw = base64.b64decode(inline[2], validate=True)
+        except ValueError:
+            raw = b""
+        if not raw.startswith(_IMAGE_MAGIC[inline[1]]):
+            problems.append(f"gambar data: {target[:40]!r}... bukan {inline[1]}")
+            return target
+        if embed:
+            return target
+        name = f"narasi-{hashlib.sha256(raw).hexdigest()[:16]}.{inline[1].split('/')[1]}"
+        (media_dir / name).write_bytes(raw)
+        return f"{MEDIA_DIR}/{name}"
+    problems.append(f"gambar {target[:80]!r}")
+    return target

@@ -9,6 +9,7 @@ import re
 import struct
 import zipfile
 import zlib
+from collections.abc import Callable
 from copy import deepcopy
 from pathlib import Path
 
@@ -105,10 +106,32 @@ def _chunk(kind: bytes, body: bytes) -> bytes:
     return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
 
+_ZEROS = 1 << 16  # bytes of zeros in the one deflate block a blank image's data repeats
+
+
+@functools.lru_cache(maxsize=1)
+def _zero_blocks() -> tuple[bytes, Callable[[int], bytes]]:
+    """Raw deflate of `_ZEROS` zero bytes ending on a full flush (no reference to what came before, so it can be
+    repeated), and the final blocks of n zero bytes."""
+    block = zlib.compressobj(1, zlib.DEFLATED, -15)
+    whole = block.compress(b"\0" * _ZEROS) + block.flush(zlib.Z_FULL_FLUSH)
+
+    def tail(n: int) -> bytes:
+        last = zlib.compressobj(1, zlib.DEFLATED, -15)
+        return last.compress(b"\0" * n) + last.flush(zlib.Z_FINISH)
+
+    return whole, tail
+
+
 @functools.lru_cache(maxsize=16)
 def _blank(row: int, height: int) -> bytes:
-    """The compressed pixel data of a blank image (a zero filter byte and zero samples on every row)."""
-    return zlib.compress(b"\0" * ((row + 1) * height))
+    """The zlib data of a blank image: a zero filter byte and zero samples on every row. Built from one deflate
+    block repeated (the stand-in of a chart of 2 MB of pixels cost zlib.compress 30 ms; this, microseconds)."""
+    size = (row + 1) * height
+    whole, tail = _zero_blocks()
+    adler = (size % 65521) << 16 | 1  # Adler-32 of `size` zero bytes
+    return (b"\x78\x01" + whole * (size // _ZEROS) + tail(size % _ZEROS)
+            + struct.pack(">I", adler))
 
 
 def png_stand_in(png: bytes, key: str) -> bytes:
