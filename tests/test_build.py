@@ -181,9 +181,9 @@ def rebuild(cold, tmp_path, monkeypatch):
     shutil.copytree(base / "reports", tmp_path / "reports")
     calls, real = [], execute.execute_chapter
 
-    def counted(chapter, output, params, kernel=None):
+    def counted(chapter, output, params, kernel=None, on_cell=None):
         calls.append(chapter.name)
-        return real(chapter, output, params, kernel)
+        return real(chapter, output, params, kernel, on_cell)
 
     monkeypatch.setattr(execute, "execute_chapter", counted)
     children = []  # the drawing children (lakin.pipeline.sidework) the build started
@@ -287,10 +287,10 @@ def test_a_failing_chapter_leaves_no_drawing_child(rebuild, monkeypatch):
     _, again = rebuild
     counting = execute.execute_chapter  # the fixture's counting wrapper around the real one
 
-    def second_fails(chapter, output, params, kernel=None):
+    def second_fails(chapter, output, params, kernel=None, on_cell=None):
         if len(again.children) and chapter.name != "00-ringkasan":
             raise RuntimeError("bab kedua gagal")
-        return counting(chapter, output, params, kernel)
+        return counting(chapter, output, params, kernel, on_cell)
 
     monkeypatch.setattr(execute, "execute_chapter", second_fails)
     with pytest.raises(ExecutionError, match="bab kedua gagal"):

@@ -25,7 +25,7 @@ class NoChapters:
     def __init__(self):
         self.calls = []
 
-    def __call__(self, chapter, output, params, engine_name=None):
+    def __call__(self, chapter, output, params, engine_name=None, on_cell=None):
         self.calls.append(chapter.name)
         raise AssertionError("no chapter may run")
 

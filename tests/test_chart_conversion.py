@@ -293,6 +293,37 @@ def test_the_builds_child_draws_what_the_render_needs(session_notebooks, tmp_pat
     assert counted == {"vega": 0, "raster": 0}
 
 
+@pytest.mark.slow  # executes a notebook on the warm kernel
+def test_a_cells_charts_handed_on_as_it_ran_are_the_ones_the_render_needs(tmp_path, counted):
+    """The warm kernel hands `lakin build` each cell as soon as it ran (`on_cell`), and the build sends the cell's
+    charts to its child (`SideWork.draw_specs`, keys sorted as the notebook file holds them). What the child
+    draws from them is what the render looks up in the executed notebook: drawing that notebook's charts
+    afterwards draws nothing. The kernel's own key order is not the file's, so the sorting is needed."""
+    import json
+
+    import papermill
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    from lakin.pipeline.execute import KERNEL_NAME
+    from lakin.pipeline.render import cell_charts, predraw_charts
+    from lakin.pipeline.sidework import SideWork
+
+    source, executed = tmp_path / "bab.ipynb", tmp_path / "bab-hasil.ipynb"
+    chart = ("import altair as alt\nimport pandas as pd\nfrom lakin.present import show\n"
+             "show.chart(alt.Chart(pd.DataFrame({'nilai': [1.5, 2.25], 'jenis': ['x', 'y']})).mark_bar().encode("
+             "x='nilai:Q', y='jenis:N').properties(title='Uji'), 'Uji')")  # as a chapter shows a chart
+    nbformat.write(new_notebook(cells=[new_code_cell(chart), new_code_cell("1 + 1")]), str(source))
+    cells: list = []
+    papermill.execute_notebook(str(source), str(executed), cwd=str(tmp_path), engine_name="lakin-warm",
+                               kernel_name=KERNEL_NAME, progress_bar=False, on_cell=cells.append)
+    assert len(cells) == 2 and not cell_charts(cells[1])
+    specs = cell_charts(cells[0])
+    assert len(specs) == 1 and json.dumps(specs[0]) != json.dumps(specs[0], sort_keys=True)
+    side = SideWork()
+    assert side.draw_specs(specs, raster=True) and side.finish(timeout=120) == 0
+    assert predraw_charts(executed) == 1 and counted == {"vega": 0, "raster": 0}  # all found: the child drew them
+
+
 def test_the_drawing_child_imports_nothing_from_the_working_folder(tmp_path, monkeypatch):
     """`python -m` would put the working folder first on the child's import path: a `lakin/` folder there would
     run instead of lakin. The child runs with -P."""

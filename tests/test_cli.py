@@ -102,7 +102,7 @@ def test_targets_without_results_warn_and_strict_refuses(capsys, tmp_path, no_ke
 def test_build_reports_progress_per_chapter_and_per_format(capsys, tmp_path, monkeypatch):
     import lakin.pipeline.render
 
-    def chapter(ch, output, params, kernel=None):
+    def chapter(ch, output, params, kernel=None, on_cell=None):
         nbformat.write(nbformat.v4.new_notebook(), output)
 
     def render(notebooks, meta, out_dir, formats, engine="auto"):

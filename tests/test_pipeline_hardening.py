@@ -74,7 +74,7 @@ class FakeExecutor:
         self.calls: list[str] = []
         self.after, self.fail_at = after, fail_at
 
-    def __call__(self, chapter, output, params, kernel=None):
+    def __call__(self, chapter, output, params, kernel=None, on_cell=None):
         self.calls.append(chapter.name)
         if chapter.name == self.fail_at:
             raise RuntimeError("bab gagal")

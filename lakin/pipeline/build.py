@@ -173,8 +173,8 @@ def _execute(plan, report_model: ReportModel | None, snap: Path, work: Path, out
     kernel, another process, runs the next chapter: the render finds them in the chart cache. Drawing holds the
     GIL about 70 ms at a time, which the kernel's messages wait for: measured, a cold `lakin build` of
     kppbc-balikpapan 2024 took 22.4 s against 23.7 s (benchmarks/README.md). With `sidework`
-    (lakin.pipeline.sidework) a child process draws them instead, so that the kernel's next cell does not wait for
-    the GIL, and this process helps it once the last chapter ran. `side` is that child when the build started it
+    (lakin.pipeline.sidework) a child process draws them instead, each cell's charts as soon as the cell ran, so
+    that the kernel's next cell does not wait for the GIL, and this process helps it once the last chapter ran. `side` is that child when the build started it
     early (a first build); otherwise it starts with the first chapter executed, so that a rebuild executing none
     starts none. The thread first checks the unit's year for the reviewer's document while the kernel starts."""
     target = work / "laporan" / "notebooks"
@@ -190,18 +190,27 @@ def _execute(plan, report_model: ReportModel | None, snap: Path, work: Path, out
         drawn = [drawing.submit(check_model_data, report_model)]
         given: list[Path] = []  # executed chapters whose charts the child draws
 
-        def executed(notebook: Path) -> None:
+        def child() -> SideWork | None:
             nonlocal side
             if side is None and sidework:  # a rebuild's first executed chapter: the child starts now
                 side = SideWork()
-            if side is not None and side.draw(notebook, raster):
+            return side
+
+        def executed(notebook: Path) -> None:
+            if child() is not None and side.draw(notebook, raster):
                 given.append(notebook)
             else:  # no child (or it is gone): this process draws
                 drawn.append(drawing.submit(render.predraw_charts, notebook, raster))
 
+        def ran(cell: dict) -> None:  # called on the engine's thread: a cell's charts go to the child at once
+            with contextlib.suppress(Exception):
+                specs = render.cell_charts(cell)
+                if specs and child() is not None:
+                    side.draw_specs(specs, raster)
+
         try:
             seconds = execute_chapters(plan, target, out_dir / "gagal", kernel, progress, chapters,
-                                       executed=executed)
+                                       executed=executed, on_cell=ran if sidework else None)
             # The kernel is done: this process draws the child's charts from the last one back while the child
             # goes on from the first; each finds in the cache what the other drew.
             for notebook in reversed(given):

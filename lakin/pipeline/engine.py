@@ -345,18 +345,16 @@ class WarmEngine(NBClientEngine):
         """Run the notebook on this process's warm kernel (started on first use), after a reset."""
         cwd = kwargs.pop("kernel_cwd", None) or os.getcwd()
         imports = tuple(kwargs.pop("warm_imports", None) or cls.imports)
+        on_cell = kwargs.pop("on_cell", None)  # called with each cell papermill has recorded (a build's charts)
+        if on_cell is not None:
+            complete = nb_man.cell_complete
+            nb_man.cell_complete = lambda cell, *args, **kw: (complete(cell, *args, **kw), on_cell(cell))[0]
         kwargs = remove_args(["input_path"], **kwargs)
         safe_kwargs = remove_args(["timeout", "startup_timeout"], **kwargs)
         final_kwargs = merge_kwargs(
-            safe_kwargs,
-            timeout=execution_timeout if execution_timeout else kwargs.get("timeout"),
-            startup_timeout=start_timeout,
-            kernel_name=kernel_name,
-            log=logger,
-            log_output=log_output,
-            stdout_file=stdout_file,
-            stderr_file=stderr_file,
-        )
+            safe_kwargs, timeout=execution_timeout if execution_timeout else kwargs.get("timeout"),
+            startup_timeout=start_timeout, kernel_name=kernel_name, log=logger, log_output=log_output,
+            stdout_file=stdout_file, stderr_file=stderr_file)
         env = dict(os.environ)
         return _thread().call(_execute_on_engine_thread, nb_man, kernel_name, str(cwd), env, final_kwargs,
                               start_timeout, imports)

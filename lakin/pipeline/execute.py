@@ -125,12 +125,16 @@ def _failure(chapter: Chapter, nb_path: Path, exc: Exception) -> ChapterFailure:
     return ChapterFailure(chapter.name, str(nb_path), cell_index, ename, evalue, source)
 
 
-def execute_chapter(chapter: Chapter, output: Path, params: ReportParams, kernel: str | None = None) -> None:
+def execute_chapter(chapter: Chapter, output: Path, params: ReportParams, kernel: str | None = None,
+                    on_cell: Callable[[dict], None] | None = None) -> None:
     """Run one chapter notebook with papermill (parameters are validated scalars only) on the papermill engine
-    `kernel` (KERNELS: the warm kernel, or None for a new kernel)."""
-    kwargs = {}
+    `kernel` (KERNELS: the warm kernel, or None for a new kernel). The warm kernel calls `on_cell` with each cell
+    as soon as it ran."""
+    kwargs: dict = {}
     if kernel:
         kwargs["engine_name"] = kernel
+    if on_cell is not None and kernel == KERNELS["warm"]:
+        kwargs["on_cell"] = on_cell
     papermill.execute_notebook(
         str(chapter.path), str(output), parameters=params.as_notebook_parameters(),
         cwd=str(chapter.path.parent), kernel_name=KERNEL_NAME, progress_bar=False,
@@ -200,11 +204,13 @@ def prepare(satker: str, periode: str, data_dir: str | Path | None = None, noteb
 def execute_chapters(plan: Plan, target: Path, failed: Path, kernel: str | None = KERNELS["warm"],
                      progress: Callable[[str], None] | None = None,
                      reuse: ChapterReuse | None = None,
-                     executed: Callable[[Path], None] | None = None) -> dict[str, float]:
+                     executed: Callable[[Path], None] | None = None,
+                     on_cell: Callable[[dict], None] | None = None) -> dict[str, float]:
     """Execute the plan's chapters into `target`; a failing chapter's notebook is kept in `failed`. With
     `reuse`, a chapter whose inputs did not change since the previous build takes that build's notebook.
     `executed` is called with each chapter's notebook as soon as it is written (the build draws its charts
-    then, while the kernel runs the next chapter)."""
+    then, while the kernel runs the next chapter); `on_cell` with each cell the warm kernel ran, as soon as it
+    ran (the build's child draws a cell's charts while the kernel runs the next cell)."""
     seconds: dict[str, float] = {}
     total = len(plan.chapters)
     for i, ch in enumerate(plan.chapters, 1):
@@ -221,7 +227,7 @@ def execute_chapters(plan: Plan, target: Path, failed: Path, kernel: str | None 
         if reuse is not None:
             reuse.executing(ch)
         try:
-            execute_chapter(ch, output, plan.params, kernel)
+            execute_chapter(ch, output, plan.params, kernel, on_cell)
         except Exception as exc:  # papermill raises PapermillExecutionError; kernels may die
             shutil.rmtree(failed, ignore_errors=True)
             failed.mkdir(parents=True)

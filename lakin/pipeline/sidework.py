@@ -1,5 +1,5 @@
-"""Work a build hands to a child process while the kernel runs the chapters: each executed chapter's charts drawn
-into the chart cache.
+"""Work a build hands to a child process while the kernel runs the chapters: the charts of each cell the kernel
+ran, and of each executed chapter, drawn into the chart cache.
 
 Why a process and not a thread of the build's own process: drawing a chart holds the GIL about 70 ms at a time,
 and the papermill client of that process, which sends the kernel its next cell, waits for it. Measured on
@@ -9,9 +9,10 @@ once the last chapter ran, the build's process draws too, from the last chart ba
 
 The child only fills lakin's chart cache (lakin.present.charts.cache): the render finds its charts there by
 content, and draws whatever is missing. So a child that fails, is killed or is slow changes no output, only the
-time. It is sent the paths of executed notebooks, reads their charts as the render does, and writes nowhere
-but the cache. The protocol is one JSON object per line on its stdin; it exits when
-stdin closes, after the last job.
+time. It is sent each cell's charts as soon as the kernel made them (it draws a chapter's first charts while
+the kernel runs the chapter's next cells), then the path of the executed notebook, whose charts it reads as the
+render does (those it drew already are found in the cache); it writes nowhere but the cache. The protocol is
+one JSON object per line on its stdin; it exits when stdin closes, after the last job.
 
 `lakin build` uses it; a batch worker keeps the drawing thread: its two workers keep both cores busy anyway, and
 a child per report costs about 1 s of CPU to start (measured, `benchmarks/run.py --only b --units 10` twice each
@@ -24,9 +25,10 @@ import contextlib
 import json
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
-from lakin.pipeline.render import predraw_charts
+from lakin.pipeline.render import draw_charts, predraw_charts
 from lakin.present.charts.cache import enabled
 
 __all__ = ["SIDEWORK_TIMEOUT", "SideWork", "main"]
@@ -41,6 +43,7 @@ class SideWork:
 
     def __init__(self) -> None:
         self.proc: subprocess.Popen | None = None
+        self.lock = threading.Lock()
         if not enabled():  # no cache: nothing the child does could be found again
             return
         with contextlib.suppress(OSError):
@@ -57,15 +60,23 @@ class SideWork:
         if not self.running:
             return False
         try:
-            self.proc.stdin.write(json.dumps(job) + "\n")
-            self.proc.stdin.flush()
-        except OSError:  # the child is gone: the render draws what it did not
-            return False
+            line = json.dumps(job, sort_keys=True) + "\n"
+            with self.lock:  # the engine's thread sends a cell's charts, this one a chapter
+                self.proc.stdin.write(line)
+                self.proc.stdin.flush()
+        except (OSError, TypeError, ValueError):  # the child is gone (the render draws what it did not), or a
+            return False  # spec that is not JSON
         return True
 
     def draw(self, notebook: Path, raster: bool) -> bool:
         """Draw an executed chapter's charts (and their PNG, with `raster`) into the cache."""
         return self._send({"draw": str(notebook), "raster": bool(raster)})
+
+    def draw_specs(self, specs: list, raster: bool) -> bool:
+        """Draw these charts of a cell that just ran (lakin.pipeline.render.cell_charts) into the cache. Sent with
+        their keys sorted, as the executed notebook holds them (nbformat writes sorted keys): the render, which
+        reads that notebook, looks up the same spec."""
+        return self._send({"specs": specs, "raster": bool(raster)})
 
     def finish(self, timeout: float = SIDEWORK_TIMEOUT) -> int | None:
         """Close the child's input and wait for it to end its jobs; the child is killed after `timeout` or when the
@@ -93,6 +104,8 @@ class SideWork:
 def _run(job: dict) -> None:
     if "draw" in job:
         predraw_charts(Path(job["draw"]), raster=bool(job.get("raster", True)))
+    elif "specs" in job:
+        draw_charts(job["specs"], raster=bool(job.get("raster", True)))
 
 
 def main() -> int:

@@ -42,7 +42,7 @@ from lakin.data.params import FORMATS, parse_formats
 from lakin.errors import RenderError
 from lakin.pipeline.render.assemble import Assembly, assemble
 from lakin.pipeline.render.base import MEDIA_DIR, TEMPLATES, TOC_DEPTH, TOC_TITLE
-from lakin.pipeline.render.chapters import AssembledChapter, predraw_charts
+from lakin.pipeline.render.chapters import AssembledChapter, cell_charts, draw_charts, predraw_charts
 from lakin.pipeline.render.engines import RENDERERS, RenderEngine, engines, get_engine
 from lakin.pipeline.render.interactive import CHART_EMBED_OPTIONS, NAV_SCRIPT, interactive_html
 from lakin.pipeline.render.meta import STATUS_CLASSES, ReportMeta
@@ -56,7 +56,8 @@ from lakin.pipeline.render.word import style_docx_tables
 __all__ = [
     "CHART_EMBED_OPTIONS", "FORMATS", "HTML_TOC_DEPTH", "MARKDOWN_READER", "MEDIA_DIR", "NAV_SCRIPT", "PDF_STANDARDS",
     "QUARTO_FORMATS", "RENDERERS", "STATUS_CLASSES", "TEMPLATES", "TOC_DEPTH", "TOC_TITLE", "AssembledChapter",
-    "Assembly", "PandocEngine", "QuartoEngine", "RenderEngine", "ReportMeta", "assemble", "confine_resources",
+    "Assembly", "PandocEngine", "QuartoEngine", "RenderEngine", "ReportMeta", "assemble", "cell_charts",
+    "confine_resources", "draw_charts",
     "drop_false_suspects", "engines", "get_engine", "html_problems", "interactive_html", "log", "predraw_charts",
     "render_report", "signature_markdown", "style_docx_tables",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,7 +14,7 @@ from lakin.pipeline.render.notebooks import (
 from lakin.present.charts import svg_to_png, to_svg
 from lakin.model.refs import escape_md
 
-__all__ = ["AssembledChapter", "Assembler", "ID_CHARS", "predraw_charts"]
+__all__ = ["AssembledChapter", "Assembler", "ID_CHARS", "cell_charts", "draw_charts", "predraw_charts"]
 
 _CAPTION = re.compile(r"^(?:[Tt]able)?:[ \t]+(?P<caption>\S.*)$")
 ID_CHARS = re.compile(r"[^a-z0-9-]+")
@@ -191,20 +191,31 @@ class Assembler:
         return f"![{tag} {escape_md(caption)}]({ref}){{{' '.join(attrs)}}}"
 
 
+def cell_charts(cell: dict) -> list:
+    """The Vega-Lite specs of a cell's outputs that the assembler draws (those without an image of their own)."""
+    specs = []
+    for output in cell.get("outputs", []) or []:
+        data = output.get("data", {}) or {}
+        spec = vegalite_spec(data)
+        if spec is not None and "image/png" not in data and "image/svg+xml" not in data:
+            specs.append(spec)
+    return specs
+
+
+def draw_charts(specs: Iterable, raster: bool = True) -> None:
+    """Draw each spec's SVG (and its PNG, with `raster`) into the chart cache, as the render will look them up."""
+    for spec in specs:
+        svg = to_svg(spec)
+        if raster:
+            svg_to_png(svg)
+
+
 def predraw_charts(notebook: Path, raster: bool = True, reverse: bool = False) -> int:
     """Draw every chart of an executed chapter that the assembler will draw (SVG, and its PNG with `raster`), so
     that rendering finds them in the chart cache (`lakin.present.charts.cache`, the same keys: the same spec,
     the same SVG); the number of charts. The build calls it while the kernel executes the next chapter;
     `reverse` draws the last chart first."""
-    specs = []
-    for cell in read_notebook(Path(notebook))["cells"]:  # the render's own reader: the same spec, the same key
-        for output in cell.get("outputs", []) or []:
-            data = output.get("data", {}) or {}
-            spec = vegalite_spec(data)
-            if spec is not None and "image/png" not in data and "image/svg+xml" not in data:
-                specs.append(spec)
-    for spec in reversed(specs) if reverse else specs:
-        svg = to_svg(spec)
-        if raster:
-            svg_to_png(svg)
+    # the render's own reader: the same spec, the same key
+    specs = [spec for cell in read_notebook(Path(notebook))["cells"] for spec in cell_charts(cell)]
+    draw_charts(reversed(specs) if reverse else specs, raster)
     return len(specs)
