@@ -287,6 +287,7 @@ def test_one_walk_confines_the_document_for_every_writer_as_one_check_each(tmp_p
     assert json.loads(texts["docx"]) == confine_resources(renamed, media, embed=True)
     assert json.loads(texts["pdf"]) == confine_resources(renamed, media, embed=False)
     assert "data:image/svg+xml;base64," in texts["html"] and "media/fig-1.png" in texts["pdf"]
+    assert texts["docx"].count(inline) == 2 and "media/" not in texts["docx"]  # the chart's PNG, inline
     assert "media/narasi-" in texts["pdf"]  # the analyst's inline image, written for Typst to read
 
     bad = document(image("/etc/passwd"), image("media/fig-1.svg"), link="file:///etc/passwd")

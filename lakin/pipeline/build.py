@@ -174,9 +174,10 @@ def _execute(plan, report_model: ReportModel | None, snap: Path, work: Path, out
     GIL about 70 ms at a time, which the kernel's messages wait for: measured, a cold `lakin build` of
     kppbc-balikpapan 2024 took 22.4 s against 23.7 s (benchmarks/README.md). With `sidework`
     (lakin.pipeline.sidework) a child process draws them instead, each cell's charts as soon as the cell ran, so
-    that the kernel's next cell does not wait for the GIL, and this process helps it once the last chapter ran. `side` is that child when the build started it
-    early (a first build); otherwise it starts with the first chapter executed, so that a rebuild executing none
-    starts none. The thread first checks the unit's year for the reviewer's document while the kernel starts."""
+    that the kernel's next cell does not wait for the GIL, and this process helps it once the last chapter ran.
+    `side` is that child when the build started it early (a first build); otherwise it starts with the first
+    chapter executed, so that a rebuild executing none starts none. The thread first checks the unit's year for
+    the reviewer's document while the kernel starts."""
     target = work / "laporan" / "notebooks"
     target.mkdir(parents=True)
     if report_model is None:  # invalid data: the first chapter shows the error

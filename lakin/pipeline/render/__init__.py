@@ -57,9 +57,8 @@ __all__ = [
     "CHART_EMBED_OPTIONS", "FORMATS", "HTML_TOC_DEPTH", "MARKDOWN_READER", "MEDIA_DIR", "NAV_SCRIPT", "PDF_STANDARDS",
     "QUARTO_FORMATS", "RENDERERS", "STATUS_CLASSES", "TEMPLATES", "TOC_DEPTH", "TOC_TITLE", "AssembledChapter",
     "Assembly", "PandocEngine", "QuartoEngine", "RenderEngine", "ReportMeta", "assemble", "cell_charts",
-    "confine_resources", "draw_charts",
-    "drop_false_suspects", "engines", "get_engine", "html_problems", "interactive_html", "log", "predraw_charts",
-    "render_report", "signature_markdown", "style_docx_tables",
+    "confine_resources", "draw_charts", "drop_false_suspects", "engines", "get_engine", "html_problems",
+    "interactive_html", "log", "predraw_charts", "render_report", "signature_markdown", "style_docx_tables",
 ]
 
 log = logging.getLogger(__name__)  # the engines' per-format timing lines ("render html (pandoc): 1.2 s") end here
