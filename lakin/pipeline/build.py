@@ -198,7 +198,7 @@ def _execute(plan, report_model: ReportModel | None, snap: Path, work: Path, out
             return side
 
         def executed(notebook: Path) -> None:
-            if child() is not None and side.draw(notebook, raster):
+            if (worker := child()) is not None and worker.draw(notebook, raster):
                 given.append(notebook)
             else:  # no child (or it is gone): this process draws
                 drawn.append(drawing.submit(render.predraw_charts, notebook, raster))
@@ -206,8 +206,8 @@ def _execute(plan, report_model: ReportModel | None, snap: Path, work: Path, out
         def ran(cell: dict) -> None:  # called on the engine's thread: a cell's charts go to the child at once
             with contextlib.suppress(Exception):
                 specs = render.cell_charts(cell)
-                if specs and child() is not None:
-                    side.draw_specs(specs, raster)
+                if specs and (worker := child()) is not None:
+                    worker.draw_specs(specs, raster)
 
         try:
             seconds = execute_chapters(plan, target, out_dir / "gagal", kernel, progress, chapters,
