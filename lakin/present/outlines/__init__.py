@@ -16,6 +16,7 @@ from pathlib import Path
 
 import yaml
 
+from lakin.data.params import YAML_LOADER
 from lakin.data.periods import ReportPeriod, parse_period
 from lakin.errors import ParameterError
 
@@ -143,7 +144,7 @@ def load_outline(outline_id: str) -> Outline:
     if outline_id not in outline_ids():
         raise ParameterError(f"Kerangka laporan {outline_id!r} tidak dikenal; pilihan: {', '.join(outline_ids())}",
                              key="outline", value=outline_id)
-    raw = yaml.safe_load((OUTLINE_DIR / f"{outline_id}.yaml").read_text(encoding="utf-8"))
+    raw = yaml.load((OUTLINE_DIR / f"{outline_id}.yaml").read_text(encoding="utf-8"), Loader=YAML_LOADER)
     chapters = tuple(
         OutlineChapter(label=ch.get("label"), judul=str(ch["judul"]), notebooks=tuple(ch.get("notebooks") or ()),
                        sections=tuple(Section(str(s["key"]), str(s["judul"]), int(s.get("level", 2)), s.get("perlu"))

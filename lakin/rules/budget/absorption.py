@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from lakin.data.params import YAML_LOADER
 from lakin.data.periods import CUMULATIVE_LABELS, CUMULATIVE_PERIOD, ReportPeriod
 from lakin.data.schemas import JENIS_BELANJA, JENIS_BELANJA_NAMA
 from lakin.rules.budget.amounts import (
@@ -100,7 +101,7 @@ def absorption(tables, period: ReportPeriod | str, by: str | None = None) -> pd.
 @cache
 def _target_config(path: str) -> dict:
     with open(path, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        return yaml.load(fh, Loader=YAML_LOADER)
 
 
 def target_table(tahun: int, path: str | Path | None = None) -> dict:

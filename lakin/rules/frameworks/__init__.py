@@ -13,6 +13,7 @@ from pathlib import Path
 
 import yaml
 
+from lakin.data.params import YAML_LOADER
 from lakin.errors import DataIssue, FrameworkError, FrameworkFileError
 from lakin.rules.frameworks.spec import AGGREGATIONS, Problem, check_framework
 
@@ -271,7 +272,7 @@ def _parse(raw: dict, source: str) -> Framework:
     )
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
+class _UniqueKeyLoader(YAML_LOADER):
     """safe_load that refuses a key given twice in one mapping (the second would silently win)."""
 
 
@@ -283,7 +284,7 @@ def _construct_mapping(loader, node, deep=False):
             raise yaml.constructor.ConstructorError(None, None, f"kunci '{key}' ditulis dua kali",
                                                     key_node.start_mark)
         seen.add(key)
-    return yaml.SafeLoader.construct_mapping(loader, node, deep)
+    return YAML_LOADER.construct_mapping(loader, node, deep)
 
 
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
@@ -299,7 +300,7 @@ def read_framework_file(path: Path, expected_id: str | None = None) -> Framework
     except OSError as exc:
         raise FrameworkFileError(label, [Problem("-", None, f"berkas yang dapat dibaca ({exc.strerror or exc})")]) from None
     try:
-        raw = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+        raw = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a safe loader (YAML_LOADER) subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         where = f"baris {mark.line + 1}" if mark is not None else "-"
