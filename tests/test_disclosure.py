@@ -29,6 +29,7 @@ from lakin.present import show
 from lakin.data.load import read_narasi
 from lakin.errors import DataValidationError, RenderError
 from lakin.pipeline.render import ReportMeta, html_problems, render_report
+from lakin.pipeline.render.safety import digest
 from lakin.data.schemas import TABLES
 from conftest import DATA
 
@@ -311,6 +312,47 @@ def test_html_problems_flags_data_and_file_links():
     assert sum("tautan data:/file:" in p for p in problems) == 3 and "<span src=" in problems[3]
 
 
+
+
+ALLOWED_SCRIPT = "var lakin = 1;"
+
+
+@pytest.mark.parametrize("page, expected", [
+    ('<p onclick="x()">a</p>', ["<p> dengan atribut onclick"]),
+    ('<DIV ONMOUSEOVER="x()">a</DIV>', ["<div> dengan atribut onmouseover"]),  # the tokenizer lowers names
+    ('<a href="java&#9;script:alert(1)">a</a>', ["<a href> berisi 'java\\tscript:alert(1)'"]),
+    ('<p style="background: url(https://x.example/a.png)">a</p>', ["<p style> memuat sumber luar"]),
+    ('<p style="background: url(data:image/png;base64,AA)">a</p>', []),
+    ('<script src="https://cdn.example/vega.js"></script>',
+     ["<script src='https://cdn.example/vega.js'> (skrip dari luar)"]),
+    ('<script src="data:text/javascript,alert(1)"></script>', ["<script> di dalam laporan"]),  # an inline source
+    ("<script>alert(1)</script>", ["<script> di dalam laporan"]),
+    (f"<script>{ALLOWED_SCRIPT}</script>", []),
+    (f"<script>{ALLOWED_SCRIPT}", ["<script> di dalam laporan"]),  # left open: the rest of the page is its text
+    (f"<script>{ALLOWED_SCRIPT}</script><p>b", []),
+    ("<script>var x = '<p onclick=y>';</script>", ["<script> di dalam laporan"]),  # script text is no markup
+    ('<iframe src="#a"></iframe><embed><object></object><base href="#">',
+     ["<iframe src='#a'> (atribut sumber di luar elemen media)", "<iframe> di dalam laporan",
+      "<embed> di dalam laporan", "<object> di dalam laporan", "<base> di dalam laporan"]),
+    ('<link rel="Stylesheet preload" href="https://x.example/a.css">',
+     ["<link rel=preload/stylesheet href='https://x.example/a.css'> (sumber luar)"]),
+    ('<link rel="stylesheet" href="data:text/css,p{}"><link rel="author" href="https://x.example">', []),
+    ("<style>@import 'https://x.example/a.css';</style>", ["<style> memuat sumber luar (url()/@import)"]),
+    ("<style>p { color: red }</style>", []),
+    ('<img src="https://x.example/a.png"><img src="data:image/png;base64,AA"><img src="#x">',
+     ["<img src='https://x.example/a.png'> (sumber luar)"]),
+    ('<img src="data:image/png;base64,AA" src="https://x.example/a.png">',  # a name given twice: both checked
+     ["<img src='https://x.example/a.png'> (sumber luar)"]),
+    ('<svg><image xlink:href="https://x.example/a.png"/></svg>',
+     ["<image xlink:href='https://x.example/a.png'> (sumber luar)"]),
+    ('<video poster="https://x.example/a.png"></video>', ["<video poster='https://x.example/a.png'> (sumber luar)"]),
+])
+def test_html_problems_names_each_unsafe_or_fetching_element(page, expected):
+    """The HTML check (issue 15: a streaming check over Python's HTML tokenizer, no tree; it names on these pages
+    what the BeautifulSoup tree over the same tokenizer named) names every script, handler and fetched resource;
+    the one inline script allowed is the one whose digest is given."""
+    assert html_problems(f"<!DOCTYPE html><html><body>{page}</body></html>",
+                         allow_inline_scripts={digest(ALLOWED_SCRIPT)}) == expected
 # --------------------------------------------------------------------------------------------------
 # escape_md: data prints literally in every format (defect 6)
 
