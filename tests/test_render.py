@@ -637,6 +637,28 @@ def test_html_tables_scroll_sideways_and_numbers_align_right(wide_tables):
     assert "right" in first_row[1].get("style", "") and "right" not in first_row[0].get("style", "")
 
 
+@pytest.mark.parametrize("name", ["alpha", "al\x1fpha"])
+def test_lakin_lua_reads_a_tables_cells_at_once_and_one_by_one_where_a_cell_holds_its_separator(name):
+    """lakin.lua reads a table's cells in one stringify call, cut at U+001F (issue 15: about 0.07 s less per
+    writer); a cell holding U+001F sends that table to one call per cell. Either way the numbers column is read
+    as numbers and aligned right: cells read out of step would put text into it."""
+    import json
+    import subprocess
+
+    import pypandoc
+
+    from lakin.pipeline.render.base import TEMPLATES
+
+    pandoc = pypandoc.get_pandoc_path()
+    markdown = "| Nama | Nilai |\n|---|---|\n| alpha | 1,5 |\n| beta | 12,25 |\n"
+    document = json.loads(subprocess.run([pandoc, "-f", "markdown", "-t", "json"], input=markdown,
+                                         capture_output=True, text=True, check=True).stdout)
+    text = json.dumps(document).replace('"alpha"', json.dumps(name))
+    typst = subprocess.run([pandoc, "-f", "json", "--lua-filter", str(TEMPLATES / "lakin.lua"), "-t", "typst"],
+                           input=text, capture_output=True, text=True, check=True).stdout
+    assert "align: (auto,right,)" in typst and f"[{name}], [1,5]" in typst
+
+
 @pytest.mark.slow  # renders a report in every format
 def test_pdf_metadata_title_author_language(rendered):
     from pypdf import PdfReader

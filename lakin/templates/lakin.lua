@@ -96,34 +96,55 @@ local function word_em(word)
   return longest
 end
 
--- A table's cells as text, read once per table: each read of a cell (pandoc.utils.stringify) converts it from
--- Lua to pandoc, and the layout asks for every cell's text several times. For each row, its cells as
+-- A table's cells as text, read once per table. Each `pandoc.utils.stringify` call converts its argument from Lua to
+-- pandoc, so a table's cells are read in one call: their blocks in a row, each cell's followed by a paragraph of
+-- SEP alone, and the text cut at SEP (stringify writes a list of blocks as their texts one after the other; a
+-- table with SEP in a cell is read cell by cell). For each row, its cells as
 -- { col = first column, span = columns spanned, text = the cell's text }: `head` (the table head's rows),
 -- `other` (the bodies' head rows and the foot's rows), `body` (the bodies' rows).
 local read_tables = setmetatable({}, { __mode = "k" })
+local SEP = utf8.char(0x1F)  -- the unit separator: no text lakin prints holds it
 
 local function cell_texts(el)
   local known = read_tables[el]
   if known then return known end
-  local function read(rows, into)
+  local groups = { {}, {}, {} }  -- rows of head, other and body, in reading order
+  for _, row in ipairs(el.head.rows) do table.insert(groups[1], row) end
+  for _, b in ipairs(el.bodies) do
+    for _, row in ipairs(b.head) do table.insert(groups[2], row) end
+    for _, row in ipairs(b.body) do table.insert(groups[3], row) end
+  end
+  for _, row in ipairs(el.foot.rows) do table.insert(groups[2], row) end
+  local blocks, marker, count = pandoc.Blocks({}), pandoc.Plain({ pandoc.Str(SEP) }), 0
+  for _, rows in ipairs(groups) do
+    for _, row in ipairs(rows) do
+      for _, cell in ipairs(row.cells) do
+        blocks:extend(cell.contents)
+        blocks:insert(marker)
+        count = count + 1
+      end
+    end
+  end
+  local texts = {}
+  for piece in pandoc.utils.stringify(blocks):gmatch("(.-)" .. SEP) do table.insert(texts, piece) end
+  local whole = #texts == count
+  local i = 0
+  local function read(rows)
+    local into = {}
     for _, row in ipairs(rows) do
       local cells, col = {}, 1
       for _, cell in ipairs(row.cells) do
+        i = i + 1
         local span = cell.col_span or 1
-        table.insert(cells, { col = col, span = span, text = pandoc.utils.stringify(cell.contents) })
+        local text = whole and texts[i] or pandoc.utils.stringify(cell.contents)
+        table.insert(cells, { col = col, span = span, text = text })
         col = col + span
       end
       table.insert(into, cells)
     end
     return into
   end
-  local other, body = {}, {}
-  for _, b in ipairs(el.bodies) do
-    read(b.head, other)
-    read(b.body, body)
-  end
-  read(el.foot.rows, other)
-  known = { head = read(el.head.rows, {}), other = other, body = body }
+  known = { head = read(groups[1]), other = read(groups[2]), body = read(groups[3]) }
   read_tables[el] = known
   return known
 end
