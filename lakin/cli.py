@@ -142,17 +142,30 @@ def build(satker: str, period: str, data: Path = DataOpt,
           engine: str = typer.Option("auto", "--engine", help="auto | quarto | pandoc"),
           reports: Path = ReportsOpt, kernel: str = KernelOpt, strict: bool = StrictOpt,
           force: bool = typer.Option(False, "--force", help="Eksekusi ulang semua bab, juga yang masukannya "
-                                                            "(data, teks analis, notebook) tidak berubah")) -> None:
+                                                            "(data, teks analis, notebook) tidak berubah"),
+          watch: bool = typer.Option(False, "--watch", help="Setelah build, pantau data, teks analis dan notebook "
+                                                            "bab; bangun ulang setiap kali berubah (Ctrl-C: berhenti)"),
+          ) -> None:
     """Eksekusi bab-bab lalu render laporan (HTML, DOCX, PDF) ke reports/<satker>/<periode>/; bab yang
     masukannya tidak berubah sejak build sebelumnya tidak dieksekusi ulang."""
     from lakin.pipeline.build import build as make
     from lakin.pipeline.execute import kernel_engine
 
-    result = make(satker, period, data, reports, formats=to, renderer=engine, kernel=kernel_engine(kernel),
-                  progress=_progress, strict=strict, reuse=not force, sidework=True)
-    typer.echo(f"Laporan {satker} {period} selesai di {result.out_dir}")
-    for kind, path in result.files.items():
-        typer.echo(f"  {kind}: {path}")
+    def once(reuse: bool) -> None:
+        result = make(satker, period, data, reports, formats=to, renderer=engine, kernel=kernel_engine(kernel),
+                      progress=_progress, strict=strict, reuse=reuse, sidework=True)
+        typer.echo(f"Laporan {satker} {period} selesai di {result.out_dir}")
+        for kind, path in result.files.items():
+            typer.echo(f"  {kind}: {path}")
+
+    once(reuse=not force)
+    if watch:
+        from lakin.data.files import find_data_dir
+        from lakin.pipeline.watch import report_inputs, watch as keep_building
+
+        _progress("Memantau data, teks analis dan notebook bab; laporan dibangun ulang setiap kali berubah "
+                  "(Ctrl-C untuk berhenti).")
+        keep_building(lambda: once(reuse=True), report_inputs(find_data_dir(data), satker), _progress)
 
 
 @app.command()
