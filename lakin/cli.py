@@ -158,11 +158,15 @@ def build(satker: str, period: str, data: Path = DataOpt,
         for kind, path in result.files.items():
             typer.echo(f"  {kind}: {path}")
 
-    once(reuse=not force)
-    if watch:
-        from lakin.data.files import find_data_dir
-        from lakin.pipeline.watch import report_inputs, watch as keep_building
+    if not watch:
+        once(reuse=not force)
+        return
+    from lakin.data.files import find_data_dir
+    from lakin.pipeline.render.pdf import kept_typst
+    from lakin.pipeline.watch import report_inputs, watch as keep_building
 
+    with kept_typst():  # the same report compiled again after each save: Typst reuses its work
+        once(reuse=not force)
         _progress("Memantau data, teks analis dan notebook bab; laporan dibangun ulang setiap kali berubah "
                   "(Ctrl-C untuk berhenti).")
         keep_building(lambda: once(reuse=True), report_inputs(find_data_dir(data), satker), _progress)

@@ -729,6 +729,51 @@ def test_the_typst_child_imports_nothing_from_the_working_folder(tmp_path, monke
     assert files["pdf"].read_bytes()[:5] == b"%PDF-" and not marker.exists()
 
 
+def test_a_kept_typst_child_compiles_the_same_bytes_and_is_replaced_once_grown(tmp_path, monkeypatch):
+    """`kept_typst` (lakin build --watch) compiles in one child kept between compiles, whose memoised work makes a
+    recompile after an edit several times faster. Its PDFs are the bytes a new child writes, also when the text
+    or the cover fields (sys.inputs) change between compiles; a source Typst refuses is a RenderError and the
+    child goes on; a child grown past KEPT_TYPST_BYTES is replaced."""
+    from lakin.pipeline.render import pdf
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1735689600")
+    source = tmp_path / "main.typ"
+    steps = [("Pendahuluan.", "KPPBC Balikpapan"), ("Pendahuluan yang diubah analis.", "KPPBC Balikpapan"),
+             ("Pendahuluan yang diubah analis.", "BKIPM Banjarmasin"), ("Pendahuluan.", "KPPBC Balikpapan")]
+
+    def write(text: str) -> None:
+        source.write_text(f'= Bab I\n\n#sys.inputs.at("nama")\n\n{text}\n\n'
+                          "#table(columns: 2, [Indikator], [Capaian], [IKU 1], [98,50%])\n", encoding="utf-8")
+
+    fresh, kept, children = [], [], []
+    for n, (text, nama) in enumerate(steps):
+        write(text)
+        pdf.compile_pdf(source, tmp_path / f"fresh-{n}.pdf", tmp_path, {"nama": nama})
+        fresh.append((tmp_path / f"fresh-{n}.pdf").read_bytes())
+    with pdf.kept_typst():
+        for n, (text, nama) in enumerate(steps):
+            write(text)
+            pdf.compile_pdf(source, tmp_path / f"kept-{n}.pdf", tmp_path, {"nama": nama})
+            kept.append((tmp_path / f"kept-{n}.pdf").read_bytes())
+            children.append(pdf._KEPT.proc.pid)
+        source.write_text("#let x = \n", encoding="utf-8")
+        with pytest.raises(RenderError, match="Typst gagal membuat PDF"):
+            pdf.compile_pdf(source, tmp_path / "salah.pdf", tmp_path, {})
+        assert pdf._KEPT.proc.pid == children[0]  # the same child, still there
+        child = pdf._KEPT.proc
+    assert kept == fresh and fresh[0] == fresh[3] and len(set(fresh)) == 3
+    assert len(set(children)) == 1 and child.poll() is not None  # one child, ended with the block
+    assert pdf._KEPT is None
+
+    monkeypatch.setattr(pdf, "KEPT_TYPST_BYTES", 1)  # every child has grown past it after one compile
+    write("Pendahuluan.")
+    with pdf.kept_typst():
+        pdf.compile_pdf(source, tmp_path / "a.pdf", tmp_path, {"nama": "KPPBC Balikpapan"})
+        assert pdf._KEPT.proc is None  # replaced: the next compile starts a new child
+        pdf.compile_pdf(source, tmp_path / "b.pdf", tmp_path, {"nama": "KPPBC Balikpapan"})
+    assert (tmp_path / "a.pdf").read_bytes() == (tmp_path / "b.pdf").read_bytes() == fresh[0]
+
+
 def test_typst_runs_in_a_child_process_so_a_worker_does_not_grow(tmp_path, monkeypatch):
     """The typst package keeps each compilation's state for the life of its process (about 55 MB a report,
     measured on kppbc-balikpapan 2024): lakin compiles in a child, so the process that renders gets it back."""

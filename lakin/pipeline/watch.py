@@ -1,8 +1,9 @@
 """`lakin build --watch`: the report built again whenever what it reads changes, by the same process.
 
 An analyst edits a paragraph, saves, and finds the report rebuilt. The process keeps what a new `lakin build`
-pays for again: starting Python and importing lakin (2-3 s), and the warm kernel (about 3 s to start) that a data
-edit needs to execute chapters again. Each rebuild is an ordinary incremental build
+pays for again: starting Python and importing lakin (2-3 s), the warm kernel (about 3 s to start) that a data
+edit needs to execute chapters again, and (the command runs it within `lakin.pipeline.render.pdf.kept_typst`)
+Typst's layout of what an edit did not change. Each rebuild is an ordinary incremental build
 (`lakin.pipeline.build.build`): only the chapters whose inputs changed are executed, and the report folder is
 replaced in one step, so a reader never sees half a report.
 
