@@ -51,9 +51,9 @@ def test_a_change_is_built_once_it_holds_still_and_a_failed_build_is_reported_an
             raise KeyboardInterrupt
         state.update(script[len(slept) - 1])
 
-    watch(build, inputs, said.append, interval=0.25, sleep=sleep)
+    watch(build, inputs, said.append, interval=0.25, settle=0.1, sleep=sleep)
     assert builds == ["b", "d"]
-    assert set(slept) == {0.25}
+    assert slept == [0.25, 0.25, 0.1, 0.25, 0.1, 0.25, 0.1, 0.25, 0.25, 0.25]  # looks, and a settle after a change
     assert said[0].startswith("Laporan diperbarui dalam ") and said[0].endswith(" detik.")
     assert said[1:] == ["Galat: kolom 'realisasi' harus angka",
                         "Laporan sebelumnya tetap; menunggu perubahan berikutnya.", "Berhenti memantau."]

@@ -9,8 +9,8 @@ replaced in one step, so a reader never sees half a report.
 
 What the report reads is checked every `INTERVAL` seconds (`report_inputs`): the unit's data and analysts' texts
 (`lakin.data.fingerprint.unit_data_digest`, a few milliseconds) and the chapter notebooks
-(`lakin.pipeline.batch.stamps.notebooks_digest`). A change is built once the files have held still for one more
-interval (an editor may save in steps). A build that fails (a value the contract refuses, a file half-saved) is
+(`lakin.pipeline.batch.stamps.notebooks_digest`). A change is built once the files have held still for `SETTLE`
+seconds (an editor may save in steps). A build that fails (a value the contract refuses, a file half-saved) is
 reported and the previous report stays; the next change is built again. Ctrl-C ends the watch.
 """
 
@@ -25,9 +25,10 @@ from lakin.errors import FileSystemError, LakinError
 from lakin.pipeline.batch.stamps import notebooks_digest
 from lakin.values import angka
 
-__all__ = ["INTERVAL", "report_inputs", "watch"]
+__all__ = ["INTERVAL", "SETTLE", "report_inputs", "watch"]
 
 INTERVAL = 0.5  # seconds between two looks at the inputs
+SETTLE = 0.2  # seconds a change must hold still before it is built (an editor may write a file in steps)
 
 
 def report_inputs(data_dir: str | Path, satker: str) -> Callable[[], str]:
@@ -43,9 +44,10 @@ def _look(inputs: Callable[[], str]) -> str | None:
 
 
 def watch(build: Callable[[], object], inputs: Callable[[], str], say: Callable[[str], None],
-          interval: float = INTERVAL, sleep: Callable[[float], None] = time.sleep) -> None:
-    """Call `build` each time `inputs()` gives a new digest that holds for one more `interval`; `say` reports
-    each rebuild, or why it failed. Returns when interrupted (Ctrl-C)."""
+          interval: float = INTERVAL, settle: float = SETTLE, sleep: Callable[[float], None] = time.sleep) -> None:
+    """Look at `inputs()` every `interval` seconds and call `build` each time it gives a new digest that is
+    still the same `settle` seconds later; `say` reports each rebuild, or why it failed. Returns when interrupted
+    (Ctrl-C)."""
     seen = _look(inputs)
     try:
         while True:
@@ -53,7 +55,7 @@ def watch(build: Callable[[], object], inputs: Callable[[], str], say: Callable[
             now = _look(inputs)
             if now is None or now == seen:
                 continue
-            sleep(interval)  # an editor may write a file in steps: build once it holds still
+            sleep(settle)  # an editor may write a file in steps: build once it holds still
             if _look(inputs) != now:
                 continue
             seen = now
