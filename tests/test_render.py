@@ -733,7 +733,7 @@ def test_a_kept_typst_child_compiles_the_same_bytes_and_is_replaced_once_grown(t
     """`kept_typst` (lakin build --watch) compiles in one child kept between compiles, whose memoised work makes a
     recompile after an edit several times faster. Its PDFs are the bytes a new child writes, also when the text
     or the cover fields (sys.inputs) change between compiles; a source Typst refuses is a RenderError and the
-    child goes on; a child grown past KEPT_TYPST_BYTES is replaced."""
+    child goes on; a child that died is started anew; a child grown past KEPT_TYPST_BYTES is replaced."""
     from lakin.pipeline.render import pdf
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1735689600")
@@ -760,9 +760,14 @@ def test_a_kept_typst_child_compiles_the_same_bytes_and_is_replaced_once_grown(t
         with pytest.raises(RenderError, match="Typst gagal membuat PDF"):
             pdf.compile_pdf(source, tmp_path / "salah.pdf", tmp_path, {})
         assert pdf._KEPT.proc.pid == children[0]  # the same child, still there
+        pdf._KEPT.proc.kill()  # a child that died between compiles is started anew
+        pdf._KEPT.proc.wait()
+        write("Pendahuluan.")
+        pdf.compile_pdf(source, tmp_path / "lagi.pdf", tmp_path, {"nama": "KPPBC Balikpapan"})
+        assert (tmp_path / "lagi.pdf").read_bytes() == fresh[0] and pdf._KEPT.proc.pid != children[0]
         child = pdf._KEPT.proc
     assert kept == fresh and fresh[0] == fresh[3] and len(set(fresh)) == 3
-    assert len(set(children)) == 1 and child.poll() is not None  # one child, ended with the block
+    assert len(set(children)) == 1 and child.poll() is not None  # one child for the steps; ended with the block
     assert pdf._KEPT is None
 
     monkeypatch.setattr(pdf, "KEPT_TYPST_BYTES", 1)  # every child has grown past it after one compile

@@ -62,12 +62,9 @@ def watch(build: Callable[[], object], inputs: Callable[[], str], say: Callable[
             started = time.perf_counter()
             try:
                 build()
-            except LakinError as exc:
-                say(f"Galat: {exc.user_message()}")
-                say("Laporan sebelumnya tetap; menunggu perubahan berikutnya.")
-                continue
-            except OSError as exc:
-                say(f"Galat: {FileSystemError.from_os(exc).user_message()}")
+            except (LakinError, OSError) as exc:
+                error = exc if isinstance(exc, LakinError) else FileSystemError.from_os(exc)
+                say(f"Galat: {error.user_message()}")
                 say("Laporan sebelumnya tetap; menunggu perubahan berikutnya.")
                 continue
             say(f"Laporan diperbarui dalam {angka(time.perf_counter() - started, 1)} detik.")

@@ -78,16 +78,18 @@ class _KeptTypst:
                 # -P: the working folder is not put first on the child's import path
                 self.proc = subprocess.Popen([sys.executable, "-P", "-c", _KEPT_CHILD], stdin=subprocess.PIPE,
                                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+            timed_out, line = False, ""
             try:
                 self.proc.stdin.write(json.dumps(args) + "\n")
                 self.proc.stdin.flush()
                 ready, _, _ = select.select([self.proc.stdout], [], [], TYPST_TIMEOUT)
-                line = self.proc.stdout.readline() if ready else ""
+                timed_out = not ready
+                line = "" if timed_out else self.proc.stdout.readline()
             except OSError:  # the child is gone (killed): its pipe is closed
-                line = ""
+                pass
             if not line:
                 self.stop()
-                if not ready:
+                if timed_out:
                     raise RenderError(f"Typst: melewati batas waktu {TYPST_TIMEOUT} detik", engine="typst")
                 raise RenderError("Typst berhenti sebelum membuat PDF", engine="typst")
             reply = json.loads(line)
@@ -100,10 +102,10 @@ class _KeptTypst:
     def stop(self) -> None:
         proc, self.proc = self.proc, None
         if proc is not None and proc.poll() is None:
-            proc.stdin.close()  # the child's loop ends
             try:
+                proc.stdin.close()  # the child's loop ends
                 proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
+            except (OSError, subprocess.TimeoutExpired):
                 proc.kill()
                 proc.wait()
 
@@ -116,6 +118,9 @@ def kept_typst() -> Iterator[None]:
     """Within it, this process compiles its PDFs in one Typst child kept between compiles (`lakin build --watch`:
     the same report compiled again after each save), replaced once it grows past KEPT_TYPST_BYTES."""
     global _KEPT
+    if os.name != "posix":  # the child's replies are awaited with select() on its pipe: POSIX only
+        yield
+        return
     previous, _KEPT = _KEPT, _KeptTypst()
     try:
         yield
