@@ -70,13 +70,16 @@ def completeness(outline: Outline, sc, tables: Mapping[str, pd.DataFrame], naras
     _row(rows, "Perencanaan Kinerja", "Target Renstra", True, ADA if not renstra.empty else TANPA_DATA,
          "" if not renstra.empty else "tabel renstra")
     targets = annual_targets(dict(tables), tahun)
-    for _, ind in sc.indicators.iterrows():
+    renstra_codes = set(renstra["kode"]) if not renstra.empty else set()
+    earlier = sc.history[sc.history["tahun"] < tahun]
+    with_history = set(earlier.loc[earlier["realisasi"].notna() | earlier["target"].notna(), "kode"])
+    for ind in sc.indicators.to_dict("records"):
         kode = ind["kode"]
         bagian = f"Bab III A, indikator {kode}" if period.is_annual else f"Bab II, indikator {kode}"
         for element in outline.indikator:
             if element.jenis == "data":
                 ok = (kode in targets if element.key == "target-tahunan"
-                      else _data_present(element.key, sc, kode, renstra))
+                      else _data_present(element.key, ind, kode in with_history, kode in renstra_codes))
                 status = ADA if ok is True else (TANPA_DATA if ok is False else None)
                 if status is None:
                     continue
@@ -88,17 +91,15 @@ def completeness(outline: Outline, sc, tables: Mapping[str, pd.DataFrame], naras
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def _data_present(key: str, sc, kode: str, renstra: pd.DataFrame) -> bool | None:
-    """Whether a data element of one indicator has data (None: the element does not apply)."""
-    h = sc.history[sc.history["kode"] == kode]
-    ind = sc.indicators[sc.indicators["kode"] == kode].iloc[0]
+def _data_present(key: str, ind: Mapping, history: bool, renstra: bool) -> bool | None:
+    """Whether a data element of one indicator (its scorecard row `ind`; whether an earlier year has its target or
+    realisation, whether the Renstra names it) has data (None: the element does not apply)."""
     if key == "target-realisasi":
         return not (is_na(ind["target"]) and is_na(ind["realisasi"]))
     if key == "riwayat":
-        earlier = h[h["tahun"] < sc.period.tahun]
-        return bool(earlier["realisasi"].notna().any() or earlier["target"].notna().any())
+        return history
     if key == "renstra":
-        return bool(not renstra.empty and (renstra["kode"] == kode).any())
+        return renstra
     if key == "standar-nasional":
         return False  # the data contract holds no national standards yet
     return None
