@@ -165,11 +165,16 @@ def build(satker: str, period: str, data: Path = DataOpt,
     from lakin.pipeline.render.pdf import kept_typst
     from lakin.pipeline.watch import report_inputs, watch as keep_building
 
+    inputs = report_inputs(find_data_dir(data), satker)
     with kept_typst():  # the same report compiled again after each save: Typst reuses its work
+        try:
+            before = inputs()  # what the first build reads: a save while it runs is built next
+        except (OSError, LakinError):
+            before = None  # the build says what is wrong
         once(reuse=not force)
         _progress("Memantau data, teks analis dan notebook bab; laporan dibangun ulang setiap kali berubah "
                   "(Ctrl-C untuk berhenti).")
-        keep_building(lambda: once(reuse=True), report_inputs(find_data_dir(data), satker), _progress)
+        keep_building(lambda: once(reuse=True), inputs, _progress, seen=before)
 
 
 @app.command()

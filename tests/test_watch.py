@@ -59,6 +59,21 @@ def test_a_change_is_built_once_it_holds_still_and_a_failed_build_is_reported_an
                         "Laporan sebelumnya tetap; menunggu perubahan berikutnya.", "Berhenti memantau."]
 
 
+def test_a_save_made_while_the_first_build_ran_is_built():
+    """The command takes the inputs' digest before its first build and hands it to the watch: a save while that
+    build ran (or just after it, before the watch's first look) differs from it and is built."""
+    builds, said = [], []
+    sleeps = iter([None, None])
+
+    def sleep(seconds):
+        if next(sleeps, "stop") == "stop":
+            raise KeyboardInterrupt
+
+    watch(lambda: builds.append(1), lambda: "saved during the build", said.append, seen="before the build",
+          sleep=sleep)
+    assert builds == [1] and said[-1] == "Berhenti memantau."
+
+
 def test_what_is_watched_is_the_units_data_its_texts_and_not_another_units(tmp_path):
     data = tmp_path / "data"
     shutil.copytree(DATA, data)

@@ -44,11 +44,14 @@ def _look(inputs: Callable[[], str]) -> str | None:
 
 
 def watch(build: Callable[[], object], inputs: Callable[[], str], say: Callable[[str], None],
-          interval: float = INTERVAL, settle: float = SETTLE, sleep: Callable[[float], None] = time.sleep) -> None:
-    """Look at `inputs()` every `interval` seconds and call `build` each time it gives a new digest that is
-    still the same `settle` seconds later; `say` reports each rebuild, or why it failed. Returns when interrupted
-    (Ctrl-C)."""
-    seen = _look(inputs)
+          seen: str | None = None, interval: float = INTERVAL, settle: float = SETTLE,
+          sleep: Callable[[float], None] = time.sleep) -> None:
+    """Look at `inputs()` every `interval` seconds and call `build` each time it gives a digest other than `seen`
+    (what the last build read: taken before it started, so that a save during that build is built too; by
+    default, the inputs as they are now) that is still the same `settle` seconds later; `say` reports each
+    rebuild, or why it failed. Returns when interrupted (Ctrl-C)."""
+    if seen is None:
+        seen = _look(inputs)
     try:
         while True:
             sleep(interval)

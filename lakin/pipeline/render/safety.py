@@ -14,7 +14,6 @@ from collections.abc import Collection, Mapping
 from html.parser import HTMLParser
 from pathlib import Path
 
-
 from lakin.errors import RenderError
 from lakin.pipeline.render.base import MEDIA_DIR
 
