@@ -163,14 +163,11 @@ def build(satker: str, period: str, data: Path = DataOpt,
         return
     from lakin.data.files import find_data_dir
     from lakin.pipeline.render.pdf import kept_typst
-    from lakin.pipeline.watch import report_inputs, watch as keep_building
+    from lakin.pipeline.watch import look, report_inputs, watch as keep_building
 
     inputs = report_inputs(find_data_dir(data), satker)
     with kept_typst():  # the same report compiled again after each save: Typst reuses its work
-        try:
-            before = inputs()  # what the first build reads: a save while it runs is built next
-        except (OSError, LakinError):
-            before = None  # the build says what is wrong
+        before = look(inputs)  # what the first build reads: a save while it runs is built next
         once(reuse=not force)
         _progress("Memantau data, teks analis dan notebook bab; laporan dibangun ulang setiap kali berubah "
                   "(Ctrl-C untuk berhenti).")

@@ -25,7 +25,7 @@ from lakin.errors import FileSystemError, LakinError
 from lakin.pipeline.batch.stamps import notebooks_digest
 from lakin.values import angka
 
-__all__ = ["INTERVAL", "SETTLE", "report_inputs", "watch"]
+__all__ = ["INTERVAL", "SETTLE", "look", "report_inputs", "watch"]
 
 INTERVAL = 0.5  # seconds between two looks at the inputs
 SETTLE = 0.2  # seconds a change must hold still before it is built (an editor may write a file in steps)
@@ -36,7 +36,8 @@ def report_inputs(data_dir: str | Path, satker: str) -> Callable[[], str]:
     return lambda: digest(unit_data_digest(data_dir, satker).encode(), notebooks_digest().encode())
 
 
-def _look(inputs: Callable[[], str]) -> str | None:
+def look(inputs: Callable[[], str]) -> str | None:
+    """`inputs()`, or None when it cannot be read just now."""
     try:
         return inputs()
     except (OSError, LakinError):  # a file moved or half-written while it was read: look again next time
@@ -51,15 +52,15 @@ def watch(build: Callable[[], object], inputs: Callable[[], str], say: Callable[
     default, the inputs as they are now) that is still the same `settle` seconds later; `say` reports each
     rebuild, or why it failed. Returns when interrupted (Ctrl-C)."""
     if seen is None:
-        seen = _look(inputs)
+        seen = look(inputs)
     try:
         while True:
             sleep(interval)
-            now = _look(inputs)
+            now = look(inputs)
             if now is None or now == seen:
                 continue
             sleep(settle)  # an editor may write a file in steps: build once it holds still
-            if _look(inputs) != now:
+            if look(inputs) != now:
                 continue
             seen = now
             started = time.perf_counter()

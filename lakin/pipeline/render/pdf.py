@@ -19,30 +19,19 @@ __all__ = ["KEPT_TYPST_BYTES", "PDF_STANDARDS", "TYPST_TIMEOUT", "compile_pdf", 
            "pdf_timestamp"]
 
 TYPST_TIMEOUT = 600
-# The child: the `typst` package only (no lakin, no pandas: it starts in about 60 ms). Its arguments come as JSON
-# on stdin, its warnings go back as JSON on stdout, a failure's message on stderr.
+# The child: the `typst` package only (no lakin, no pandas: it starts in about 60 ms). One compile per line of JSON
+# on stdin, one line of JSON back (its warnings, or the error), with the child's peak memory so that a kept child
+# (`kept_typst`) can be replaced; `compile_pdf` alone sends one line and closes stdin, and the child ends. One
+# `typst.Compiler` serves the compiles with the same cover fields (`sys_inputs`): inputs given anew with each
+# compile make Typst lay out the whole report again (measured: 0.76 s for the same report compiled twice; with one
+# Compiler, 0.09 s, and 0.2 s after a paragraph was added).
 _CHILD = """
 import json, sys
 import typst
-a = json.loads(sys.stdin.read())
 try:
-    _, warnings = typst.compile_with_warnings(a["input"], output=a["output"], root=a["root"],
-                                              sys_inputs=a["sys_inputs"], pdf_standards=a["pdf_standards"],
-                                              timestamp=a["timestamp"])
-except Exception as exc:
-    sys.stderr.write(str(exc))
-    sys.exit(1)
-sys.stdout.write(json.dumps([str(w) for w in warnings or ()]))
-"""
-
-
-# The kept child (`kept_typst`): one compile per line of JSON on stdin, one line of JSON back, with the child's peak
-# memory so that the parent can replace it. One `typst.Compiler` serves the compiles with the same cover fields
-# (`sys_inputs`): inputs given anew with each compile make Typst lay out the whole report again (measured: 0.76 s
-# for the same report compiled twice; with one Compiler, 0.09 s, and 0.2 s after a paragraph was added).
-_KEPT_CHILD = """
-import json, resource, sys
-import typst
+    import resource
+except ImportError:  # not POSIX: no peak memory (only a kept child, POSIX only, reads it)
+    resource = None
 compiler, inputs = None, None
 for line in sys.stdin:
     a = json.loads(line)
@@ -54,11 +43,22 @@ for line in sys.stdin:
         reply = {"warnings": [str(w) for w in warnings or ()]}
     except Exception as exc:
         reply = {"error": str(exc)}
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss if resource else 0
     reply["peak"] = peak if sys.platform == "darwin" else peak * 1024
     sys.stdout.write(json.dumps(reply) + "\\n")
     sys.stdout.flush()
 """
+# -P: the working folder is not put first on the child's import path (a `typst.py` there is not imported)
+_CHILD_COMMAND = [sys.executable, "-P", "-c", _CHILD]
+
+
+def _warnings(reply: dict) -> list[str]:
+    """The warnings of a child's reply, or RenderError with Typst's message."""
+    if "error" in reply:
+        raise RenderError(f"Typst gagal membuat PDF: {reply['error'][-2000:]}", engine="typst")
+    return reply["warnings"]
+
+
 # A kept child that has grown past this (bytes, peak) is replaced after its compile: each compile adds its memoised
 # state (measured: about 12 MB per edit of a report's text, 115-140 MB per other report).
 KEPT_TYPST_BYTES = 1024 * 1024 * 1024
@@ -75,9 +75,8 @@ class _KeptTypst:
     def compile(self, args: dict) -> list[str]:
         with self.lock:
             if self.proc is None or self.proc.poll() is not None:
-                # -P: the working folder is not put first on the child's import path
-                self.proc = subprocess.Popen([sys.executable, "-P", "-c", _KEPT_CHILD], stdin=subprocess.PIPE,
-                                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+                self.proc = subprocess.Popen(_CHILD_COMMAND, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                             stderr=subprocess.DEVNULL, text=True)
             timed_out, line = False, ""
             try:
                 self.proc.stdin.write(json.dumps(args) + "\n")
@@ -95,9 +94,7 @@ class _KeptTypst:
             reply = json.loads(line)
             if reply["peak"] > KEPT_TYPST_BYTES:
                 self.stop()  # the next compile starts a new child
-            if "error" in reply:
-                raise RenderError(f"Typst gagal membuat PDF: {reply['error'][-2000:]}", engine="typst")
-            return reply["warnings"]
+            return _warnings(reply)
 
     def stop(self) -> None:
         proc, self.proc = self.proc, None
@@ -140,14 +137,13 @@ def compile_pdf(main: Path, output: Path, root: Path, sys_inputs: dict[str, str]
     if _KEPT is not None:
         return _KEPT.compile(args)
     try:
-        # -P: the working folder is not put first on the child's import path (a `typst.py` there is not imported)
-        proc = subprocess.run([sys.executable, "-P", "-c", _CHILD], input=json.dumps(args), capture_output=True,
-                              text=True, timeout=TYPST_TIMEOUT, check=False)
+        proc = subprocess.run(_CHILD_COMMAND, input=json.dumps(args) + "\n", capture_output=True, text=True,
+                              timeout=TYPST_TIMEOUT, check=False)
     except subprocess.TimeoutExpired as exc:
         raise RenderError(f"Typst: melewati batas waktu {TYPST_TIMEOUT} detik", engine="typst") from exc
-    if proc.returncode != 0:
+    if proc.returncode != 0 or not proc.stdout:
         raise RenderError(f"Typst gagal membuat PDF: {proc.stderr.strip()[-2000:]}", engine="typst")
-    return json.loads(proc.stdout or "[]")
+    return _warnings(json.loads(proc.stdout))
 
 PDF_STANDARDS = ["a-2b"]  # PDF/A-2b: an archivable PDF (fonts embedded, metadata in XMP)
 _FALSE_SUSPECTS = b"/MarkInfo<</Marked true/Suspects false>>"
