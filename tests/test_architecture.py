@@ -11,8 +11,10 @@
 from __future__ import annotations
 
 import ast
+import functools
 import importlib
 import inspect
+import json
 import pkgutil
 import subprocess
 import sys
@@ -76,9 +78,16 @@ def _resolve(module: str, node: ast.ImportFrom, is_package: bool) -> str:
     return ".".join(base + ([node.module] if node.module else []))
 
 
-def _imports(module: str, path: Path):
+@functools.cache
+def _tree(path: Path) -> ast.Module:
+    """A module's syntax tree, parsed once per session (several tests read every module)."""
+    return ast.parse(path.read_text(), str(path))
+
+
+@functools.cache
+def _imports(module: str, path: Path) -> tuple:
     """(imported module, line, inside a function?) for every import statement of one module."""
-    tree = ast.parse(path.read_text(), str(path))
+    tree = _tree(path)
     is_package = path.name == "__init__.py"
     out = []
 
@@ -98,7 +107,7 @@ def _imports(module: str, path: Path):
             visit(child, func, tc)
 
     visit(tree, False, False)
-    return out
+    return tuple(out)
 
 
 def test_modules_found():
@@ -192,7 +201,7 @@ def test_every_exception_class_lives_in_errors():
 def test_every_module_declares_all_and_imports_no_private_names():
     missing, private = [], []
     for module, path in MODULES.items():
-        tree = ast.parse(path.read_text())
+        tree = _tree(path)
         if not any(isinstance(n, ast.Assign) and any(getattr(t, "id", None) == "__all__" for t in n.targets)
                    for n in tree.body):
             missing.append(module)
@@ -224,18 +233,26 @@ def test_every_module_imports_on_its_own(module):
     importlib.import_module(module)
 
 
-def test_lakin_keeps_jsonschema_from_building_an_rfc3987_parser():
+@pytest.fixture(scope="module")
+def fresh_imports() -> dict:
+    """What a new Python process has imported: after lakin's command line, build and batch modules (`build`), then
+    after Altair, nbformat and papermill as well (`rfc3987_syntax`). One process answers both tests."""
+    code = ("import sys, json, lakin, lakin.cli, lakin.pipeline.build, lakin.pipeline.batch; "
+            "build = 'altair' in sys.modules; "
+            "import altair, nbformat, papermill; "
+            "rfc = repr(sys.modules.get('rfc3987_syntax', 'absent')); "
+            "print(json.dumps({'build_altair': build, 'rfc3987_syntax': rfc}))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return json.loads(proc.stdout)
+
+
+def test_lakin_keeps_jsonschema_from_building_an_rfc3987_parser(fresh_imports):
     """rfc3987_syntax (installed with JupyterLab) builds an Earley parser when jsonschema imports it: about 3 s in
     every process and kernel. After `import lakin`, Altair, nbformat and papermill import without it."""
-    code = ("import sys, lakin, altair, nbformat, papermill; "
-            "print(sys.modules.get('rfc3987_syntax', 'absent'))")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert proc.stdout.strip() == "None"
+    assert fresh_imports["rfc3987_syntax"] == "None"
 
 
-def test_a_build_imports_no_altair():
+def test_a_build_imports_no_altair(fresh_imports):
     """A build's own process reads the chapters' chart specs and converts them; only the chapters (the kernel) and
     the exploration make Altair charts. Importing Altair costs about 0.45 s of every `lakin build`."""
-    code = "import sys, lakin.cli, lakin.pipeline.build, lakin.pipeline.batch; print('altair' in sys.modules)"
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert proc.stdout.strip() == "False"
+    assert fresh_imports["build_altair"] is False

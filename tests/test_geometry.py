@@ -85,16 +85,26 @@ class Page:
 
 
 def read_pages(path: Path) -> list[Page]:
-    """Glyphs, words, images and paths of every page, in points from the top-left corner."""
+    """Glyphs, words, images and paths of every page, in points from the top-left corner.
+
+    Characters are read through pdfium's C functions with boxes filled in place: pypdfium2's per-character
+    helpers allocate new ctypes values at each call, and a report has about 60,000 characters."""
+    import ctypes
+
     import pypdfium2 as pdfium
     import pypdfium2.raw as raw
 
+    left, bottom, right, top = (ctypes.c_double() for _ in range(4))
+    loose = raw.FS_RECTF()
+    refs = tuple(map(ctypes.byref, (left, right, bottom, top)))
+    loose_ref = ctypes.byref(loose)
     pdf = pdfium.PdfDocument(str(path))
     pages = []
     try:
         for number, page in enumerate(pdf, start=1):
             width, height = page.get_size()
             tp = page.get_textpage()
+            handle = tp.raw
             glyphs: list[Glyph] = []
             words: list[Word] = []
             current: list[Glyph] = []
@@ -106,15 +116,17 @@ def read_pages(path: Path) -> list[Page]:
                                       max(g.bottom for g in current), current[0].bold))
                     current.clear()
 
-            for i in range(tp.count_chars()):
-                ch = chr(raw.FPDFText_GetUnicode(tp, i))
-                if raw.FPDFText_IsGenerated(tp, i) or not ch.strip() or ch == "\u200b":
+            for i in range(raw.FPDFText_CountChars(handle)):
+                ch = chr(raw.FPDFText_GetUnicode(handle, i))
+                if raw.FPDFText_IsGenerated(handle, i) or not ch.strip() or ch == "\u200b":
                     flush()
                     continue
-                left, bottom, right, top = tp.get_charbox(i)
-                _, line_bottom, _, line_top = tp.get_charbox(i, loose=True)
-                g = Glyph(ch, left, height - top, right, height - bottom, raw.FPDFText_GetFontSize(tp, i),
-                          raw.FPDFText_GetFontWeight(tp, i) >= 600, len(glyphs), height - (line_top + line_bottom) / 2)
+                if not raw.FPDFText_GetCharBox(handle, i, *refs) or not raw.FPDFText_GetLooseCharBox(handle, i,
+                                                                                                      loose_ref):
+                    raise ValueError(f"{path}: page {number}, character {i}: no box")
+                g = Glyph(ch, left.value, height - top.value, right.value, height - bottom.value,
+                          raw.FPDFText_GetFontSize(handle, i), raw.FPDFText_GetFontWeight(handle, i) >= 600,
+                          len(glyphs), height - (loose.top + loose.bottom) / 2)
                 if glyphs and (glyphs[-1].x0, glyphs[-1].x1, glyphs[-1].top) == (g.x0, g.x1, g.top):
                     glyphs[-1].text += ch  # a ligature ("ff", "fi"): one glyph for two letters
                     continue
@@ -129,8 +141,8 @@ def read_pages(path: Path) -> list[Page]:
             images, paths = [], []
             for obj in page.get_objects(max_depth=8):
                 if obj.type in (raw.FPDF_PAGEOBJ_IMAGE, raw.FPDF_PAGEOBJ_PATH):
-                    left, bottom, right, top = obj.get_bounds()
-                    box = Box(left, height - top, right, height - bottom)
+                    x0, y0, x1, y1 = obj.get_bounds()
+                    box = Box(x0, height - y1, x1, height - y0)
                     (images if obj.type == raw.FPDF_PAGEOBJ_IMAGE else paths).append(box)
             pages.append(Page(number, width, height, glyphs, words, images, paths))
     finally:
@@ -157,15 +169,20 @@ def glyph_overlaps(glyphs: list[Glyph]) -> list[str]:
     for members in grid.values():
         for n, i in enumerate(members):
             a = glyphs[i]
+            ax0, ax1, atop, abottom = a.x0, a.x1, a.top, a.bottom
             for j in members[n + 1:]:
                 b = glyphs[j]
+                # boxes more than half a point apart across cannot overlap enough (ox > 0.5 below): most pairs
+                # of a grid cell end here
+                if b.x0 >= ax1 - 0.5 or ax0 >= b.x1 - 0.5 or b.top >= abottom or atop >= b.bottom:
+                    continue
                 if abs(a.index - b.index) <= 1 or (i, j) in seen:
                     continue
                 seen.add((i, j))
-                ox = _overlap(a.x0, a.x1, b.x0, b.x1)
-                oy = _overlap(a.top, a.bottom, b.top, b.bottom)
-                if ox > max(0.5, 0.25 * min(a.x1 - a.x0, b.x1 - b.x0)) and \
-                        oy > 0.3 * min(a.bottom - a.top, b.bottom - b.top):
+                ox = _overlap(ax0, ax1, b.x0, b.x1)
+                oy = _overlap(atop, abottom, b.top, b.bottom)
+                if ox > max(0.5, 0.25 * min(ax1 - ax0, b.x1 - b.x0)) and \
+                        oy > 0.3 * min(abottom - atop, b.bottom - b.top):
                     found.append(f"huruf {a.text!r} di ({a.x0:.0f}, {a.top:.0f}) menimpa {b.text!r}")
     return found
 
