@@ -35,6 +35,8 @@ LAZY_ALLOWED = {
     "altair": "only where charts are made (chapters, exploration); a build's own process converts their specs "
               "without it (0.45 s of every `lakin build`)",
     "nbconvert": "HTML export of the exploration notebook only",
+    "pandera": "the value checks' findings: only a table the vectorised precheck (lakin.data.schemas.passes_checks) "
+               "finds dirty needs pandera (0.6 s of every process that loads data)",
     "hypothesis": "never in the package",
 }
 # The CLI imports each command's module when that command runs: `lakin --help` answers without loading pandas,

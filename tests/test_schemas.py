@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lakin.data.schemas import TABLES, passes_checks, pandera_schema
+from lakin.data.parse import pandera_schema
+from lakin.data.schemas import TABLES, passes_checks
 
 
 def _pandera_clean(frame: pd.DataFrame, name: str) -> bool:

@@ -11,14 +11,17 @@ import io
 import math
 import re
 from datetime import date
+from typing import TYPE_CHECKING
 
 import pandas as pd
-import pandera.pandas as pa
 
-from lakin.data.schemas import Table, pandera_schema, passes_checks
+from lakin.data.schemas import MAX_RUPIAH, Table, passes_checks
 from lakin.errors import DataIssue
 
-__all__ = ["FILE_COL", "LINE_COL", "decode_csv", "empty_table", "read_csv_text", "validate_frame"]
+if TYPE_CHECKING:
+    import pandera.pandas as pa
+
+__all__ = ["FILE_COL", "LINE_COL", "decode_csv", "empty_table", "pandera_schema", "read_csv_text", "validate_frame"]
 
 FILE_COL = "_file"
 LINE_COL = "_line"
@@ -271,6 +274,34 @@ def empty_table(table: Table) -> pd.DataFrame:
     return _EMPTY[key].copy()
 
 
+def pandera_schema(table: Table) -> pa.DataFrameSchema:
+    """The pandera schema checking a parsed table's values (types are parsed beforehand).
+
+    pandera is imported when a schema is first wanted: a clean table needs none (`passes_checks`), and importing
+    pandera costs about 0.6 s of every process that loads data (each `lakin` command, kernel and batch worker)."""
+    import pandera.pandas as pa
+
+    columns = {}
+    for name, col in table.columns.items():
+        checks = []
+        if col.isin is not None:
+            checks.append(pa.Check.isin(list(col.isin), error=f"salah satu dari: {', '.join(col.isin)}"))
+        if col.pattern is not None:
+            checks.append(pa.Check.str_matches(col.pattern, error=f"sesuai pola {col.pattern}"))
+        if col.ge is not None:
+            checks.append(pa.Check.ge(col.ge, error=f">= {col.ge:g}"))
+        if col.le is not None:
+            checks.append(pa.Check.le(col.le, error=f"<= {col.le:g}"))
+        if col.kind == "money":
+            if not col.negative:
+                checks.append(pa.Check.ge(0, error="rupiah tidak boleh negatif"))
+            checks.append(pa.Check(lambda s: s.abs() <= MAX_RUPIAH, error="rupiah terlalu besar (> Rp1.000 triliun)"))
+        columns[name] = pa.Column(
+            None, checks=checks, nullable=col.nullable, required=col.required, coerce=False,
+        )
+    return pa.DataFrameSchema(columns, strict=False, name=table.name)
+
+
 _EMPTY: dict[tuple, pd.DataFrame] = {}
 _SCHEMAS: dict[tuple, pa.DataFrameSchema] = {}
 
@@ -282,19 +313,18 @@ def _schema(table: Table) -> pa.DataFrameSchema:
     if key not in _SCHEMAS:
         full = pandera_schema(table)
         columns = {name: col for name, col in full.columns.items() if col.checks or not col.nullable}
-        _SCHEMAS[key] = pa.DataFrameSchema(columns, strict=False, name=full.name)
+        _SCHEMAS[key] = type(full)(columns, strict=False, name=full.name)  # pandera.DataFrameSchema
     return _SCHEMAS[key]
 
 
-def validate_frame(frame: pd.DataFrame, table: Table) -> list[DataIssue]:
-    """Value checks (pandera, lazy) and duplicate keys, as issues naming file and line."""
+def _pandera_issues(frame: pd.DataFrame, checked: pd.DataFrame, table: Table) -> list[DataIssue]:
+    """Every value check pandera finds failing (lazy: all of them), as issues naming file and line; only for a
+    table the vectorised precheck found dirty, so pandera is imported only then (`pandera_schema`)."""
+    import pandera.pandas as pa
+
     issues: list[DataIssue] = []
-    if frame.empty:
-        return issues
-    checked = frame.drop(columns=[FILE_COL, LINE_COL])
     try:
-        if not passes_checks(checked, table):
-            _schema(table).validate(checked, lazy=True)
+        _schema(table).validate(checked, lazy=True)
     except pa.errors.SchemaErrors as exc:
         for _, fc in exc.failure_cases.iterrows():
             idx = fc.get("index")
@@ -307,6 +337,17 @@ def validate_frame(frame: pd.DataFrame, table: Table) -> list[DataIssue]:
             expected = "sel tidak boleh kosong" if "not_nullable" in check else f"diharapkan {check}"
             value = None if "not_nullable" in check else fc.get("failure_case")
             issues.append(DataIssue(row[FILE_COL], int(row[LINE_COL]), column, value, expected))
+    return issues
+
+
+def validate_frame(frame: pd.DataFrame, table: Table) -> list[DataIssue]:
+    """Value checks (pandera, lazy) and duplicate keys, as issues naming file and line."""
+    issues: list[DataIssue] = []
+    if frame.empty:
+        return issues
+    checked = frame.drop(columns=[FILE_COL, LINE_COL])
+    if not passes_checks(checked, table):
+        issues += _pandera_issues(frame, checked, table)
     key = [k for k in table.key if k in frame.columns]
     rows = list(zip(*(frame[k].tolist() for k in key)))
     if len(set(rows)) == len(rows):  # the common case, without pandas' grouping machinery

@@ -1,8 +1,8 @@
-"""The data contract's tables declared as data, and the pandera schemas built from them.
+"""The data contract's tables declared as data, and a vectorised check of their values (`passes_checks`).
 
 Each table is one `Table` declaration; the same declaration drives the text parser (decimal commas,
-thousands separators and the like get a precise message) and the pandera schema (value checks,
-collected lazily), so a column is described exactly once.
+thousands separators and the like get a precise message), the pandera schema (value checks, collected lazily:
+lakin.data.parse.pandera_schema) and its vectorised reading here, so a column is described exactly once.
 """
 
 from __future__ import annotations
@@ -11,14 +11,11 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-import pandera.pandas as pa
-
 from lakin.data.periods import DATA_PERIODS
 from lakin.registry import Registry
 
 __all__ = ["Col", "JENIS_BELANJA", "JENIS_BELANJA_NAMA", "KONSOLIDASI", "MAX_NILAI", "MAX_RUPIAH", "POLARITAS",
-           "REPORTED_PERIOD_PATTERN", "SATKER_PATTERN", "TABLES", "TABLE_ORDER", "Table", "pandera_schema",
-           "passes_checks"]
+           "REPORTED_PERIOD_PATTERN", "SATKER_PATTERN", "TABLES", "TABLE_ORDER", "Table", "passes_checks"]
 
 SATKER_PATTERN = r"^[a-z0-9][a-z0-9-]{1,62}$"
 JENIS_BELANJA = ("51", "52", "53", "57", "58")
@@ -381,36 +378,14 @@ _register(Table(
 TABLE_ORDER = tuple(TABLES)
 
 
-def pandera_schema(table: Table) -> pa.DataFrameSchema:
-    """The pandera schema checking a parsed table's values (types are parsed beforehand)."""
-    columns = {}
-    for name, col in table.columns.items():
-        checks = []
-        if col.isin is not None:
-            checks.append(pa.Check.isin(list(col.isin), error=f"salah satu dari: {', '.join(col.isin)}"))
-        if col.pattern is not None:
-            checks.append(pa.Check.str_matches(col.pattern, error=f"sesuai pola {col.pattern}"))
-        if col.ge is not None:
-            checks.append(pa.Check.ge(col.ge, error=f">= {col.ge:g}"))
-        if col.le is not None:
-            checks.append(pa.Check.le(col.le, error=f"<= {col.le:g}"))
-        if col.kind == "money":
-            if not col.negative:
-                checks.append(pa.Check.ge(0, error="rupiah tidak boleh negatif"))
-            checks.append(pa.Check(lambda s: s.abs() <= MAX_RUPIAH, error="rupiah terlalu besar (> Rp1.000 triliun)"))
-        columns[name] = pa.Column(
-            None, checks=checks, nullable=col.nullable, required=col.required, coerce=False,
-        )
-    return pa.DataFrameSchema(columns, strict=False, name=table.name)
-
-
 @lru_cache(maxsize=None)
 def _compiled(pattern: str) -> re.Pattern:
     return re.compile(pattern)
 
 
 def passes_checks(frame, table: Table) -> bool:
-    """A vectorised reading of the same declarations as `pandera_schema`: True when pandera would find nothing.
+    """A vectorised reading of the same declarations as pandera's schema (lakin.data.parse.pandera_schema): True
+    when pandera would find nothing.
 
     Loading one unit of a thousand must stay under 100 ms, and pandera's machinery costs about 10 ms per
     table even on clean data; so clean tables are recognised here and pandera runs (lazily, collecting
