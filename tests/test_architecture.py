@@ -35,13 +35,17 @@ LAZY_ALLOWED = {
     "altair": "only where charts are made (chapters, exploration); a build's own process converts their specs "
               "without it (0.45 s of every `lakin build`)",
     "nbconvert": "HTML export of the exploration notebook only",
+    "papermill": "the papermill engine (with jupyter_client: 0.5 s) is loaded when a chapter runs; a rebuild that "
+                 "executes none never loads it",
     "pandera": "the value checks' findings: only a table the vectorised precheck (lakin.data.schemas.passes_checks) "
                "finds dirty needs pandera (0.6 s of every process that loads data)",
     "hypothesis": "never in the package",
 }
 # The CLI imports each command's module when that command runs: `lakin --help` answers without loading pandas,
-# Altair and papermill (2-3 s). This is the one place lakin's own modules are imported inside functions.
-LAZY_INTERNAL_ALLOWED = {"lakin.cli"}
+# Altair and papermill (2-3 s). Executing chapters loads lakin's papermill engine (lakin.pipeline.engine, with
+# papermill and jupyter_client: 0.5 s) only when a chapter is about to run. These are the two places lakin's own
+# modules are imported inside functions.
+LAZY_INTERNAL_ALLOWED = {"lakin.cli", "lakin.pipeline.execute"}
 
 # Layer order: a module may import its own layer and the layers before it.
 LAYERS = ["base", "data", "rules", "model", "present", "tools", "pipeline", "cli"]
@@ -239,11 +243,14 @@ def test_every_module_imports_on_its_own(module):
 def fresh_imports() -> dict:
     """What a new Python process has imported: after lakin's command line, build and batch modules (`build`), then
     after Altair, nbformat and papermill as well (`rfc3987_syntax`). One process answers both tests."""
-    code = ("import sys, json, lakin, lakin.cli, lakin.pipeline.build, lakin.pipeline.batch; "
+    code = ("import sys, json, lakin, lakin.cli, lakin.pipeline.build; "
+            "engine = ('papermill', 'jupyter_client', 'lakin.pipeline.engine'); "
+            "loaded = sorted(m for m in engine if m in sys.modules); "
+            "import lakin.pipeline.batch; "
             "build = 'altair' in sys.modules; "
             "import altair, nbformat, papermill; "
             "rfc = repr(sys.modules.get('rfc3987_syntax', 'absent')); "
-            "print(json.dumps({'build_altair': build, 'rfc3987_syntax': rfc}))")
+            "print(json.dumps({'build_altair': build, 'build_papermill': loaded, 'rfc3987_syntax': rfc}))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return json.loads(proc.stdout)
 
@@ -252,6 +259,12 @@ def test_lakin_keeps_jsonschema_from_building_an_rfc3987_parser(fresh_imports):
     """rfc3987_syntax (installed with JupyterLab) builds an Earley parser when jsonschema imports it: about 3 s in
     every process and kernel. After `import lakin`, Altair, nbformat and papermill import without it."""
     assert fresh_imports["rfc3987_syntax"] == "None"
+
+
+def test_a_build_loads_papermill_only_to_run_chapters(fresh_imports):
+    """A rebuild that executes no chapter (an edited text, nothing changed) needs no kernel: the papermill engine is
+    imported when a chapter is about to run (lakin.pipeline.execute.warm_up_kernel, execute_chapter)."""
+    assert fresh_imports["build_papermill"] == []
 
 
 def test_a_build_imports_no_altair(fresh_imports):

@@ -12,6 +12,7 @@ import pytest
 
 from conftest import DATA, run_cli
 from lakin.pipeline import build as building
+from lakin.pipeline import engine as warm_kernel
 from lakin.pipeline import execute
 from lakin.errors import IncompleteReportError, ProseFindingsError
 
@@ -43,7 +44,7 @@ def test_strict_refuses_prose_the_data_contradicts_before_any_chapter(data, tmp_
     executor = NoChapters()
     monkeypatch.setattr(execute, "execute_chapter", executor)
     started = []  # a final build may be refused before any chapter: it starts no kernel ahead of them
-    monkeypatch.setattr(building.warm_kernel, "warm_up", lambda *a, **k: started.append(a))
+    monkeypatch.setattr(warm_kernel, "warm_up", lambda *a, **k: started.append(a))
     shown = []
     with pytest.raises(ProseFindingsError) as err:
         building.build(SATKER, PERIOD, data, tmp_path / "reports", formats=("html",), strict=True,

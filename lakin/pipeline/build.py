@@ -22,16 +22,15 @@ from lakin.data.load import MAX_INPUT_BYTES, TABLES, find_data_dir, read_table, 
 from lakin.errors import (
     DataIssue, DataValidationError, InputTooLargeError, NoDataError, ParameterError, ProseFindingsError,
 )
-from lakin.pipeline import engine as warm_kernel
 from lakin.pipeline import render
 from lakin.pipeline.execute import (
-    KERNEL_NAME,
     KERNELS,
     REPORTS_DIR,
     RunResult,
     execute_chapters,
     prepare,
     report_lock,
+    warm_up_kernel,
 )
 from lakin.pipeline.incremental import ChapterReuse, recording
 from lakin.pipeline.report_tables import notebook_tables
@@ -304,8 +303,7 @@ def build(satker: str, periode: str, data_dir: str | Path | None = None, reports
                 # starts in its own process while this one computes the report model. A rebuild may execute
                 # none, and a --strict build may be refused before any chapter runs: their kernel and child
                 # start when a chapter needs them.
-                if kernel == KERNELS["warm"]:
-                    warm_kernel.warm_up(KERNEL_NAME, wait=False)
+                warm_up_kernel(kernel)
                 if sidework:
                     side = SideWork()
             for warning in plan.warnings:

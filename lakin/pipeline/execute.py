@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 import nbformat
-import papermill
 
 from lakin.atomic import TMP_PREFIX, atomic_dir, folder_lock
 from lakin.data.load import Dataset, find_data_dir, load, read_table
@@ -32,6 +31,7 @@ __all__ = [
     "KERNELS", "KERNEL_NAME", "KERNEL_QUIET", "LOCK_PREFIX", "NOTEBOOK_DIR", "PROJECT_DIR", "REPORTS_DIR",
     "Chapter", "Plan", "RunResult", "chapters", "chapters_for", "check_period_data",
     "execute_chapter", "execute_chapters", "is_temporary", "kernel_engine", "prepare", "report_lock", "run",
+    "warm_up_kernel",
 ]
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
@@ -130,6 +130,8 @@ def execute_chapter(chapter: Chapter, output: Path, params: ReportParams, kernel
     """Run one chapter notebook with papermill (parameters are validated scalars only) on the papermill engine
     `kernel` (KERNELS: the warm kernel, or None for a new kernel). The warm kernel calls `on_cell` with each cell
     as soon as it ran."""
+    import papermill  # only when a chapter runs (warm_up_kernel)
+
     kwargs: dict = {}
     if kernel:
         kwargs["engine_name"] = kernel
@@ -140,6 +142,18 @@ def execute_chapter(chapter: Chapter, output: Path, params: ReportParams, kernel
         cwd=str(chapter.path.parent), kernel_name=KERNEL_NAME, progress_bar=False,
         log_output=False, request_save_on_cell_execute=False, extra_arguments=KERNEL_QUIET, **kwargs,
     )
+
+
+def warm_up_kernel(kernel: str | None) -> None:
+    """Start this process's warm kernel in the background, when `kernel` is the warm engine (KERNELS).
+
+    The papermill engine (papermill, jupyter_client and what they import: about 0.5 s) is imported here and in
+    `execute_chapter`, when chapters are about to run: a rebuild that executes none (an edited text, nothing
+    changed, a --strict build refused) never loads it."""
+    if kernel == KERNELS["warm"]:
+        from lakin.pipeline import engine
+
+        engine.warm_up(KERNEL_NAME, wait=False)
 
 
 @dataclass
