@@ -38,7 +38,7 @@ LAZY_ALLOWED = {
     "papermill": "the papermill engine (with jupyter_client: 0.5 s) is loaded when a chapter runs; a rebuild that "
                  "executes none never loads it",
     "pandera": "the value checks' findings: only a table the vectorised precheck (lakin.data.schemas.passes_checks) "
-               "finds dirty needs pandera (0.6 s of every process that loads data)",
+               "finds dirty needs pandera (0.35-0.5 s of every process that loads data)",
     "hypothesis": "never in the package",
 }
 # The CLI imports each command's module when that command runs: `lakin --help` answers without loading pandas,
@@ -241,16 +241,20 @@ def test_every_module_imports_on_its_own(module):
 
 @pytest.fixture(scope="module")
 def fresh_imports() -> dict:
-    """What a new Python process has imported: after lakin's command line, build and batch modules (`build`), then
-    after Altair, nbformat and papermill as well (`rfc3987_syntax`). One process answers both tests."""
+    """What a new Python process has imported: after lakin's command line and build modules (the papermill engine),
+    after loading the shipped data of a unit (pandera), with the batch modules (Altair), then after Altair,
+    nbformat and papermill as well (`rfc3987_syntax`). One process answers the four tests."""
     code = ("import sys, json, lakin, lakin.cli, lakin.pipeline.build; "
             "engine = ('papermill', 'jupyter_client', 'lakin.pipeline.engine'); "
             "loaded = sorted(m for m in engine if m in sys.modules); "
+            f"from lakin.data.load import load; load({str(PACKAGE.parent / 'data')!r}, 'kppbc-balikpapan'); "
+            "pandera = 'pandera' in sys.modules; "
             "import lakin.pipeline.batch; "
             "build = 'altair' in sys.modules; "
             "import altair, nbformat, papermill; "
             "rfc = repr(sys.modules.get('rfc3987_syntax', 'absent')); "
-            "print(json.dumps({'build_altair': build, 'build_papermill': loaded, 'rfc3987_syntax': rfc}))")
+            "print(json.dumps({'build_altair': build, 'build_papermill': loaded, 'clean_data_pandera': pandera, "
+            "'rfc3987_syntax': rfc}))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return json.loads(proc.stdout)
 
@@ -265,6 +269,12 @@ def test_a_build_loads_papermill_only_to_run_chapters(fresh_imports):
     """A rebuild that executes no chapter (an edited text, nothing changed) needs no kernel: the papermill engine is
     imported when a chapter is about to run (lakin.pipeline.execute.warm_up_kernel, execute_chapter)."""
     assert fresh_imports["build_papermill"] == []
+
+
+def test_loading_clean_data_imports_no_pandera(fresh_imports):
+    """The shipped data passes the vectorised precheck: pandera, imported only for a dirty table
+    (lakin.data.parse.pandera_schema; tests/test_data.py has its findings), is not loaded."""
+    assert fresh_imports["clean_data_pandera"] is False
 
 
 def test_a_build_imports_no_altair(fresh_imports):

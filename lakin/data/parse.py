@@ -278,7 +278,7 @@ def pandera_schema(table: Table) -> pa.DataFrameSchema:
     """The pandera schema checking a parsed table's values (types are parsed beforehand).
 
     pandera is imported when a schema is first wanted: a clean table needs none (`passes_checks`), and importing
-    pandera costs about 0.6 s of every process that loads data (each `lakin` command, kernel and batch worker)."""
+    pandera costs 0.35-0.5 s of every process that loads data (each `lakin` command, kernel and batch worker)."""
     import pandera.pandas as pa
 
     columns = {}
