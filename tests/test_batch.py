@@ -26,6 +26,7 @@ import nbformat
 import pytest
 from distributed import Client, LocalCluster
 
+from lakin import PACKAGE_DIR
 from lakin.atomic import TMP_PREFIX
 from lakin.errors import BatchError, ChapterFailure, ExecutionError
 from lakin.pipeline import batch
@@ -339,6 +340,17 @@ def test_fingerprint_covers_only_the_units_own_data(tmp_path):
     assert all(digests()[s] != after[s] for s in after)
     assert batch.fingerprint(KPPBC, "2024", ("html", "docx"), data).digest != batch.fingerprint(
         KPPBC, "2024", HTML, data).digest
+    # a framework beside the data (frameworks/<id>.yaml, read before lakin's own) is read by every unit's build:
+    # adding one, or editing it (a weight changed), rebuilds the reports
+    unchanged = digests()
+    framework = data / "frameworks" / "kemenkeu-bsc.yaml"
+    framework.parent.mkdir()
+    framework.write_text((PACKAGE_DIR / "rules" / "frameworks" / "kemenkeu-bsc.yaml").read_text(encoding="utf-8"),
+                         encoding="utf-8")
+    added = digests()
+    assert all(added[s] != unchanged[s] for s in unchanged)
+    framework.write_text(framework.read_text(encoding="utf-8") + "# bobot diubah\n", encoding="utf-8")
+    assert all(digests()[s] != added[s] for s in added)
 
 
 def test_notebook_digest_ignores_saved_outputs(tmp_path):

@@ -88,7 +88,12 @@ def test_what_is_watched_is_the_units_data_its_texts_and_not_another_units(tmp_p
     assert second != first
     nilai = data / "iku_nilai" / "kppbc-balikpapan.csv"
     nilai.write_text(nilai.read_text(encoding="utf-8") + "\n", encoding="utf-8")
-    assert inputs() not in (first, second)
+    third = inputs()
+    assert third not in (first, second)
+    framework = data / "frameworks" / "kemenkeu-bsc.yaml"  # a framework beside the data, read before lakin's own
+    framework.parent.mkdir()
+    framework.write_text("# salinan kerangka\n", encoding="utf-8")
+    assert inputs() not in (first, second, third)
 
 
 def _wait_for(path, text: str, timeout: float = 180) -> str:

@@ -2,8 +2,9 @@
 
 `unit_data_digest(data_dir, satker)` hashes the unit's row of satker.csv, its own files (by the ownership rule
 of `lakin.data.files`), its rows of shared files (and rows of no known unit, which fail every unit's
-validation), and its analysts' texts (narasi/<satker>/). Other units' files and rows, and file times, are not
-part of it. Only Python's `csv` module reads the shared files (no pandas): on 1,000 units a digest costs a few
+validation), its analysts' texts (narasi/<satker>/) and the data's own frameworks (frameworks/: a unit's
+`kerangka` file there overrides lakin's, lakin.rules.frameworks). Other units' files and rows, and file times,
+are not part of it. Only Python's `csv` module reads the shared files (no pandas): on 1,000 units a digest costs a few
 milliseconds, listings and satker.csv being remembered while unchanged.
 """
 
@@ -137,7 +138,8 @@ def _rows(raw: bytes, keep) -> bytes:
 
 def unit_data_digest(data_dir: str | Path, satker: str) -> str:
     """sha256 of what a unit's report reads: its satker.csv row, its own files, its rows of shared files
-    (and rows of no known unit, which fail validation), and its analysts' texts (narasi/<satker>/)."""
+    (and rows of no known unit, which fail validation), its analysts' texts (narasi/<satker>/) and the
+    frameworks beside the data (frameworks/, which a build's snapshot copies whole)."""
     data_dir = Path(data_dir)
     slugs, unit_rows = _units_index(data_dir / TABLES["satker"].file)
     chunks: list[bytes] = [b"satker.csv", unit_rows.get(satker, b"")]
@@ -159,6 +161,6 @@ def unit_data_digest(data_dir: str | Path, satker: str) -> str:
             if owner is None and table.per_satker:
                 content = _rows(content, shared)
             chunks += [path.relative_to(data_dir).as_posix().encode(), content]
-    for path in files_under(data_dir / "narasi" / satker):
+    for path in files_under(data_dir / "narasi" / satker) + files_under(data_dir / "frameworks"):
         chunks += [path.relative_to(data_dir).as_posix().encode(), path.read_bytes()]
     return digest(*chunks)
