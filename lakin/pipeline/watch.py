@@ -7,11 +7,11 @@ Typst's layout of what an edit did not change. Each rebuild is an ordinary incre
 (`lakin.pipeline.build.build`): only the chapters whose inputs changed are executed, and the report folder is
 replaced in one step, so a reader never sees half a report.
 
-What the report reads is checked every `INTERVAL` seconds (`report_inputs`): the unit's data and analysts' texts
-(`lakin.data.fingerprint.unit_data_digest`, a few milliseconds) and the chapter notebooks
-(`lakin.pipeline.batch.stamps.notebooks_digest`). A change is built once the files have held still for `SETTLE`
-seconds (an editor may save in steps). A build that fails (a value the contract refuses, a file half-saved) is
-reported and the previous report stays; the next change is built again. Ctrl-C ends the watch.
+What the report reads is checked every `INTERVAL` seconds (`report_inputs`): the unit's data, its analysts' texts
+and the frameworks beside the data (`lakin.data.fingerprint.unit_data_digest`, a few milliseconds) and the chapter
+notebooks (`lakin.pipeline.batch.stamps.notebooks_digest`). A change is built once the files have held still for
+`SETTLE` seconds (an editor may save in steps). A build that fails (a value the contract refuses, a file
+half-saved) is reported and the previous report stays; the next change is built again. Ctrl-C ends the watch.
 """
 
 from __future__ import annotations
