@@ -32,7 +32,8 @@ SETTLE = 0.2  # seconds a change must hold still before it is built (an editor m
 
 
 def report_inputs(data_dir: str | Path, satker: str) -> Callable[[], str]:
-    """A digest of what a unit's report reads: its data, its analysts' texts and the chapter notebooks."""
+    """A digest of what a unit's report reads: its data, its analysts' texts, the frameworks beside the data
+    (`unit_data_digest`) and the chapter notebooks."""
     return lambda: digest(unit_data_digest(data_dir, satker).encode(), notebooks_digest().encode())
 
 
