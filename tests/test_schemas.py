@@ -15,10 +15,13 @@ from lakin.data.schemas import TABLES, passes_checks
 
 
 def _pandera_clean(frame: pd.DataFrame, name: str) -> bool:
+    """pandera's verdict on the frame. Not lazy: pandera stops at the first failing check, where lazy validation
+    (lakin's, for its messages) runs them all and then formats every failure case, 60% of this file's time. A
+    frame passes lazy validation exactly when it passes eager validation."""
     try:
-        pandera_schema(TABLES[name]).validate(frame, lazy=True)
+        pandera_schema(TABLES[name]).validate(frame, lazy=False)
         return True
-    except pa.errors.SchemaErrors:
+    except (pa.errors.SchemaError, pa.errors.SchemaErrors):
         return False
 
 
