@@ -9,7 +9,8 @@ STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 # Python writes the bytecode of lakin's modules and pytest its rewritten tests (__pycache__, git-ignored): some
 # machines set PYTHONDONTWRITEBYTECODE, and then every process (CLI, kernel, test worker) compiles them again.
 # Setup compiles the installed packages and lakin itself on every core (pip compiles one file at a time: measured,
-# 58 and 56 s against 68 and 73 s for the whole install).
+# 58 and 56 s against 68 and 73 s for the whole install), leaving out the packages' own test suites, which nothing
+# imports (a quarter of the files; 16.9 s instead of 22.3 s here).
 unexport PYTHONDONTWRITEBYTECODE
 
 SATKER ?= kppbc-balikpapan
@@ -26,7 +27,8 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet --no-compile -e '.[dev]'
-	$(BIN)/python -m compileall -q -j0 "$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_path("purelib"))')" lakin >/dev/null
+	$(BIN)/python -m compileall -q -j0 -x 'site-packages/.*/tests?/' \
+	  "$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_path("purelib"))')" lakin >/dev/null
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
