@@ -265,6 +265,12 @@ def test_lakin_keeps_jsonschema_from_building_an_rfc3987_parser(fresh_imports):
     assert fresh_imports["rfc3987_syntax"] == "None"
 
 
+def test_the_suite_imports_lakin_before_its_plugins_build_that_parser():
+    """pytest loads the plugins installed (nbval: nbformat, jsonschema) before the suite's conftest imports lakin;
+    `-p lakin` (pyproject.toml, addopts) imports lakin first, so no pytest process builds the parser either."""
+    assert "rfc3987_syntax" in sys.modules and sys.modules["rfc3987_syntax"] is None
+
+
 def test_a_build_loads_papermill_only_to_run_chapters(fresh_imports):
     """A rebuild that executes no chapter (an edited text, nothing changed) needs no kernel: the papermill engine is
     imported when a chapter is about to run (lakin.pipeline.execute.warm_up_kernel, execute_chapter)."""
