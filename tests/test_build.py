@@ -321,6 +321,19 @@ def test_ctrl_c_stops_the_build_and_its_drawing_child(tmp_path):
     assert not (tmp_path / "r" / "kppbc-balikpapan" / "2024").exists()
 
 
+def test_the_suite_gives_its_children_a_terminals_ctrl_c():
+    """A suite started with SIGINT ignored (`make test &` from a script: seen in the eighth session, where the Ctrl-C
+    test above saw exit code 0 and the `--watch` test timed out) still gives the processes it starts a terminal's
+    Ctrl-C: conftest restores SIGINT, so a child's SIGINT handler is Python's KeyboardInterrupt."""
+    probe = ("import signal, subprocess, sys; sys.path.insert(0, 'tests'); import conftest; "
+             "child = 'import signal; print(signal.getsignal(signal.SIGINT) is signal.default_int_handler)'; "
+             "print(signal.getsignal(signal.SIGINT) is signal.SIG_IGN, "
+             "subprocess.run([sys.executable, '-c', child], capture_output=True, text=True).stdout.strip())")
+    ignoring = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                              preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    assert ignoring.stdout.split() == ["False", "True"], ignoring.stderr
+
+
 def _zip_entries(path: Path, leave_out: tuple[str, ...] = ()) -> dict[str, bytes]:
     with zipfile.ZipFile(path) as zf:
         return {name: zf.read(name) for name in zf.namelist() if name not in leave_out}

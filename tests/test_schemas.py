@@ -30,7 +30,8 @@ def _cell(kind: str, isin):
     bad_text = st.sampled_from(["", "Bad Slug", "x", "../etc", "Q7", "54", "MAX"])
     if kind in ("text", "slug", "code"):
         return st.one_of(good_text, bad_text, st.none())
-    numbers = st.one_of(st.floats(min_value=-1e16, max_value=1e16, allow_nan=False), st.sampled_from([0.0, 1.0, 2024.0, -5.0]))
+    numbers = st.one_of(st.floats(min_value=-1e16, max_value=1e16, allow_nan=False),
+                        st.sampled_from([0.0, 1.0, 2024.0, -5.0]))
     return st.one_of(numbers, st.none())
 
 
