@@ -36,9 +36,9 @@ if not os.environ.get("LAKIN_TEST_CACHE"):
 os.environ["LAKIN_CACHE_DIR"] = os.environ["LAKIN_TEST_CACHE"]
 # A suite started in the background by a non-interactive shell (`make test &`, nohup, some CI runners) inherits
 # SIGINT ignored, and an ignored signal stays ignored across exec: the `lakin build`, `--watch` and `dask` processes
-# the tests stop as a terminal's Ctrl-C would would then run on (a build finishing with exit code 0, a watch
-# waiting out its timeout). The suite models a terminal: SIGINT raises KeyboardInterrupt here and is the default
-# in every child (tests/test_build.py::test_the_suite_gives_its_children_a_terminals_ctrl_c).
+# that tests stop with a terminal's Ctrl-C would keep running (a build ending with exit code 0, a watch waiting out
+# its timeout). The suite models a terminal: SIGINT raises KeyboardInterrupt here and is the default in every
+# child (tests/test_build.py::test_the_suite_gives_its_children_a_terminals_ctrl_c).
 if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
     signal.signal(signal.SIGINT, signal.default_int_handler)
 # The session's PDFs carry a fixed creation time (lakin.pipeline.render.pdf.pdf_timestamp): builds are comparable
