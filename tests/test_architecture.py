@@ -243,17 +243,19 @@ def test_every_module_imports_on_its_own(module):
 def fresh_imports() -> dict:
     """What a new Python process has imported: after lakin's command line and build modules (the papermill engine),
     after loading the shipped data of a unit (pandera), with the batch modules (Altair), then after Altair,
-    nbformat and papermill as well (`rfc3987_syntax`). One process answers the four tests."""
+    nbformat and papermill as well (`rfc3987_syntax`). One process answers the five tests."""
     code = ("import sys, json, lakin, lakin.cli, lakin.pipeline.build; "
             "engine = ('papermill', 'jupyter_client', 'lakin.pipeline.engine'); "
             "loaded = sorted(m for m in engine if m in sys.modules); "
             f"from lakin.data.load import load; load({str(PACKAGE.parent / 'data')!r}, 'kppbc-balikpapan'); "
             "pandera = 'pandera' in sys.modules; "
+            "schema = sorted(m for m in ('nbformat', 'jsonschema') if m in sys.modules); "
             "import lakin.pipeline.batch; "
             "build = 'altair' in sys.modules; "
             "import altair, nbformat, papermill; "
             "rfc = repr(sys.modules.get('rfc3987_syntax', 'absent')); "
             "print(json.dumps({'build_altair': build, 'build_papermill': loaded, 'clean_data_pandera': pandera, "
+            "'build_nbformat': schema, "
             "'rfc3987_syntax': rfc}))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return json.loads(proc.stdout)
@@ -281,6 +283,14 @@ def test_loading_clean_data_imports_no_pandera(fresh_imports):
     """The shipped data passes the vectorised precheck: pandera, imported only for a dirty table
     (lakin.data.parse.pandera_schema; tests/test_data.py has its findings), is not loaded."""
     assert fresh_imports["clean_data_pandera"] is False
+
+
+def test_a_build_reads_and_writes_notebooks_without_nbformat(fresh_imports):
+    """A build's own process reads the executed notebooks as JSON and writes a kept one as nbformat would
+    (lakin.pipeline.render.notebooks.notebook_text): nbformat imports jsonschema (0.15 s) and compiles its schema to
+    validate (0.13 s), both paid by every rebuild after an edit. Only the papermill engine, run in a chapter's
+    turn, loads nbformat."""
+    assert fresh_imports["build_nbformat"] == []
 
 
 def test_a_build_imports_no_altair(fresh_imports):

@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
-import nbformat
-
 from lakin.atomic import TMP_PREFIX, atomic_dir, folder_lock
 from lakin.data.load import Dataset, find_data_dir, load, read_table
 from lakin.data.params import ReportParams, make_params, report_dir
@@ -23,6 +21,7 @@ from lakin.errors import (
     ChapterFailure, DataValidationError, ExecutionError, FolderLocked, LakinError, NoDataError, ReportLockedError,
 )
 from lakin.pipeline.incremental import ChapterReuse
+from lakin.pipeline.render.notebooks import text_of
 from lakin.present.outlines import excluded_notebooks
 from lakin.rules.frameworks import Framework, load_framework
 from lakin.rules.requirements import REQUIREMENTS
@@ -113,10 +112,11 @@ class RunResult:
 def _failure(chapter: Chapter, nb_path: Path, exc: Exception) -> ChapterFailure:
     cell_index, source = None, ""
     try:
-        nb = nbformat.read(nb_path, as_version=4)
-        for i, cell in enumerate(nb.cells):
-            if cell.cell_type == "code" and any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
-                cell_index, source = i, cell.source
+        nb = json.loads(Path(nb_path).read_text(encoding="utf-8"))
+        for i, cell in enumerate(nb["cells"]):
+            if cell.get("cell_type") == "code" and any(o.get("output_type") == "error"
+                                                       for o in cell.get("outputs", [])):
+                cell_index, source = i, text_of(cell.get("source", ""))
                 break
     except Exception:  # the notebook may not exist if the kernel failed to start
         pass

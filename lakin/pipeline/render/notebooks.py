@@ -16,7 +16,7 @@ import yaml
 from lakin.errors import RenderError
 
 __all__ = ["FENCE", "SKIPPED_TAGS", "chapter_spec", "chunks", "drop_first_h1", "first_h1", "front_matter_title",
-           "heading_line", "plain", "read_notebook", "split_heading", "text_of", "vegalite_spec"]
+           "heading_line", "notebook_text", "plain", "read_notebook", "split_heading", "text_of", "vegalite_spec"]
 
 SKIPPED_TAGS = frozenset({"parameters", "injected-parameters", "setup", "remove-cell", "remove_cell"})
 FENCE = re.compile(r"^[ \t]{0,3}(?P<fence>`{3,}|~{3,})")
@@ -33,6 +33,39 @@ def text_of(value) -> str:
 def vegalite_spec(data: dict):
     """The Vega-Lite spec an output bundle carries (any version's MIME type), or None."""
     return next((data[k] for k in data if k.startswith("application/vnd.vegalite")), None)
+
+
+_SPLIT_MIMES = frozenset({"application/javascript", "image/svg+xml"})  # split into lines besides text/*
+_TRANSIENT = ("orig_nbformat", "orig_nbformat_minor", "signature")
+
+
+def _split(bundle: dict) -> None:
+    for key, value in bundle.items():
+        if isinstance(value, str) and (key.startswith("text/") or key in _SPLIT_MIMES):
+            bundle[key] = value.splitlines(True)
+
+
+def notebook_text(nb: dict) -> str:
+    """The file text nbformat writes for `nb`, a notebook (format 4) as `json.loads` reads it, whose string fields
+    may since have been set whole: the same lines split, transient metadata dropped, the same JSON layout
+    (nbformat.v4.nbjson, a test holds the two equal). Without nbformat, which imports jsonschema (0.15 s of a
+    rebuild). `nb` is changed in place: its strings become lists of lines, as in the file."""
+    for key in _TRANSIENT:
+        nb.get("metadata", {}).pop(key, None)
+    for cell in nb.get("cells", []):
+        cell.get("metadata", {}).pop("trusted", None)
+        if isinstance(cell.get("source"), str):
+            cell["source"] = cell["source"].splitlines(True)
+        for attachment in (cell.get("attachments") or {}).values():
+            _split(attachment)
+        if cell.get("cell_type") != "code":
+            continue
+        for output in cell.get("outputs", []):
+            if output.get("output_type") in ("execute_result", "display_data"):
+                _split(output.get("data", {}))
+            elif output.get("output_type") == "stream" and isinstance(output.get("text"), str):
+                output["text"] = output["text"].splitlines(True)
+    return json.dumps(nb, indent=1, sort_keys=True, separators=(",", ": "), ensure_ascii=False)
 
 
 def read_notebook(path: Path) -> dict:
