@@ -81,6 +81,20 @@ def test_vega_libraries_written_once_for_many_charts():
     assert html_problems(html, allow_inline_scripts=digests) == []
 
 
+def test_the_pages_first_chart_carries_the_vega_libraries():
+    """The charts are drawn in the page's order whatever order the mapping lists them in, so that the Vega
+    libraries come before every chart that needs them; each chart replaces its own first image."""
+    spec = {"mark": "bar", "data": {"values": [{"a": 1}]}, "encoding": {"x": {"field": "a", "type": "quantitative"}}}
+    page = ('<html><body><p>awal</p><figure id="gambar-a"><img src="data:image/png;base64,AA" /></figure>'
+            '<p><img src="data:image/png;base64,BB" id="grafik-002" /></p>'
+            '<figure id="gambar-a"><img src="data:image/png;base64,CC" /></figure></body></html>')
+    html, _ = interactive_html(page, {"grafik-002": spec, "gambar-a": spec})
+    first, second = html.index("vegaEmbed('#lakin-vis-gambar-a'"), html.index("vegaEmbed('#lakin-vis-grafik-002'")
+    assert html.index("window.vegaEmbed=") < first < second
+    assert html.count('class="lakin-chart-box"') == 2 and html.count("base64,CC") == 1  # the second figure: as it was
+    assert html.startswith("<html><body><p>awal</p><figure") and html.endswith("</script>\n</body></html>")
+
+
 def test_only_the_added_scripts_are_allowed():
     page = '<html><body><figure id="gambar-a"><img src="data:image/png;base64,AA" /></figure></body></html>'
     spec = {"mark": "point", "data": {"values": [{"a": 1}]}}

@@ -17,6 +17,9 @@ CHART_EMBED_OPTIONS = {"renderer": "svg", "logLevel": 1}
 # Keys with which a Vega-Lite spec could fetch or link something: such a chart stays a static image.
 _CHART_FETCH_KEYS = {"url", "href"}
 _SCRIPT_BODY = re.compile(r"<script[^>]*>(.*?)</script>", re.S)
+# Where a chart's static image is: the first <img> of its <figure id="...">, or a paragraph that is one <img id="...">
+_CHART_PLACES = re.compile(r'(?P<open><figure id="(?P<figure>[^"]*)"[^>]*>\s*)(?P<image><img [^>]*>)'
+                           r'|<p>(?P<img><img [^>]*\bid="(?P<alone>[^"]*)"[^>]*>)</p>')
 
 
 def chart_is_closed(spec) -> bool:
@@ -49,16 +52,26 @@ def interactive_html(html_text: str, charts: Mapping[str, dict]) -> tuple[str, l
         static = image.replace("<img ", '<img class="lakin-chart-static" ', 1)
         return f'<div class="lakin-chart-box"><div class="lakin-scroll">{html}</div>{static}</div>'
 
-    for ident, spec in charts.items():
-        if not chart_is_closed(spec):
-            continue
-        quoted = re.escape(ident)
-        in_figure = re.compile(rf'(<figure id="{quoted}"[^>]*>\s*)(<img [^>]*>)')
-        alone = re.compile(rf'<p>(<img [^>]*\bid="{quoted}"[^>]*>)</p>')
-        if in_figure.search(html_text):
-            html_text = in_figure.sub(lambda m: m[1] + chart_block(ident, m[2]), html_text, count=1)
-        elif alone.search(html_text):
-            html_text = alone.sub(lambda m: chart_block(ident, m[1]), html_text, count=1)
+    # One pass finds each figure's first image, in a <figure id=...> or as a paragraph's <img id=...>; the charts
+    # are drawn in the page's order, so that the first carries the Vega libraries before any chart needs them. (A
+    # search and a copy of the whole page per chart took 0.15 s for a report of 27 charts.)
+    in_figure: dict[str, re.Match] = {}
+    alone: dict[str, re.Match] = {}
+    for match in _CHART_PLACES.finditer(html_text):
+        if match["figure"] is not None:
+            in_figure.setdefault(match["figure"], match)
+        else:
+            alone.setdefault(match["alone"], match)
+    places = sorted((in_figure.get(ident) or alone[ident]).span() + (ident,) for ident, spec in charts.items()
+                    if (ident in in_figure or ident in alone) and chart_is_closed(spec))
+    parts, at = [], 0
+    for start, end, ident in places:
+        match = in_figure.get(ident) or alone[ident]
+        drawn_in = match["open"] + chart_block(ident, match["image"]) if ident in in_figure else chart_block(
+            ident, match["img"])
+        parts += [html_text[at:start], drawn_in]
+        at = end
+    html_text = "".join(parts) + html_text[at:]
     nav = NAV_SCRIPT.read_text(encoding="utf-8").replace("</", "<\\/")
     scripts.append(f"\n{nav}")
     tail = f'<script type="text/javascript">{scripts[-1]}</script>\n</body>'
