@@ -23,6 +23,7 @@ from lakin.errors import (
     DataIssue, DataValidationError, InputTooLargeError, NoDataError, ParameterError, ProseFindingsError,
 )
 from lakin.pipeline import render
+from lakin.pipeline.aside import Aside
 from lakin.pipeline.execute import (
     KERNELS,
     REPORTS_DIR,
@@ -333,9 +334,9 @@ def build(satker: str, periode: str, data_dir: str | Path | None = None, reports
             if progress:
                 progress(f"Merender {', '.join(formats)} (mesin {chosen})")
             # The tables workbook and the reviewer's document read the notebooks and the model, not the render:
-            # they are written while pandoc and Typst run in their own processes.
-            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="lakin-aside") as aside:
-                beside = aside.submit(_beside_render, notebooks, meta, report_model, prose, staging, workbook)
+            # they are written while it runs, by a forked child where the process has no other thread (its own
+            # GIL), else by a thread (lakin.pipeline.aside).
+            with Aside(_beside_render, notebooks, meta, report_model, prose, staging, workbook) as beside:
                 start = time.perf_counter()
                 staged = _render(notebooks, meta, staging, formats, chosen, progress)
                 seconds["render"] = time.perf_counter() - start
