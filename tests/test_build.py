@@ -189,9 +189,9 @@ def rebuild(cold, tmp_path, monkeypatch):
     children = []  # the drawing children (lakin.pipeline.sidework) the build started
 
     class Counted(building.SideWork):
-        def __init__(self) -> None:
+        def __init__(self, *args) -> None:
             children.append(self)
-            super().__init__()
+            super().__init__(*args)
 
     monkeypatch.setattr(building, "SideWork", Counted)
 

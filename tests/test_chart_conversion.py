@@ -293,6 +293,38 @@ def test_the_builds_child_draws_what_the_render_needs(session_notebooks, tmp_pat
     assert counted == {"vega": 0, "raster": 0}
 
 
+@pytest.mark.slow  # draws a shipped report's charts in a child process
+def test_once_the_kernel_is_done_the_child_draws_svgs_and_the_build_their_pngs(session_notebooks, tmp_path, counted):
+    """When the last chapter ran, `lakin build` tells its child to draw only SVGs (`SideWork.svgs_only`) and makes
+    their PNGs itself as they come (`rasterise_drawn`): no Vega engine starts in the build's process, and the
+    render then draws nothing."""
+    from lakin.pipeline.render import notebook_charts, rasterise_drawn
+    from lakin.pipeline.sidework import SVGS_ONLY, SideWork
+
+    side = SideWork(tmp_path)
+    assert all(side.draw(path, raster=True) for path in session_notebooks)
+    assert side.svgs_only() and (tmp_path / SVGS_ONLY).exists()
+    specs = [spec for path in session_notebooks for spec in notebook_charts(path)]
+    made = rasterise_drawn(specs, done=lambda: not side.running)
+    assert side.finish(timeout=300) == 0 and counted == {"vega": 0, "raster": made}
+    assert len(specs) - 2 <= made <= len(specs)  # the child starts slower than the sign is left: PNGs are made here
+    render_report(session_notebooks, make_meta(), tmp_path / "out", "html,docx,pdf", engine="pandoc")
+    assert counted == {"vega": 0, "raster": made}
+
+
+def test_making_pngs_gives_up_on_a_child_that_draws_nothing(counted):
+    """A child that hangs (alive, no SVG coming) keeps the build waiting `patience` seconds, not for ever: the render
+    draws what is missing."""
+    import time
+
+    from lakin.pipeline.render import rasterise_drawn
+
+    spec = {"mark": "bar", "data": {"values": [{"a": 1}]}, "encoding": {"x": {"field": "a", "type": "quantitative"}}}
+    started = time.monotonic()
+    assert rasterise_drawn([spec], done=lambda: False, patience=0.3) == 0
+    assert 0.3 <= time.monotonic() - started < 5 and counted == {"vega": 0, "raster": 0}
+
+
 @pytest.mark.slow  # executes a notebook on the warm kernel
 def test_a_cells_charts_handed_on_as_it_ran_are_the_ones_the_render_needs(tmp_path, counted):
     """The warm kernel hands `lakin build` each cell as soon as it ran (`on_cell`), and the build sends the cell's

@@ -35,7 +35,7 @@ from lakin.pipeline.execute import (
 )
 from lakin.pipeline.incremental import ChapterReuse, recording
 from lakin.pipeline.report_tables import notebook_tables
-from lakin.pipeline.sidework import SideWork
+from lakin.pipeline.sidework import SIDEWORK_TIMEOUT, SideWork
 from lakin.tools.check import check_model_data
 from lakin.values import angka, tanggal
 from lakin.model.report_model import ReportModel, model_from_dataset
@@ -194,7 +194,7 @@ def _execute(plan, report_model: ReportModel | None, snap: Path, work: Path, out
         def child() -> SideWork | None:
             nonlocal side
             if side is None and sidework:  # a rebuild's first executed chapter: the child starts now
-                side = SideWork()
+                side = SideWork(work)
             return side
 
         def executed(notebook: Path) -> None:
@@ -212,11 +212,18 @@ def _execute(plan, report_model: ReportModel | None, snap: Path, work: Path, out
         try:
             seconds = execute_chapters(plan, target, out_dir / "gagal", kernel, progress, chapters,
                                        executed=executed, on_cell=ran if sidework else None)
-            # The kernel is done: this process draws the child's charts from the last one back while the child
-            # goes on from the first; each finds in the cache what the other drew.
-            for notebook in reversed(given):
+            # The kernel is done. With PNGs to make, the child draws only SVGs from now on and this process makes
+            # their PNGs as they come (it would first have to start a Vega engine of its own: 0.8 s). Otherwise
+            # this process draws the child's charts from the last one back while the child goes on from the
+            # first. Each finds in the cache what the other made.
+            if given and raster and side is not None and side.svgs_only():
                 with contextlib.suppress(Exception):
-                    render.predraw_charts(notebook, raster, reverse=True)
+                    render.rasterise_drawn([spec for notebook in given for spec in render.notebook_charts(notebook)],
+                                           done=lambda: not side.running, patience=SIDEWORK_TIMEOUT)
+            else:
+                for notebook in reversed(given):
+                    with contextlib.suppress(Exception):
+                        render.predraw_charts(notebook, raster, reverse=True)
             if side is not None:
                 side.finish()
         finally:
@@ -306,7 +313,7 @@ def build(satker: str, periode: str, data_dir: str | Path | None = None, reports
                 # start when a chapter needs them.
                 warm_up_kernel(kernel)
                 if sidework:
-                    side = SideWork()
+                    side = SideWork(work)
             for warning in plan.warnings:
                 if progress:
                     progress(f"Peringatan: {warning}")

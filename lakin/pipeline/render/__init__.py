@@ -42,7 +42,9 @@ from lakin.data.params import FORMATS, parse_formats
 from lakin.errors import RenderError
 from lakin.pipeline.render.assemble import Assembly, assemble
 from lakin.pipeline.render.base import MEDIA_DIR, TEMPLATES, TOC_DEPTH, TOC_TITLE
-from lakin.pipeline.render.chapters import AssembledChapter, cell_charts, draw_charts, predraw_charts
+from lakin.pipeline.render.chapters import (
+    AssembledChapter, cell_charts, draw_charts, notebook_charts, predraw_charts, rasterise_drawn,
+)
 from lakin.pipeline.render.engines import RENDERERS, RenderEngine, engines, get_engine
 from lakin.pipeline.render.interactive import CHART_EMBED_OPTIONS, NAV_SCRIPT, interactive_html
 from lakin.pipeline.render.meta import STATUS_CLASSES, ReportMeta
@@ -58,7 +60,8 @@ __all__ = [
     "QUARTO_FORMATS", "RENDERERS", "STATUS_CLASSES", "TEMPLATES", "TOC_DEPTH", "TOC_TITLE", "AssembledChapter",
     "Assembly", "PandocEngine", "QuartoEngine", "RenderEngine", "ReportMeta", "assemble", "cell_charts",
     "confine_resources", "draw_charts", "drop_false_suspects", "engines", "get_engine", "html_problems",
-    "interactive_html", "log", "predraw_charts", "render_report", "signature_markdown", "style_docx_tables",
+    "interactive_html", "log", "notebook_charts", "predraw_charts", "rasterise_drawn", "render_report",
+    "signature_markdown", "style_docx_tables",
 ]
 
 log = logging.getLogger(__name__)  # the engines' per-format timing lines ("render html (pandoc): 1.2 s") end here

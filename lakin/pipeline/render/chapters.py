@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Iterable, Mapping
+import time
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from lakin.pipeline.render.notebooks import (
     FENCE, heading_line, plain, read_notebook, split_heading, text_of, vegalite_spec,
 )
-from lakin.present.charts import svg_to_png, to_svg
+from lakin.present.charts import drawn_svg, png_drawn, svg_to_png, to_svg
 from lakin.model.refs import escape_md
 
-__all__ = ["AssembledChapter", "Assembler", "ID_CHARS", "cell_charts", "draw_charts", "predraw_charts"]
+__all__ = ["AssembledChapter", "Assembler", "ID_CHARS", "cell_charts", "draw_charts", "notebook_charts",
+           "predraw_charts", "rasterise_drawn"]
 
 _CAPTION = re.compile(r"^(?:[Tt]able)?:[ \t]+(?P<caption>\S.*)$")
 ID_CHARS = re.compile(r"[^a-z0-9-]+")
@@ -202,20 +204,52 @@ def cell_charts(cell: dict) -> list:
     return specs
 
 
-def draw_charts(specs: Iterable, raster: bool = True) -> None:
-    """Draw each spec's SVG (and its PNG, with `raster`) into the chart cache, as the render will look them up."""
+def draw_charts(specs: Iterable, raster: bool | Callable[[], bool] = True) -> None:
+    """Draw each spec's SVG (and its PNG, with `raster`, or while `raster()` holds) into the chart cache, as the
+    render will look them up."""
     for spec in specs:
         svg = to_svg(spec)
-        if raster:
+        if raster() if callable(raster) else raster:
             svg_to_png(svg)
 
 
-def predraw_charts(notebook: Path, raster: bool = True, reverse: bool = False) -> int:
+def notebook_charts(notebook: Path) -> list:
+    """The specs of an executed chapter's charts that the assembler draws, in order: the render's own reader, so the
+    same spec and the same cache key."""
+    return [spec for cell in read_notebook(Path(notebook))["cells"] for spec in cell_charts(cell)]
+
+
+def predraw_charts(notebook: Path, raster: bool | Callable[[], bool] = True, reverse: bool = False) -> int:
     """Draw every chart of an executed chapter that the assembler will draw (SVG, and its PNG with `raster`), so
     that rendering finds them in the chart cache (`lakin.present.charts.cache`, the same keys: the same spec,
     the same SVG); the number of charts. The build calls it while the kernel executes the next chapter;
     `reverse` draws the last chart first."""
-    # the render's own reader: the same spec, the same key
-    specs = [spec for cell in read_notebook(Path(notebook))["cells"] for spec in cell_charts(cell)]
+    specs = notebook_charts(notebook)
     draw_charts(reversed(specs) if reverse else specs, raster)
     return len(specs)
+
+
+def rasterise_drawn(specs: Iterable, done: Callable[[], bool], patience: float = 10.0, pause: float = 0.02) -> int:
+    """The PNG of each chart of `specs` made as soon as another process has put its SVG in the chart cache, until
+    every chart has its PNG, `done()` (that process ended) or no SVG came for `patience` seconds (the render draws
+    what is still missing); the number of PNGs made here. No chart is drawn: this needs no Vega engine (its start
+    costs 0.8 s), only resvg."""
+    pending, made = list(specs), 0
+    waited_since = time.monotonic()
+    while pending:
+        left = []
+        for spec in pending:
+            svg = drawn_svg(spec)
+            if svg is None:
+                left.append(spec)
+            elif not png_drawn(svg):
+                svg_to_png(svg)
+                made += 1
+        if len(left) < len(pending):
+            waited_since = time.monotonic()
+        elif done() or time.monotonic() - waited_since > patience:
+            break
+        else:
+            time.sleep(pause)
+        pending = left
+    return made

@@ -20,15 +20,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lakin.atomic import atomic_path
-from lakin.present.charts.cache import cache_root, cached
+from lakin.present.charts.cache import cache_root, cached, peek
 from lakin.values import BULAN
 
 if TYPE_CHECKING:
     import altair as alt
 
 __all__ = ["EMBED_OPTIONS", "FONT", "FORMAT_LOCALE", "HEIGHT", "MONTH_SORT", "PALETTE", "STATUS_GREY", "TIME_LOCALE",
-           "WIDTH", "base", "caption", "drawn", "offline_html", "rupiah_axis", "spec_dict", "svg_to_png", "svgs_to_pngs", "theme",
-           "to_png", "to_svg", "with_locale"]
+           "WIDTH", "base", "caption", "drawn", "drawn_svg", "offline_html", "png_drawn", "rupiah_axis", "spec_dict",
+           "svg_to_png", "svgs_to_pngs", "theme", "to_png", "to_svg", "with_locale"]
 
 # d3 locales: Babel's id_ID symbols (decimal ',', group '.') as d3-format and d3-time-format expect them.
 FORMAT_LOCALE = {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["Rp", ""]}
@@ -150,6 +150,17 @@ def to_svg(chart) -> str:
     spec = _spec(chart)
     return cached("vegalite-svg", (_versions(), spec), lambda: vlc.vegalite_to_svg(
         spec, format_locale=FORMAT_LOCALE, time_format_locale=TIME_LOCALE).encode("utf-8")).decode("utf-8")
+
+
+def drawn_svg(chart) -> str | None:
+    """`to_svg(chart)` when the chart cache holds it (drawn before, or by another process), else None."""
+    found = peek("vegalite-svg", (_versions(), _spec(chart)))
+    return None if found is None else found.decode("utf-8")
+
+
+def png_drawn(svg: str, scale: float = 2.0) -> bool:
+    """True when the chart cache holds `svg_to_png(svg, scale)`."""
+    return peek("svg-png", (_versions(), str(scale), svg)) is not None
 
 
 def svg_to_png(svg: str, scale: float = 2.0) -> bytes:

@@ -25,7 +25,7 @@ from typing import Callable
 from lakin.atomic import write_bytes
 from lakin.data.fingerprint import digest
 
-__all__ = ["MAX_BYTES", "PRUNE_EVERY", "STATS", "cache_root", "cached", "enabled", "prune"]
+__all__ = ["MAX_BYTES", "PRUNE_EVERY", "STATS", "cache_root", "cached", "enabled", "peek", "prune"]
 
 MAX_BYTES = 256 * 2**20
 PRUNE_EVERY = 200
@@ -50,20 +50,35 @@ def _entry(key: str) -> Path:
     return cache_root() / "charts" / key[:2] / key
 
 
-def cached(kind: str, parts: tuple[str, ...], convert: Callable[[], bytes]) -> bytes:
-    """The result of `convert()` for the inputs `parts`, from the cache when present, else drawn and stored."""
-    if not enabled():
-        return convert()
-    path = _entry(digest(kind.encode("utf-8"), *(part.encode("utf-8") for part in parts)))
+def _read(path: Path) -> bytes | None:
     try:
         raw = path.read_bytes()
         body = raw[_DIGEST:]
         if hashlib.sha256(body).digest() == raw[:_DIGEST]:
             os.utime(path)  # recently used: pruned last
-            STATS["hits"] += 1
             return body
     except OSError:
         pass
+    return None
+
+
+def peek(kind: str, parts: tuple[str, ...]) -> bytes | None:
+    """What `cached` would return for `parts` when it is in the cache (another process may have drawn it), else
+    None: nothing is drawn."""
+    if not enabled():
+        return None
+    return _read(_entry(digest(kind.encode("utf-8"), *(part.encode("utf-8") for part in parts))))
+
+
+def cached(kind: str, parts: tuple[str, ...], convert: Callable[[], bytes]) -> bytes:
+    """The result of `convert()` for the inputs `parts`, from the cache when present, else drawn and stored."""
+    if not enabled():
+        return convert()
+    path = _entry(digest(kind.encode("utf-8"), *(part.encode("utf-8") for part in parts)))
+    body = _read(path)
+    if body is not None:
+        STATS["hits"] += 1
+        return body
     body = convert()
     STATS["misses"] += 1
     try:
