@@ -43,9 +43,11 @@ LAZY_ALLOWED = {
 }
 # The CLI imports each command's module when that command runs: `lakin --help` answers without loading pandas,
 # Altair and papermill (2-3 s). Executing chapters loads lakin's papermill engine (lakin.pipeline.engine, with
-# papermill and jupyter_client: 0.5 s) only when a chapter is about to run. These are the two places lakin's own
-# modules are imported inside functions.
-LAZY_INTERNAL_ALLOWED = {"lakin.cli", "lakin.pipeline.execute"}
+# papermill and jupyter_client: 0.5 s) only when a chapter is about to run. A build imports the tables workbook's
+# writer (with openpyxl: 0.17 s) where it writes the workbook, which a rebuild does in a forked child
+# (lakin.pipeline.aside) while the render runs. These are the three places lakin's own modules are imported inside
+# functions.
+LAZY_INTERNAL_ALLOWED = {"lakin.cli", "lakin.pipeline.execute", "lakin.pipeline.build"}
 
 # Layer order: a module may import its own layer and the layers before it.
 LAYERS = ["base", "data", "rules", "model", "present", "tools", "pipeline", "cli"]
@@ -243,19 +245,20 @@ def test_every_module_imports_on_its_own(module):
 def fresh_imports() -> dict:
     """What a new Python process has imported: after lakin's command line and build modules (the papermill engine),
     after loading the shipped data of a unit (pandera), with the batch modules (Altair), then after Altair,
-    nbformat and papermill as well (`rfc3987_syntax`). One process answers the five tests."""
+    nbformat and papermill as well (`rfc3987_syntax`). One process answers the six tests."""
     code = ("import sys, json, lakin, lakin.cli, lakin.pipeline.build; "
             "engine = ('papermill', 'jupyter_client', 'lakin.pipeline.engine'); "
             "loaded = sorted(m for m in engine if m in sys.modules); "
             f"from lakin.data.load import load; load({str(PACKAGE.parent / 'data')!r}, 'kppbc-balikpapan'); "
             "pandera = 'pandera' in sys.modules; "
             "schema = sorted(m for m in ('nbformat', 'jsonschema') if m in sys.modules); "
+            "excel = 'openpyxl' in sys.modules; "
             "import lakin.pipeline.batch; "
             "build = 'altair' in sys.modules; "
             "import altair, nbformat, papermill; "
             "rfc = repr(sys.modules.get('rfc3987_syntax', 'absent')); "
             "print(json.dumps({'build_altair': build, 'build_papermill': loaded, 'clean_data_pandera': pandera, "
-            "'build_nbformat': schema, "
+            "'build_nbformat': schema, 'build_openpyxl': excel, "
             "'rfc3987_syntax': rfc}))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return json.loads(proc.stdout)
@@ -291,6 +294,12 @@ def test_a_build_reads_and_writes_notebooks_without_nbformat(fresh_imports):
     validate (0.13 s), both paid by every rebuild after an edit. Only the papermill engine, run in a chapter's
     turn, loads nbformat."""
     assert fresh_imports["build_nbformat"] == []
+
+
+def test_a_build_imports_openpyxl_only_to_write_a_workbook(fresh_imports):
+    """openpyxl (0.17 s) is loaded where the tables workbook is written: by the forked child of a rebuild after an
+    edit (lakin.pipeline.aside), not by the build's process before its render."""
+    assert fresh_imports["build_openpyxl"] is False
 
 
 def test_a_build_imports_no_altair(fresh_imports):

@@ -32,8 +32,9 @@ def _fails():
 
 
 class _Unbuildable(Exception):
-    def __init__(self, a, b):  # pickle rebuilds it with one argument: it cannot come back as itself
+    def __init__(self, a, b):
         super().__init__(f"{a}/{b}")
+        self.lock = threading.Lock()  # cannot be pickled: it cannot come back as itself
 
 
 def _fails_oddly():

@@ -34,14 +34,12 @@ from lakin.pipeline.execute import (
     warm_up_kernel,
 )
 from lakin.pipeline.incremental import ChapterReuse, recording
-from lakin.pipeline.report_tables import notebook_tables
 from lakin.pipeline.sidework import SIDEWORK_TIMEOUT, SideWork
 from lakin.tools.check import check_model_data
 from lakin.values import angka, tanggal
 from lakin.model.report_model import ReportModel, model_from_dataset
 from lakin.model.report_model import save as save_model
 from lakin.data.params import make_params, parse_formats, report_dir
-from lakin.tools.excel import write_report_workbook
 from lakin.tools.review import require_complete, write_review
 from lakin.model.refs import escape_md
 
@@ -256,6 +254,10 @@ def _beside_render(notebooks: list[Path], meta, report_model: ReportModel, prose
     reconciliation, prose findings; not the report), written into `staging`; their files and seconds."""
     files, seconds = {}, {}
     if workbook:
+        # imported here: openpyxl (0.17 s) is then loaded by the forked child of a rebuild, not before the render
+        from lakin.pipeline.report_tables import notebook_tables
+        from lakin.tools.excel import write_report_workbook
+
         start = time.perf_counter()
         files["xlsx"] = write_report_workbook(notebook_tables(notebooks, meta), staging / f"{meta.stem}-tabel.xlsx",
                                               title=f"{meta.nama}, {meta.periode_nama}")
