@@ -23,10 +23,31 @@ PERIOD ?= 2024
 
 setup: $(STAMP)
 
+# The install goes through uv where the package index has it: pip spends about 20 s of its 37 s resolving (parsing
+# some 91,000 links of the indexes' pages), uv installs the same versions in about 6 s. uv does not read pip's
+# configuration, so PIP_TO_UV hands it pip's indexes, find-links and constraints, and uv weighs every index as pip
+# does (unsafe-best-match). Without uv, or if it fails, pip installs as before.
+define PIP_TO_UV
+import shlex, subprocess, sys
+flags = {"index-url": "--index-url", "extra-index-url": "--extra-index-url", "find-links": "--find-links",
+         "constraint": "--constraint"}
+listed = subprocess.run([sys.executable, "-m", "pip", "config", "list"], capture_output=True, text=True).stdout
+args = []
+for line in listed.splitlines():
+    key, _, value = line.partition("=")
+    flag = flags.get(key.rsplit(".", 1)[-1])
+    for item in (value.strip().strip("'\"").split() if flag else []):
+        args += [flag, item]
+print(shlex.join(args))
+endef
+export PIP_TO_UV
+
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet --no-compile -e '.[dev]'
+	( $(BIN)/python -m pip install --quiet uv && \
+	  $(BIN)/python -m uv pip install --quiet --python $(BIN)/python --index-strategy unsafe-best-match \
+	    $$($(BIN)/python -c "$$PIP_TO_UV") -e '.[dev]' ) || \
+	{ $(BIN)/python -m pip install --quiet --upgrade pip && $(BIN)/python -m pip install --quiet --no-compile -e '.[dev]'; }
 	$(BIN)/python -m compileall -q -j0 -x 'site-packages/.*/tests?/' \
 	  "$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_path("purelib"))')" lakin >/dev/null
 	rm -f $(VENV)/.installed-*
