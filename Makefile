@@ -9,15 +9,17 @@ STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 # Python writes the bytecode of lakin's modules and pytest its rewritten tests (__pycache__, git-ignored): some
 # machines set PYTHONDONTWRITEBYTECODE, and then every process (CLI, kernel, test worker) compiles them again.
 # Setup writes the bytecode of lakin and of what lakin's processes import, by importing it: the command line and a
-# build's process in one Python, a kernel and the engine that runs it in another, at once. That is about 1,900 of
-# the 6,100 modules installed (5.9 s here; compiling them all on every core took 13.4 s); what else a process
-# imports, e.g. the test tools, is written the first time it is imported under make, which does not pass
+# build's process in one Python, a kernel and the engine that runs it in another, the test tools in a third, at
+# once. That is about 2,000 of the 6,100 modules installed (5.9 s here; compiling them all on every core took
+# 13.4 s); what else a process imports is written the first time it is imported under make, which does not pass
 # PYTHONDONTWRITEBYTECODE on.
 unexport PYTHONDONTWRITEBYTECODE
 RUNTIME_IMPORTS_BUILD := import lakin.cli, lakin.pipeline.build, lakin.pipeline.batch, lakin.pipeline.watch, \
   lakin.pipeline.sidework, lakin.tools.excel, openpyxl, docx, typst, pypandoc, vl_convert, pandera
 RUNTIME_IMPORTS_KERNEL := import lakin.pipeline.engine, ipykernel.kernelapp, ipykernel.ipkernel, altair, \
   dask.distributed, nbconvert
+# the suite's own tools: pytest's controller and its two workers would each compile them at once
+TEST_IMPORTS := import pytest, xdist, nbval.plugin, hypothesis, bs4, pypdf, pypdfium2
 
 SATKER ?= kppbc-balikpapan
 # The suite runs on every core (pytest-xdist, a test file per worker; the workers share the session's builds and
@@ -30,9 +32,10 @@ PERIOD ?= 2024
 setup: $(STAMP)
 
 # The install goes through uv where the package index has it: pip spends about 20 s of its 37 s resolving (parsing
-# some 91,000 links of the indexes' pages), uv installs the same versions in about 6 s. uv does not read pip's
-# configuration, so PIP_TO_UV hands it pip's indexes, find-links and constraints, and uv weighs every index as pip
-# does (unsafe-best-match). Without uv, or if it fails, pip installs as before.
+# some 91,000 links of the indexes' pages), uv installs the same versions in about 6 s. The venv is made without
+# pip (ensurepip: 5 s), the system's pip puts uv into it, and uv installs lakin, its dependencies and pip. uv does
+# not read pip's configuration, so PIP_TO_UV hands it pip's indexes, find-links and constraints, and uv weighs
+# every index as pip does (unsafe-best-match). Without uv, or if it fails, pip installs as before.
 define PIP_TO_UV
 import shlex, subprocess, sys
 flags = {"index-url": "--index-url", "extra-index-url": "--extra-index-url", "find-links": "--find-links",
@@ -49,13 +52,15 @@ endef
 export PIP_TO_UV
 
 $(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	( $(BIN)/python -m pip install --quiet uv && \
+	test -x $(BIN)/python || $(PYTHON) -m venv --without-pip $(VENV)
+	( $(PYTHON) -m pip --python $(BIN)/python install --quiet uv && \
 	  $(BIN)/python -m uv pip install --quiet --python $(BIN)/python --index-strategy unsafe-best-match \
-	    $$($(BIN)/python -c "$$PIP_TO_UV") -e '.[dev]' ) || \
-	{ $(BIN)/python -m pip install --quiet --upgrade pip && $(BIN)/python -m pip install --quiet --no-compile -e '.[dev]'; }
+	    $$($(PYTHON) -c "$$PIP_TO_UV") -e '.[dev]' pip ) || \
+	{ $(BIN)/python -m ensurepip --default-pip >/dev/null && $(BIN)/python -m pip install --quiet --upgrade pip && \
+	  $(BIN)/python -m pip install --quiet --no-compile -e '.[dev]'; }
 	$(BIN)/python -m compileall -q -j0 lakin >/dev/null
-	$(BIN)/python -c '$(RUNTIME_IMPORTS_BUILD)' & build=$$!; $(BIN)/python -c '$(RUNTIME_IMPORTS_KERNEL)' && wait $$build
+	$(BIN)/python -c '$(RUNTIME_IMPORTS_BUILD)' & build=$$!; $(BIN)/python -c '$(TEST_IMPORTS)' & tools=$$!; \
+	  $(BIN)/python -c '$(RUNTIME_IMPORTS_KERNEL)' && wait $$build && wait $$tools
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
