@@ -56,7 +56,7 @@ export PIP_TO_UV
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv --without-pip $(VENV)
-	( $(PYTHON) -m pip --python $(BIN)/python install --quiet uv && \
+	( $(PYTHON) -m pip --python $(BIN)/python install --quiet --no-compile uv && \
 	  $(BIN)/python -m uv pip install --quiet --python $(BIN)/python --index-strategy unsafe-best-match \
 	    $$($(PYTHON) -c "$$PIP_TO_UV") -e '.[dev]' pip ) || \
 	{ $(BIN)/python -m ensurepip --default-pip >/dev/null && $(BIN)/python -m pip install --quiet --upgrade pip && \
