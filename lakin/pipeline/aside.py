@@ -11,6 +11,7 @@ worker's, could inherit a lock that thread held); otherwise the same function ru
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import signal
@@ -31,7 +32,8 @@ def can_fork() -> bool:
 def _child(write_fd: int, fn: Callable[..., Any], args: tuple) -> None:
     """In the forked child: fn(*args), its result or exception pickled into `write_fd`; never returns."""
     try:
-        signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends the child at once; the build reports it
+        with contextlib.suppress(ValueError):  # (forked from a thread other than the main one: left as it is)
+            signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends the child at once; the build reports it
         try:
             payload = pickle.dumps((True, fn(*args)))
         except BaseException as exc:  # noqa: BLE001 - every failure goes back to the build
