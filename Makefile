@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 # machines set PYTHONDONTWRITEBYTECODE, and then every process (CLI, kernel, test worker) compiles them again.
 # Setup writes the bytecode of lakin and of what lakin's processes import, by importing it: the command line and a
 # build's process in one Python, a kernel and the engine that runs it in another, the test tools in a third, at
-# once. That is about 2,300 of the 6,100 modules installed (5.9 s here; compiling them all on every core took
+# once. That is about 2,400 of the 6,100 modules installed (about 6 s here; compiling them all on every core took
 # 13.4 s); what else a process imports is written the first time it is imported under make, which does not pass
 # PYTHONDONTWRITEBYTECODE on.
 unexport PYTHONDONTWRITEBYTECODE
