@@ -12,7 +12,7 @@ from pathlib import Path
 from lakin.pipeline.render.notebooks import (
     FENCE, heading_line, plain, read_notebook, split_heading, text_of, vegalite_spec,
 )
-from lakin.present.charts import drawn_svg, png_drawn, svg_to_png, to_svg
+from lakin.present.charts import drawn_svg, png_drawn, svg_location, svg_to_png, to_svg
 from lakin.model.refs import escape_md
 
 __all__ = ["AssembledChapter", "Assembler", "ID_CHARS", "cell_charts", "draw_charts", "notebook_charts",
@@ -234,14 +234,16 @@ def rasterise_drawn(specs: Iterable, done: Callable[[], bool], patience: float =
     every chart has its PNG, `done()` (that process ended) or no SVG came for `patience` seconds (the render draws
     what is still missing); the number of PNGs made here. No chart is drawn: this needs no Vega engine (its start
     costs 0.8 s), only resvg."""
-    pending, made = list(specs), 0
-    waited_since = time.monotonic()
+    pending = [(spec, svg_location(spec)) for spec in specs]  # each chart's cache file, found once: then a stat a look
+    if any(where is None for _, where in pending):  # no chart cache: nothing another process draws can be found
+        return 0
+    made, waited_since = 0, time.monotonic()
     while pending:
         left = []
-        for spec in pending:
-            svg = drawn_svg(spec)
+        for spec, where in pending:
+            svg = drawn_svg(spec, where) if where.exists() else None
             if svg is None:
-                left.append(spec)
+                left.append((spec, where))
             elif not png_drawn(svg):
                 svg_to_png(svg)
                 made += 1

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lakin.atomic import atomic_path
-from lakin.present.charts.cache import cache_root, cached, peek
+from lakin.present.charts.cache import cache_root, cached, location, peek
 from lakin.values import BULAN
 
 if TYPE_CHECKING:
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 __all__ = ["EMBED_OPTIONS", "FONT", "FORMAT_LOCALE", "HEIGHT", "MONTH_SORT", "PALETTE", "STATUS_GREY", "TIME_LOCALE",
            "WIDTH", "base", "caption", "drawn", "drawn_svg", "offline_html", "png_drawn", "rupiah_axis", "spec_dict",
-           "svg_to_png", "svgs_to_pngs", "theme", "to_png", "to_svg", "with_locale"]
+           "svg_location", "svg_to_png", "svgs_to_pngs", "theme", "to_png", "to_svg", "with_locale"]
 
 # d3 locales: Babel's id_ID symbols (decimal ',', group '.') as d3-format and d3-time-format expect them.
 FORMAT_LOCALE = {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["Rp", ""]}
@@ -152,9 +152,15 @@ def to_svg(chart) -> str:
         spec, format_locale=FORMAT_LOCALE, time_format_locale=TIME_LOCALE).encode("utf-8")).decode("utf-8")
 
 
-def drawn_svg(chart) -> str | None:
-    """`to_svg(chart)` when the chart cache holds it (drawn before, or by another process), else None."""
-    found = peek("vegalite-svg", (_versions(), _spec(chart)))
+def svg_location(chart) -> Path | None:
+    """The chart cache's file for `to_svg(chart)` (None: the cache is off); it exists once the chart is drawn."""
+    return location("vegalite-svg", (_versions(), _spec(chart)))
+
+
+def drawn_svg(chart, where: Path | None = None) -> str | None:
+    """`to_svg(chart)` when the chart cache holds it (drawn before, or by another process), else None; `where`:
+    its `svg_location`, when already known."""
+    found = peek("vegalite-svg", (), where) if where is not None else peek("vegalite-svg", (_versions(), _spec(chart)))
     return None if found is None else found.decode("utf-8")
 
 

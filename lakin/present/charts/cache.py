@@ -25,7 +25,7 @@ from typing import Callable
 from lakin.atomic import write_bytes
 from lakin.data.fingerprint import digest
 
-__all__ = ["MAX_BYTES", "PRUNE_EVERY", "STATS", "cache_root", "cached", "enabled", "peek", "prune"]
+__all__ = ["MAX_BYTES", "PRUNE_EVERY", "STATS", "cache_root", "cached", "enabled", "location", "peek", "prune"]
 
 MAX_BYTES = 256 * 2**20
 PRUNE_EVERY = 200
@@ -62,12 +62,18 @@ def _read(path: Path) -> bytes | None:
     return None
 
 
-def peek(kind: str, parts: tuple[str, ...]) -> bytes | None:
-    """What `cached` would return for `parts` when it is in the cache (another process may have drawn it), else
-    None: nothing is drawn."""
+def location(kind: str, parts: tuple[str, ...]) -> Path | None:
+    """The file where `cached` keeps its result for `parts` (None: the cache is off). It exists once drawn."""
     if not enabled():
         return None
-    return _read(_entry(digest(kind.encode("utf-8"), *(part.encode("utf-8") for part in parts))))
+    return _entry(digest(kind.encode("utf-8"), *(part.encode("utf-8") for part in parts)))
+
+
+def peek(kind: str, parts: tuple[str, ...], where: Path | None = None) -> bytes | None:
+    """What `cached` would return for `parts` (kept at `where`, when given: `location`) when it is in the cache
+    (another process may have drawn it), else None: nothing is drawn."""
+    where = where if where is not None else location(kind, parts)
+    return None if where is None else _read(where)
 
 
 def cached(kind: str, parts: tuple[str, ...], convert: Callable[[], bytes]) -> bytes:
