@@ -160,13 +160,13 @@ def svg_location(chart) -> Path | None:
 def drawn_svg(chart, where: Path | None = None) -> str | None:
     """`to_svg(chart)` when the chart cache holds it (drawn before, or by another process), else None; `where`:
     its `svg_location`, when already known."""
-    found = peek("vegalite-svg", (), where) if where is not None else peek("vegalite-svg", (_versions(), _spec(chart)))
+    found = peek(where if where is not None else svg_location(chart))
     return None if found is None else found.decode("utf-8")
 
 
 def png_drawn(svg: str, scale: float = 2.0) -> bool:
     """True when the chart cache holds `svg_to_png(svg, scale)`."""
-    return peek("svg-png", (_versions(), str(scale), svg)) is not None
+    return peek(location("svg-png", (_versions(), str(scale), svg))) is not None
 
 
 def svg_to_png(svg: str, scale: float = 2.0) -> bytes:

@@ -69,18 +69,17 @@ def location(kind: str, parts: tuple[str, ...]) -> Path | None:
     return _entry(digest(kind.encode("utf-8"), *(part.encode("utf-8") for part in parts)))
 
 
-def peek(kind: str, parts: tuple[str, ...], where: Path | None = None) -> bytes | None:
-    """What `cached` would return for `parts` (kept at `where`, when given: `location`) when it is in the cache
-    (another process may have drawn it), else None: nothing is drawn."""
-    where = where if where is not None else location(kind, parts)
+def peek(where: Path | None) -> bytes | None:
+    """What `cached` keeps at `where` (its `location`) when it is in the cache (another process may have drawn it),
+    else None: nothing is drawn."""
     return None if where is None else _read(where)
 
 
 def cached(kind: str, parts: tuple[str, ...], convert: Callable[[], bytes]) -> bytes:
     """The result of `convert()` for the inputs `parts`, from the cache when present, else drawn and stored."""
-    if not enabled():
+    path = location(kind, parts)
+    if path is None:
         return convert()
-    path = _entry(digest(kind.encode("utf-8"), *(part.encode("utf-8") for part in parts)))
     body = _read(path)
     if body is not None:
         STATS["hits"] += 1
