@@ -62,15 +62,14 @@ def interactive_html(html_text: str, charts: Mapping[str, dict]) -> tuple[str, l
             in_figure.setdefault(match["figure"], match)
         else:
             alone.setdefault(match["alone"], match)
-    places = sorted((in_figure.get(ident) or alone[ident]).span() + (ident,) for ident, spec in charts.items()
-                    if (ident in in_figure or ident in alone) and chart_is_closed(spec))
+    found = [(match, ident) for ident, spec in charts.items()
+             if (match := in_figure.get(ident) or alone.get(ident)) is not None and chart_is_closed(spec)]
     parts, at = [], 0
-    for start, end, ident in places:
-        match = in_figure.get(ident) or alone[ident]
-        drawn_in = match["open"] + chart_block(ident, match["image"]) if ident in in_figure else chart_block(
-            ident, match["img"])
-        parts += [html_text[at:start], drawn_in]
-        at = end
+    for match, ident in sorted(found, key=lambda item: item[0].start()):
+        drawn_in = (match["open"] + chart_block(ident, match["image"]) if match["figure"] is not None
+                    else chart_block(ident, match["img"]))
+        parts += [html_text[at:match.start()], drawn_in]
+        at = match.end()
     html_text = "".join(parts) + html_text[at:]
     nav = NAV_SCRIPT.read_text(encoding="utf-8").replace("</", "<\\/")
     scripts.append(f"\n{nav}")
