@@ -32,11 +32,9 @@ import contextlib
 import json
 import subprocess
 import sys
-import tempfile
 import threading
 from pathlib import Path
 
-from lakin.atomic import TMP_PREFIX
 from lakin.pipeline.render import draw_charts, predraw_charts
 from lakin.present.charts.cache import enabled
 
@@ -53,17 +51,17 @@ class SideWork:
     """The child process: `draw` sends it a job, `finish` waits for them all (at most `timeout`)."""
 
     def __init__(self, folder: Path | None = None) -> None:
-        """`folder`: the build's work folder, where `svgs_only` leaves the child its sign (None: a folder of the
-        child's own, removed when it ends)."""
+        """`folder`: the build's work folder, where `svgs_only` leaves the child its sign (None: no sign, the child
+        draws every PNG it is asked for)."""
         self.proc: subprocess.Popen | None = None
         self.lock = threading.Lock()
-        self._own = None if folder is not None else tempfile.TemporaryDirectory(prefix=f"{TMP_PREFIX}sidework-")
-        self.sign = Path(folder if folder is not None else self._own.name) / SVGS_ONLY
+        self.sign = Path(folder) / SVGS_ONLY if folder is not None else None
         if not enabled():  # no cache: nothing the child does could be found again
             return
         with contextlib.suppress(OSError):
             # -P: the working folder is not put first on the child's import path (a `lakin/` there is not imported)
-            self.proc = subprocess.Popen([sys.executable, "-P", "-m", "lakin.pipeline.sidework", str(self.sign)],
+            self.proc = subprocess.Popen([sys.executable, "-P", "-m", "lakin.pipeline.sidework",
+                                          *([str(self.sign)] if self.sign is not None else [])],
                                          stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                          text=True, encoding="utf-8")
 
@@ -97,8 +95,8 @@ class SideWork:
         """From now on the child draws only the SVGs of its charts, and the build's process makes their PNGs
         (lakin.pipeline.render.rasterise_drawn): the kernel is done and that process is free, and a PNG needs no Vega
         engine, whose start in a process costs 0.8 s. The child's input is closed: it ends after its last job.
-        False, and nothing changed, when there is no child."""
-        if not self.running:
+        False, and nothing changed, when there is no child or no folder for the sign."""
+        if not self.running or self.sign is None:
             return False
         with contextlib.suppress(OSError):
             self.sign.touch()
@@ -110,29 +108,23 @@ class SideWork:
         """Close the child's input and wait for it to end its jobs; the child is killed after `timeout` or when the
         build stops early (`stop`). Its exit code, or None when there was no child."""
         if self.proc is None:
-            return self.stop()
+            return None
         with contextlib.suppress(OSError):
             self.proc.stdin.close()
         try:
-            code = self.proc.wait(timeout=timeout)
+            return self.proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             return self.stop()
-        self.stop()  # the child has ended: only its folder goes
-        return code
 
     def stop(self) -> int | None:
         """End the child now (a failed or interrupted build)."""
         if self.proc is None:
-            code = None
-        else:
-            if self.proc.poll() is None:
-                self.proc.kill()
-            with contextlib.suppress(OSError):
-                self.proc.stdin.close()
-            code = self.proc.wait()
-        if self._own is not None:
-            self._own.cleanup()
-        return code
+            return None
+        if self.proc.poll() is None:
+            self.proc.kill()
+        with contextlib.suppress(OSError):
+            self.proc.stdin.close()
+        return self.proc.wait()
 
 
 def _run(job: dict, sign: Path | None) -> None:
