@@ -21,7 +21,6 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import cloudpickle
-import dask
 import nbformat
 import pytest
 from distributed import Client, LocalCluster
@@ -161,12 +160,12 @@ def client():
     """2 worker processes, one thread each, configured as `lakin batch` configures its local cluster. A new
     cluster for each test: a worker a test killed or recycled (its nanny restarting it, slowly on a loaded
     machine) is never a worker the next test waits for."""
-    with dask.config.set(running.LOCAL_SCHEDULER):
+    with running.local_workers():  # also while the nannies restart the workers a test killed or recycled
         cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0")
-    client = Client(cluster)
-    yield client
-    client.close()
-    cluster.close()
+        client = Client(cluster)
+        yield client
+        client.close()
+        cluster.close()
 
 
 def _stand_in_batch(client, tmp_path, names, **kwargs) -> batch.BatchResult:
@@ -220,6 +219,83 @@ def test_ctrl_c_finishes_the_reports_being_built_and_starts_no_other(client, tmp
     assert stopped.interrupted and stopped.exit_code == 130
     assert [o.status for o in stopped.outcomes] == ["ok", "ok", "cancelled"]
     assert not (tmp_path / "tiga-2024.attempts").exists()
+
+
+def _probe(satker, period, formats, data_dir, reports_root, force, engine) -> batch.ReportOutcome:
+    """A stand-in job that says how its worker process was started and what it has in its environment."""
+    import psutil
+
+    parent = " ".join(psutil.Process(os.getppid()).cmdline())
+    seen = {"forked": "multiprocessing.forkserver" in parent, "preloaded": "lakin.pipeline.batch.worker" in parent
+            or "lakin.pipeline.batch" in parent, "kedua": os.environ.get("LAKIN_UJI_KEDUA"),
+            "hilang": "LAKIN_UJI_HILANG" in os.environ}
+    return batch.ReportOutcome(satker, period, "ok", reason=json.dumps(seen, sort_keys=True))
+
+
+@pytest.mark.slow  # two local Dask clusters of one process
+def test_a_local_batchs_workers_are_forked_with_lakin_imported_and_carry_the_batchs_environment(tmp_path, monkeypatch):
+    if running.worker_start_method() != "forkserver":
+        pytest.skip("platform tanpa fork server: worker lokal dimulai dengan spawn (Python baru), seperti bawaan Dask")
+    monkeypatch.setenv("LAKIN_UJI_HILANG", "ada")
+    first = batch.run_batch(_stand_in_jobs("satu"), HTML, tmp_path / "1", workers=1, job=_probe, warm=False)
+    # the fork server (of this process: it may have started in another test, or in the batch above) keeps the
+    # environment it started with; the second batch's worker has the second batch's
+    monkeypatch.delenv("LAKIN_UJI_HILANG")
+    monkeypatch.setenv("LAKIN_UJI_KEDUA", "ya")
+    second = batch.run_batch(_stand_in_jobs("dua"), HTML, tmp_path / "2", workers=1, job=_probe, warm=False)
+    seen = [json.loads(result.outcomes[0].reason) for result in (first, second)]
+    assert seen == [{"forked": True, "preloaded": True, "kedua": None, "hilang": True},
+                    {"forked": True, "preloaded": True, "kedua": "ya", "hilang": False}]
+
+
+class _Listing:
+    """A client whose scheduler still lists every worker it was given, dead or not; it records what is sent where."""
+
+    def __init__(self, *workers: str) -> None:
+        self.workers, self.sent = {w: 1 for w in workers}, []
+
+    def nthreads(self) -> dict[str, int]:
+        return dict(self.workers)
+
+    def submit(self, fn, job, satker, *args, key, workers, **kwargs):
+        future = SimpleNamespace(key=key, error=None, release=lambda: None)
+
+        def result():
+            if future.error:
+                raise future.error
+            return batch.ReportOutcome(satker, "2024", "ok", worker=workers[0])
+
+        future.result = result
+        self.sent.append((satker, workers[0], future))
+        return future
+
+
+class _Collected(list):
+    add = list.append
+
+
+def test_a_report_whose_worker_died_is_not_sent_back_to_it_while_the_scheduler_still_lists_it(tmp_path, monkeypatch):
+    """Its next attempt waits for a live worker: sent to the dead one, Dask would give it to the other worker,
+    busy with a report (allow_other_workers), and it could die there too, which would be its second and last
+    attempt (seen under a full suite run once workers were forked: `mati-sekali` failed)."""
+    monkeypatch.setattr(running, "as_completed", _Collected)  # the futures are collected by hand below
+    client = _Listing("tcp://a", "tcp://b")
+    traffic = running._Traffic(client, _stand_in, (HTML, False, "auto"), tmp_path, batch.Reporter(), 0)
+    traffic.pending.extend(_stand_in_jobs("mati-sekali", "baik", "lain"))
+    traffic.top_up()
+    assert [(name, where) for name, where, _ in client.sent] == [("mati-sekali", "tcp://a"), ("baik", "tcp://b")]
+    died = client.sent[0][2]
+    died.error = running.KilledWorker(died.key, "tcp://a", 0)
+    traffic.finish(died)  # tcp://a died; the scheduler lists it still
+    traffic.top_up()
+    assert len(client.sent) == 2 and [item.name for item in traffic.pending] == ["mati-sekali/2024", "lain/2024"]
+    traffic.finish(client.sent[1][2])  # baik is built: tcp://b is free
+    traffic.top_up()
+    assert [(name, where) for name, where, _ in client.sent[2:]] == [("mati-sekali", "tcp://b")]
+    del client.workers["tcp://a"]  # the scheduler has seen it leave; its nanny's new worker joins
+    client.workers["tcp://c"] = 1
+    traffic.top_up()
+    assert [(name, where) for name, where, _ in client.sent[3:]] == [("lain", "tcp://c")]
 
 
 # --------------------------------------------------------------------------- a real Dask cluster, end to end

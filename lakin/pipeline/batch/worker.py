@@ -129,17 +129,23 @@ class WarmKernelPlugin(WorkerPlugin):
     The kernel starts in a background thread so the worker registers at once; the first report waits for
     it on the engine's own thread. Local workers (`ignore_interrupt`) ignore Ctrl-C, which the batch
     handles: it lets the reports being built finish instead of killing them half-way. `warm=False` (tests of
-    the batch's decisions, whose jobs build nothing) only ignores Ctrl-C.
+    the batch's decisions, whose jobs build nothing) only ignores Ctrl-C. `environ`, given to a local cluster's
+    workers: the batch's environment, which becomes the worker's before its kernel starts (a worker forked from
+    a fork server would otherwise carry the environment the fork server started with; running.local_workers).
     """
 
     idempotent = True  # registering again (another batch on the same cluster) keeps the warm kernels
     name = PLUGIN_NAME
 
-    def __init__(self, ignore_interrupt: bool = False, warm: bool = True):
+    def __init__(self, ignore_interrupt: bool = False, warm: bool = True, environ: dict[str, str] | None = None):
         self.ignore_interrupt = ignore_interrupt
         self.warm = warm
+        self.environ = environ
 
     def setup(self, worker) -> None:
+        if self.environ is not None:
+            os.environ.clear()
+            os.environ.update(self.environ)
         if self.ignore_interrupt:
             with contextlib.suppress(ValueError):  # only possible on the main thread
                 signal.signal(signal.SIGINT, signal.SIG_IGN)
