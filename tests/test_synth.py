@@ -177,11 +177,19 @@ def thousand(tmp_path_factory) -> tuple[Path, float]:
 
 
 @pytest.mark.slow  # generates 1,000 units
-def test_thousand_units_generate_within_a_minute(thousand):
+def test_thousand_units_generate(thousand):
+    """Every table of every one of the 1,000 units is written. How long it takes is measured by
+    `benchmarks/run.py --load-test` (its `synth:` line), not asserted: timings on this shared 2-core machine are
+    benchmarks, never a test's pass or fail."""
     out, seconds = thousand
     print(f"\n1,000 units x 1 year generated in {seconds:.1f} s")
-    assert len(list((out / "iku").iterdir())) == 1000
-    assert seconds < 60
+    units = pd.read_csv(out / "satker.csv")["satker"]
+    customs = int(units.str.contains("kppbc").sum())  # revenue is customs units' data only
+    per_table = {folder.name: len(list(folder.glob("*.csv"))) for folder in out.iterdir() if folder.is_dir()}
+    assert len(units) == 1000 and customs == 500
+    assert per_table["iku"] == per_table["pagu"] == per_table["realisasi_anggaran"] == 1000
+    assert per_table["penerimaan"] == per_table["target_penerimaan"] == customs
+    assert set(per_table.values()) == {1000, customs}, per_table
 
 
 @pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
