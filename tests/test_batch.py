@@ -221,6 +221,32 @@ def test_ctrl_c_finishes_the_reports_being_built_and_starts_no_other(client, tmp
     assert not (tmp_path / "tiga-2024.attempts").exists()
 
 
+def test_a_worker_that_ignores_ctrl_c_keeps_its_engines_out_of_the_terminals_reach(tmp_path):
+    """A local batch worker ignores Ctrl-C so that the reports being built are finished; the programs it runs must
+    not die of it either. pandoc installs its own SIGINT handler whatever it inherits, and a terminal's Ctrl-C,
+    sent to the whole foreground group, killed it ("pandoc (HTML) gagal (kode -2)"). The stand-in for pandoc
+    here does the same; the stand-in for the worker ignores SIGINT and runs it as lakin runs pandoc."""
+    ready = tmp_path / "siap"
+    engine = (f"import pathlib, signal, time; signal.signal(signal.SIGINT, signal.default_int_handler); "
+              f"pathlib.Path({str(ready)!r}).touch(); time.sleep(2); print('selesai')")
+    worker = ("import signal, sys; from pathlib import Path; from lakin.pipeline.render.engines import run; "
+              "signal.signal(signal.SIGINT, signal.SIG_IGN); "
+              f"print(run([sys.executable, '-c', {engine!r}], Path('.'), 'pandoc').stdout.strip())")
+    proc = subprocess.Popen([sys.executable, "-c", worker], cwd=tmp_path, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not ready.exists() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert ready.exists(), proc.stderr.read() if proc.poll() is not None else "the engine did not start"
+        os.killpg(proc.pid, signal.SIGINT)  # a terminal's Ctrl-C: to the whole foreground process group
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert (proc.returncode, out.strip()) == (0, "selesai"), err[-2000:]
+
+
 def _probe(satker, period, formats, data_dir, reports_root, force, engine) -> batch.ReportOutcome:
     """A stand-in job that says how its worker process was started and what it has in its environment."""
     import psutil

@@ -4,6 +4,7 @@ the one way an engine runs an external program."""
 from __future__ import annotations
 
 import logging
+import signal
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
@@ -68,9 +69,17 @@ def get_engine(name: str = "auto") -> RenderEngine:
 
 
 def run(cmd: list[str], cwd: Path, what: str, timeout: int = PANDOC_TIMEOUT) -> subprocess.CompletedProcess:
-    """Run an engine's program; RenderError with its stderr when it fails, its warnings logged."""
+    """Run an engine's program; RenderError with its stderr when it fails, its warnings logged.
+
+    A process that ignores Ctrl-C (a local batch worker: the batch finishes the reports being built,
+    lakin.pipeline.batch.worker) runs the program in a session of its own, out of the terminal's reach: pandoc's
+    runtime installs its own SIGINT handler whatever it inherits, and died of a terminal's Ctrl-C, failing a
+    report the batch meant to finish (seen with `lakin batch` and Ctrl-C: "pandoc (HTML) gagal (kode -2)"). A
+    process that stops on Ctrl-C (`lakin build`) keeps its programs in the terminal's group: they stop with it."""
+    immune = signal.getsignal(signal.SIGINT) == signal.SIG_IGN
     try:
-        proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False)
+        proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False,
+                              start_new_session=immune)
     except FileNotFoundError as exc:
         raise EngineUnavailableError(f"{cmd[0]} tidak ditemukan ({what})") from exc
     except subprocess.TimeoutExpired as exc:
