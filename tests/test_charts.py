@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import json
 
+import altair.utils.schemapi as schemapi
 import nbformat
 import pytest
 import yaml
 
+from lakin.data.load import load
+from lakin.data.periods import parse_period
+from lakin.model.report_model import build_model
+from lakin.pipeline.execute import chapters_for
+from lakin.present import show
 from lakin.present.tables import budget as budget_tables
 from lakin.present.tables import revenue as revenue_tables
 from lakin.rules import budget
@@ -157,3 +163,28 @@ def test_amount_tables_state_their_unit(q3):
     kontributor = revenue_tables.table_kontributor(revenue.summarize(q3.tables, q3.satker, q3.period))
     assert kontributor.attrs["satuan"] == "juta rupiah"
     assert kontributor.iloc[0, 1].count(",") == 1  # "23.462,15": juta with two decimals, not full rupiah
+
+
+@pytest.mark.slow  # runs every chapter of two reports in this process: 2-3 s
+@pytest.mark.parametrize("satker,period", [("kppbc-balikpapan", "2024"), ("bkipm-banjarmasin", "2024Q1")])
+def test_the_reports_charts_never_take_altairs_from_dict_path(satker, period, monkeypatch):
+    """A channel given as a shorthand string or as `alt.condition`'s dict is turned into a channel object by
+    Altair's `from_dict`, which hashes every class of the Vega-Lite schema each time: 14 ms a channel, 0.3 s of
+    the kernel's 1.4 s on the indicator chapter of kppbc-balikpapan 2024. lakin's chart code gives channel objects;
+    the specs are the same byte for byte (compared on every shipped report when the change was made)."""
+    wrapped, charts = [], []
+    original = schemapi.SchemaBase.from_dict.__func__
+
+    def counting(cls, dct, validate=True):
+        wrapped.append((cls.__name__, dct))
+        return original(cls, dct, validate)
+
+    monkeypatch.setattr(schemapi.SchemaBase, "from_dict", classmethod(counting))
+    monkeypatch.setattr(show, "display", lambda *objs, **kwargs: charts.extend(o for o in objs if VEGALITE in o))
+    model = build_model(satker, period, DATA)
+    for chapter in chapters_for(load(DATA, satker=satker).for_satker(satker), period=parse_period(period)):
+        namespace = {"satker": satker, "periode": period, "data_dir": None, "model": model}
+        for cell in json.loads(chapter.path.read_text(encoding="utf-8"))["cells"]:
+            if cell["cell_type"] == "code" and "parameters" not in cell.get("metadata", {}).get("tags", []):
+                exec("".join(cell["source"]), namespace)
+    assert len(charts) >= 10 and wrapped == []

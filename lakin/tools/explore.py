@@ -122,7 +122,7 @@ def _label(info: pd.Series) -> str:
 def _message(text: str) -> alt.Chart:
     """A chart that only says why there is nothing to show."""
     return alt.Chart(pd.DataFrame({"pesan": [text]})).mark_text(size=14, align="left", color="#555").encode(
-        text="pesan:N").properties(width=480, height=40)
+        text=alt.Text("pesan:N")).properties(width=480, height=40)
 
 
 def _unit_selection():
@@ -300,7 +300,7 @@ def _ranking(data: pd.DataFrame, value: str, title: str, axis: str, tooltip: lis
         tooltip=[alt.Tooltip("unit:N", title="Unit"), alt.Tooltip("nama:N", title="Nama"),
                  alt.Tooltip("periode:N", title="Periode"), *tooltip],
     ).add_params(pick)
-    rule = alt.Chart(pd.DataFrame({"x": [100]})).mark_rule(strokeDash=[4, 3], color="#555").encode(x="x:Q")
+    rule = alt.Chart(pd.DataFrame({"x": [100]})).mark_rule(strokeDash=[4, 3], color="#555").encode(x=alt.X("x:Q"))
     return alt.layer(bars, rule).properties(width=520, height=max(60, 26 * len(data)), title=title)
 
 

@@ -46,11 +46,13 @@ def absorption_chart(summary) -> alt.LayerChart | None:
         tooltip=[alt.Tooltip("jenis:N", title="Jenis belanja"), alt.Tooltip("label:N", title="Penyerapan"),
                  alt.Tooltip("target_label:N", title=f"Target {q}")],
     )
-    labels = chart.mark_text(dy=-6, baseline="bottom", fontSize=11).encode(x=x, y="penyerapan:Q", text="label:N")
+    labels = chart.mark_text(dy=-6, baseline="bottom", fontSize=11).encode(x=x, y=alt.Y("penyerapan:Q"),
+                                                                           text=alt.Text("label:N"))
     targets = chart.transform_filter("isValid(datum.target)").mark_tick(
-        color=PALETTE[1], thickness=3, size=64).encode(x=x, y="target:Q")
+        color=PALETTE[1], thickness=3, size=64).encode(x=x, y=alt.Y("target:Q"))
     target_text = chart.transform_filter("isValid(datum.target)").mark_text(
-        dx=36, align="left", color=PALETTE[1], fontSize=10).encode(x=x, y="target:Q", text="target_label:N")
+        dx=36, align="left", color=PALETTE[1], fontSize=10).encode(x=x, y=alt.Y("target:Q"),
+                                                                   text=alt.Text("target_label:N"))
     with_target = data["target"].notna().any()
     title = f"Penyerapan anggaran per jenis belanja {summary.period.nama}"
     if with_target:

@@ -32,7 +32,7 @@ def indicator_index_chart(sc: Scorecard) -> alt.Chart | None:
         tooltip=[alt.Tooltip("kode:N", title="Kode"), alt.Tooltip("nama:N", title="Indikator"),
                  alt.Tooltip("capaian:Q", title="Indeks", format=",.2f"), alt.Tooltip("status:N", title="Status")],
     )
-    rule = alt.Chart(pd.DataFrame({"x": [100]})).mark_rule(strokeDash=[4, 3], color="#555").encode(x="x:Q")
+    rule = alt.Chart(pd.DataFrame({"x": [100]})).mark_rule(strokeDash=[4, 3], color="#555").encode(x=alt.X("x:Q"))
     return alt.layer(bars, rule).properties(
         title=f"Indeks capaian per {fw.istilah_indikator} {sc.period.nama} (garis putus-putus: 100)")
 
@@ -61,7 +61,7 @@ def indicator_history_chart(sc: Scorecard, kode: str) -> alt.Chart | None:
     what = " dan ".join(series).capitalize()
     return base(data, height=220).mark_bar().encode(
         x=alt.X("periode:N", sort=labels, title=None, axis=alt.Axis(labelAngle=-30)),
-        xOffset="seri:N",
+        xOffset=alt.XOffset("seri:N"),
         y=alt.Y("nilai:Q", title="Nilai"),
         color=alt.Color("seri:N", title=None, scale=alt.Scale(domain=["Target", "Realisasi"],
                                                                 range=[STATUS_GREY, PALETTE[0]])),
