@@ -169,8 +169,9 @@ def test_amount_tables_state_their_unit(q3):
 @pytest.mark.parametrize("satker,period", [("kppbc-balikpapan", "2024"), ("bkipm-banjarmasin", "2024Q1")])
 def test_the_reports_charts_never_take_altairs_from_dict_path(satker, period, monkeypatch):
     """A channel given as a shorthand string or as `alt.condition`'s dict is turned into a channel object by
-    Altair's `from_dict`, which hashes every class of the Vega-Lite schema each time: 14 ms a channel, 0.3 s of
-    the kernel's 1.4 s on the indicator chapter of kppbc-balikpapan 2024. lakin's chart code gives channel objects;
+    Altair's `from_dict`, which hashes every class of the Vega-Lite schema each time: 6 ms a channel, about 0.12 s
+    of the 0.7 s the indicator chapter of kppbc-balikpapan 2024 took in-process. lakin's chart code gives channel
+    objects;
     the specs are the same byte for byte (compared on every shipped report when the change was made)."""
     wrapped, charts = [], []
     original = schemapi.SchemaBase.from_dict.__func__

@@ -73,8 +73,8 @@ def local_workers():
     (`LOCAL_SCHEDULER`), and worker processes forked from a fork server that imported `WORKER_PRELOAD` once.
     The setting is read whenever a nanny starts a worker process, also when it restarts a recycled or dead one.
 
-    Measured (tests/test_batch.py and tests/test_cli.py, the same run each way): 47 s of CPU with spawned
-    workers, 16 s forked. A fork server lives as long as the process that started it: a second cluster in this
+    Measured (tests/test_batch.py and tests/test_cli.py, one run spawned, three forked): 47 s of CPU with spawned
+    workers, 26 s forked. A fork server lives as long as the process that started it: a second cluster in this
     process forks from the same one, whose environment is that of its start (`WarmKernelPlugin` gives each
     local worker the batch's)."""
     method = worker_start_method()
