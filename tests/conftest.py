@@ -81,6 +81,19 @@ def invoke_cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.CompletedProcess(["lakin", *args], code, out, err)
 
 
+def run_chapters(notebooks, satker: str, periode: str, model) -> None:
+    """Run the code cells of chapter notebooks in this process (no kernel, no papermill), as a kernel would with
+    these parameters: each notebook in a fresh namespace, its parameters cell replaced by `satker`, `periode`,
+    `data_dir=None` and `model` (a ReportModel or the path of a saved one). What they display goes wherever the
+    caller has pointed `lakin.present.show`."""
+    for path in notebooks:
+        scope = {"satker": satker, "periode": periode, "data_dir": None, "model": model}
+        for cell in json.loads(Path(path).read_text(encoding="utf-8"))["cells"]:
+            if cell["cell_type"] == "code" and "parameters" not in cell.get("metadata", {}).get("tags", []):
+                source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+                exec(compile(source, str(path), "exec"), scope)  # noqa: S102 - the project's own notebooks
+
+
 @pytest.fixture(scope="session")
 def figures_json():
     """`lakin figures SATKER PERIOD --json`, parsed, cached per (satker, period) (in this process)."""

@@ -21,7 +21,7 @@ from lakin.present.charts import WIDTH, caption
 from lakin.present.charts import budget as budget_charts
 from lakin.present.charts import kinerja as kinerja_charts
 from lakin.model.unit import open_unit
-from conftest import DATA, ROOT
+from conftest import DATA, ROOT, run_chapters
 
 PARAMS = sorted((p.parent.name, str(yaml.safe_load(p.read_text(encoding="utf-8"))["periode"]))
                 for p in (ROOT / "params").glob("*/*.yaml"))
@@ -182,10 +182,6 @@ def test_the_reports_charts_never_take_altairs_from_dict_path(satker, period, mo
 
     monkeypatch.setattr(schemapi.SchemaBase, "from_dict", classmethod(counting))
     monkeypatch.setattr(show, "display", lambda *objs, **kwargs: charts.extend(o for o in objs if VEGALITE in o))
-    model = build_model(satker, period, DATA)
-    for chapter in chapters_for(load(DATA, satker=satker).for_satker(satker), period=parse_period(period)):
-        namespace = {"satker": satker, "periode": period, "data_dir": None, "model": model}
-        for cell in json.loads(chapter.path.read_text(encoding="utf-8"))["cells"]:
-            if cell["cell_type"] == "code" and "parameters" not in cell.get("metadata", {}).get("tags", []):
-                exec("".join(cell["source"]), namespace)
+    chapters = chapters_for(load(DATA, satker=satker).for_satker(satker), period=parse_period(period))
+    run_chapters([chapter.path for chapter in chapters], satker, period, build_model(satker, period, DATA))
     assert len(charts) >= 10 and wrapped == []

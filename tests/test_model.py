@@ -16,7 +16,7 @@ from lakin.model.report_model import build_model, load, save
 from lakin.present.narrative.kinerja import kalimat_level
 from lakin.present.sections import Laporan
 from lakin.present.tables import level_table
-from conftest import DATA, ROOT
+from conftest import DATA, ROOT, run_chapters
 
 REPORTS = sorted((p.parent.name, p.stem) for p in (ROOT / "params").glob("*/*.yaml"))
 INTERNAL = re.compile(r"\bseed\b|as applied|reproduces|ingatan|dikonfirmasi|\b[a-z]+_[a-z_]+\b|\b[a-z_]+=[a-z_]+")
@@ -155,7 +155,6 @@ def _chapter_outputs(satker: str, periode: str, model_path: str) -> tuple[list[s
     """Run every chapter notebook's code in this process (no kernel, charts not drawn):
     (markdown outputs and captions, table cells)."""
     import IPython.display
-    import nbformat
 
     from lakin.present import show
 
@@ -178,13 +177,7 @@ def _chapter_outputs(satker: str, periode: str, model_path: str) -> tuple[list[s
         mp.setattr(IPython.display, "display", capture)
         mp.setattr(show, "display", capture)  # show binds IPython's display at import
         mp.setattr(show, "chart", lambda spec, caption, ident=None, width=640: texts.append(caption))
-        for path in NOTEBOOKS:
-            nb = nbformat.read(path, as_version=4)
-            scope = {"satker": satker, "periode": periode, "data_dir": None, "model": model_path}
-            for cell in nb.cells:
-                if cell.cell_type != "code" or "parameters" in cell.metadata.get("tags", []):
-                    continue
-                exec(compile(cell.source, str(path), "exec"), scope)  # noqa: S102 - the project's own notebooks
+        run_chapters(NOTEBOOKS, satker, periode, model_path)
     return texts, cells
 
 
