@@ -34,6 +34,7 @@ import dask
 from distributed import Client, LocalCluster, as_completed
 from distributed.scheduler import KilledWorker
 from distributed.utils import get_mp_context
+from distributed.versions import optional_packages, required_packages
 
 from lakin.atomic import clean_stale, folder_lock
 from lakin.data.params import parse_formats, report_dir
@@ -55,10 +56,9 @@ WORKER_WAIT = 300.0  # seconds a batch waits for a worker when every worker has 
 # A local cluster's scheduler: a dead worker's report is not retried by Dask (the batch retries it once itself,
 # from scratch), and a worker is given one report at a time (so that an idle worker can be recycled).
 LOCAL_SCHEDULER = {"distributed.scheduler.allowed-failures": 0, "distributed.scheduler.worker-saturation": 1.0}
-# What the fork server of a local cluster imports once, before it forks each worker process: Dask's own list for
-# its fork server (distributed.utils.get_mp_context), and what a worker runs.
-WORKER_PRELOAD = ("distributed", "dask", "msgpack", "cloudpickle", "tornado", "toolz", "numpy", "pandas", "lz4",
-                  "lakin.pipeline.batch")
+# What the fork server of a local cluster imports once, before it forks each worker process: the packages Dask
+# preloads in its own fork server (distributed.utils.get_mp_context reads the same lists), and what a worker runs.
+WORKER_PRELOAD = (*required_packages, *optional_packages, "lakin.pipeline.batch")
 
 
 def worker_start_method() -> str:
