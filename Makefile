@@ -26,8 +26,9 @@ TEST_IMPORTS := import pytest, xdist, nbval.plugin, hypothesis.strategies, hypot
 
 SATKER ?= kppbc-balikpapan
 # The suite runs on every core (pytest-xdist, a test file per worker; the workers share the session's builds and
-# chart cache, tests/conftest.py). `make test PARALLEL=` runs it in one process.
-PARALLEL ?= -n auto --dist loadfile
+# chart cache, tests/conftest.py), the longest files handed out first (tests/durations.json; xdist's own reorder,
+# by number of tests, is turned off). `make test PARALLEL=` runs it in one process.
+PARALLEL ?= -n auto --dist loadfile --no-loadscope-reorder
 PERIOD ?= 2024
 
 .PHONY: setup report test test-fast lab clean notebooks system-packages jelajah

@@ -148,3 +148,77 @@ def built(reports_root, tmp_path_factory, worker_id):
 def executed(built):
     """The executed chapter notebooks of a seed report (from the session's build)."""
     return lambda satker, period: built(satker, period).run.notebooks
+
+
+# --------------------------------------------------------------------------- the order test files are handed out
+# pytest-xdist hands each worker a whole test file at a time (`--dist loadfile`), by default the files with the most
+# tests first. A file of few but long tests handed out last kept one worker busy for seconds after the other had
+# finished (7 s of `make test-fast`'s 60 s). The suite's files are handed out longest first instead: their seconds
+# (every phase of every test, the `slow` tests apart) are in tests/durations.json, written by a run with
+# `--store-durations` (README.md; the Makefile passes `--no-loadscope-reorder`, so xdist keeps this order). A file
+# not listed there counts 0.1 s a test. Only the order changes: every test runs, each file on one worker.
+# Measured with `make test-fast`: the two workers ended 5.7 s apart in xdist's order, 0.2 s apart in this one.
+DURATIONS = Path(__file__).with_name("durations.json")
+UNLISTED_SECONDS = 0.1
+
+
+def pytest_addoption(parser):
+    parser.addoption("--store-durations", action="store_true", default=False,
+                     help=f"write each test file's seconds into {DURATIONS.name} (the order files are handed out)")
+
+
+def _file_of(nodeid: str) -> str:
+    return nodeid.split("::", 1)[0]
+
+
+def file_costs(items, durations: dict) -> dict[str, float]:
+    """Each file's expected seconds for these items: its listed seconds of the kinds (slow or not) selected."""
+    kinds: dict[str, set[str]] = {}
+    counts: dict[str, int] = {}
+    for item in items:
+        name = _file_of(item.nodeid)
+        kinds.setdefault(name, set()).add("slow" if item.get_closest_marker("slow") else "fast")
+        counts[name] = counts.get(name, 0) + 1
+    costs = {}
+    for name, selected in kinds.items():
+        listed = durations.get(name)
+        costs[name] = (sum(listed.get(kind, 0.0) for kind in selected) if isinstance(listed, dict)
+                       else UNLISTED_SECONDS * counts[name])
+    return costs
+
+
+def longest_files_first(items, durations: dict) -> list:
+    """The items, their files in order of expected seconds (longest first, ties in collection order), each file's
+    items kept together in their own order."""
+    costs = file_costs(items, durations)
+    first: dict[str, int] = {}
+    for index, item in enumerate(items):
+        first.setdefault(_file_of(item.nodeid), index)
+    return sorted(items, key=lambda item: (-costs[_file_of(item.nodeid)], first[_file_of(item.nodeid)]))
+
+
+@pytest.hookimpl(trylast=True)  # after `-m` and `-k` have deselected
+def pytest_collection_modifyitems(session, config, items):
+    try:
+        durations = json.loads(DURATIONS.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return  # the order of collection
+    items[:] = longest_files_first(items, durations)
+
+
+_measured: dict[str, dict[str, float]] = {}
+
+
+def pytest_runtest_logreport(report):
+    kind = "slow" if "slow" in report.keywords else "fast"
+    entry = _measured.setdefault(_file_of(report.nodeid), {})
+    entry[kind] = entry.get(kind, 0.0) + report.duration
+
+
+def pytest_sessionfinish(session, exitstatus):
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker or not session.config.getoption("--store-durations") or not _measured:
+        return  # the controller (or a run without xdist) has every report
+    listed = {name: {kind: round(seconds, 1) for kind, seconds in sorted(kinds.items())}
+              for name, kinds in sorted(_measured.items())}
+    DURATIONS.write_text(json.dumps(listed, indent=1) + "\n", encoding="utf-8")

@@ -1,0 +1,52 @@
+"""The order the suite's files are handed to pytest-xdist's workers (tests/conftest.py): longest first, by the
+seconds in tests/durations.json, so that no long file starts last."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import DURATIONS, ROOT, UNLISTED_SECONDS, file_costs, longest_files_first
+
+
+class Item:
+    def __init__(self, nodeid: str, slow: bool = False):
+        self.nodeid, self.slow = nodeid, slow
+
+    def get_closest_marker(self, name: str):
+        return object() if name == "slow" and self.slow else None
+
+
+DURATIONS_SEEN = {"tests/test_a.py": {"fast": 1.0, "slow": 30.0}, "tests/test_b.py": {"fast": 5.0},
+                  "tests/test_c.py": {"fast": 0.5, "slow": 2.0}}
+
+
+def test_files_go_longest_first_each_files_tests_together_and_in_their_order():
+    items = [Item("tests/test_a.py::one"), Item("tests/test_a.py::two", slow=True), Item("tests/test_b.py::x"),
+             Item("tests/test_c.py::p", slow=True), Item("tests/test_new.py::n1"), Item("tests/test_b.py::y"),
+             Item("tests/test_c.py::q")]
+    order = [item.nodeid for item in longest_files_first(items, DURATIONS_SEEN)]
+    assert order == ["tests/test_a.py::one", "tests/test_a.py::two",  # 31 s
+                     "tests/test_b.py::x", "tests/test_b.py::y",  # 5 s
+                     "tests/test_c.py::p", "tests/test_c.py::q",  # 2.5 s
+                     "tests/test_new.py::n1"]  # not listed: 0.1 s a test
+
+
+def test_a_file_counts_only_the_kinds_of_test_selected():
+    fast_only = [Item("tests/test_a.py::one"), Item("tests/test_b.py::x"), Item("tests/test_b.py::y")]
+    assert file_costs(fast_only, DURATIONS_SEEN) == {"tests/test_a.py": 1.0, "tests/test_b.py": 5.0}
+    # `make test-fast` deselects the slow tests: test_a.py's 30 s no longer put it first
+    assert [item.nodeid for item in longest_files_first(fast_only, DURATIONS_SEEN)][0] == "tests/test_b.py::x"
+    assert file_costs([Item("tests/test_new.py::n1"), Item("tests/test_new.py::n2")], DURATIONS_SEEN) == {
+        "tests/test_new.py": 2 * UNLISTED_SECONDS}
+
+
+def test_the_listed_durations_name_every_file_of_the_suite():
+    """A file added to the suite is listed after the next `--store-durations` run; until then it counts 0.1 s a
+    test. This keeps the list from going stale unseen: it must name every test file and notebook the suite runs."""
+    listed = json.loads(DURATIONS.read_text(encoding="utf-8"))
+    files = {f"tests/{path.name}" for path in (ROOT / "tests").glob("test_*.py")}
+    files |= {f"notebooks/{path.name}" for path in (ROOT / "notebooks").glob("0*.ipynb")}
+    missing = sorted(files - set(listed))
+    assert not missing, f"not in {DURATIONS.name} (run the suite with --store-durations): {missing}"
+    assert all(isinstance(kinds, dict) and set(kinds) <= {"fast", "slow"} for kinds in listed.values())
+    assert not sorted(set(listed) - files), "listed files that are no longer in the suite"
