@@ -215,10 +215,22 @@ def pytest_runtest_logreport(report):
     entry[kind] = entry.get(kind, 0.0) + report.duration
 
 
+def stored_durations(listed: dict, measured: dict, root: Path = ROOT) -> dict:
+    """The list `--store-durations` writes: `listed` with the seconds of every file and kind (slow or not) this run
+    measured, and without the files no longer there. A run of part of the suite (`-k`, `-m "not slow"`, one file)
+    changes only what it ran."""
+    merged = {name: dict(kinds) for name, kinds in listed.items()
+              if isinstance(kinds, dict) and (root / name).is_file()}
+    for name, kinds in measured.items():
+        merged.setdefault(name, {}).update({kind: round(seconds, 1) for kind, seconds in kinds.items()})
+    return {name: dict(sorted(kinds.items())) for name, kinds in sorted(merged.items())}
+
+
 def pytest_sessionfinish(session, exitstatus):
-    worker = os.environ.get("PYTEST_XDIST_WORKER")
-    if worker or not session.config.getoption("--store-durations") or not _measured:
-        return  # the controller (or a run without xdist) has every report
-    listed = {name: {kind: round(seconds, 1) for kind, seconds in sorted(kinds.items())}
-              for name, kinds in sorted(_measured.items())}
-    DURATIONS.write_text(json.dumps(listed, indent=1) + "\n", encoding="utf-8")
+    if os.environ.get("PYTEST_XDIST_WORKER") or not session.config.getoption("--store-durations") or not _measured:
+        return  # a worker's reports reach the controller too, which writes the list (as does a run without xdist)
+    try:
+        listed = json.loads(DURATIONS.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        listed = {}
+    DURATIONS.write_text(json.dumps(stored_durations(listed, _measured), indent=1) + "\n", encoding="utf-8")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import DURATIONS, ROOT, UNLISTED_SECONDS, file_costs, longest_files_first
+from conftest import DURATIONS, ROOT, UNLISTED_SECONDS, file_costs, longest_files_first, stored_durations
 
 
 class Item:
@@ -50,3 +50,17 @@ def test_the_listed_durations_name_every_file_of_the_suite():
     assert not missing, f"not in {DURATIONS.name} (run the suite with --store-durations): {missing}"
     assert all(isinstance(kinds, dict) and set(kinds) <= {"fast", "slow"} for kinds in listed.values())
     assert not sorted(set(listed) - files), "listed files that are no longer in the suite"
+
+
+def test_storing_durations_changes_only_what_the_run_measured(tmp_path):
+    for name in ("tests/test_a.py", "tests/test_b.py", "tests/test_c.py"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text("")
+    listed = {**DURATIONS_SEEN, "tests/test_gone.py": {"fast": 3.0}}
+    # a run of part of the suite measured test_a.py's fast tests and both kinds of test_c.py's
+    measured = {"tests/test_a.py": {"fast": 1.26}, "tests/test_c.py": {"fast": 0.44, "slow": 2.96}}
+    assert stored_durations(listed, measured, tmp_path) == {
+        "tests/test_a.py": {"fast": 1.3, "slow": 30.0},  # its slow seconds kept
+        "tests/test_b.py": {"fast": 5.0},  # not run: as listed
+        "tests/test_c.py": {"fast": 0.4, "slow": 3.0},
+    }  # test_gone.py is no longer there
