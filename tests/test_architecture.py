@@ -235,7 +235,8 @@ def test_all_names_exist():
 
 
 # The modules found on disk (MODULES), not by pkgutil.walk_packages: that imports every package to look inside it,
-# Dask's included, in each test process while it collects (about 2 s), before any test runs.
+# Dask's included, in each test process while it collects, before any test runs (the fast suite's collection took
+# 3.96-4.37 s with it, 3.63-3.72 s without).
 @pytest.mark.parametrize("module", sorted(m for m in MODULES if m != "lakin"))
 def test_every_module_imports_on_its_own(module):
     importlib.import_module(module)
