@@ -36,29 +36,17 @@ if str(ROOT) not in sys.path:
 
 def report_specs(satker: str, period: str, data_dir: Path) -> list[dict]:
     """The Vega-Lite specs a report shows, in order: its chapters run in this process on one report model."""
-    import nbformat
-
-    from lakin.data.load import load
-    from lakin.data.periods import parse_period
     from lakin.model.report_model import build_model
-    from lakin.pipeline.execute import chapters_for
     from lakin.present import show
+    from run import run_chapters_here  # benchmarks/run.py: the floor's way of running the chapters
 
     specs: list[dict] = []
 
     def display(*objs, raw=False, metadata=None, **kwargs):
-        for obj in objs:
-            if isinstance(obj, dict) and show.VEGALITE in obj:
-                specs.append(obj[show.VEGALITE])
+        specs.extend(obj[show.VEGALITE] for obj in objs if isinstance(obj, dict) and show.VEGALITE in obj)
 
     show.display = display
-    tables = load(str(data_dir), satker=satker).for_satker(satker)
-    model = build_model(satker, period, str(data_dir))
-    for chapter in chapters_for(tables, period=parse_period(period)):
-        namespace = {"satker": satker, "periode": period, "data_dir": str(data_dir), "model": model}
-        for cell in nbformat.read(chapter.path, as_version=4).cells:
-            if cell.cell_type == "code" and "parameters" not in cell.metadata.get("tags", []):
-                exec(compile(cell.source, chapter.name, "exec"), namespace)  # noqa: S102 - the project's notebooks
+    run_chapters_here(satker, period, str(data_dir), build_model(satker, period, str(data_dir)))
     return specs
 
 
@@ -72,10 +60,10 @@ def without_text(spec: dict) -> dict:
 
     def visit(node: dict) -> None:
         node.pop("title", None)
-        layers = node.get("layer") or []
-        node["layer"] = [layer for layer in layers if _mark(layer) != "text"]
-        if not node["layer"]:
-            node.pop("layer")
+        if "layer" in node:
+            node["layer"] = [layer for layer in node["layer"] if _mark(layer) != "text"]
+            if not node["layer"]:
+                node.pop("layer")
         for key in ("vconcat", "hconcat", "concat"):
             for child in node.get(key) or []:
                 visit(child)

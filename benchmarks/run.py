@@ -155,14 +155,37 @@ def batch(jobs, formats: tuple[str, ...], out: Path, workers: int) -> dict:
 
 
 # --------------------------------------------------------------------------- (c) floor
+def run_chapters_here(satker: str, period: str, data_dir: str, model, on_cell=None) -> list:
+    """The report's chapter notebooks, their code cells run in this process on `model` (no kernel, no papermill),
+    as (chapter, notebook) in order; `on_cell(cell, count)` after each cell. What the cells display goes through
+    lakin.present.show (point `show.display` where it should go)."""
+    import nbformat
+
+    from lakin.data.load import load
+    from lakin.data.periods import parse_period
+    from lakin.pipeline.execute import chapters_for
+
+    tables = load(data_dir, satker=satker).for_satker(satker)
+    done = []
+    for chapter in chapters_for(tables, period=parse_period(period)):
+        nb = nbformat.read(chapter.path, as_version=4)
+        namespace = {"satker": satker, "periode": period, "data_dir": data_dir, "model": model}
+        count = 0
+        for cell in nb.cells:
+            if cell.cell_type != "code" or "parameters" in cell.metadata.get("tags", []):
+                continue
+            exec(compile(cell.source, f"{chapter.name}", "exec"), namespace)  # noqa: S102 - the project's notebooks
+            count += 1
+            if on_cell is not None:
+                on_cell(cell, count)
+        done.append((chapter, nb))
+    return done
+
+
 def floor(jobs, formats: tuple[str, ...], out: Path) -> dict:
     """The chapters' cells run in this process (no kernel, no papermill), outputs captured as notebook cells."""
     import nbformat
     from nbformat.v4 import new_output
-
-    from lakin.data.load import load
-    from lakin.pipeline.execute import chapters_for
-    from lakin.data.periods import parse_period
 
     from lakin.model.report_model import build_model
     from lakin.present import show
@@ -173,27 +196,21 @@ def floor(jobs, formats: tuple[str, ...], out: Path) -> dict:
         for obj in objs:
             captured.append(new_output("display_data", data=obj, metadata=metadata or {}))
 
+    def keep(cell, count) -> None:  # what the cell displayed becomes its outputs
+        cell.outputs, cell.execution_count = list(captured), count
+        captured.clear()
+
     show.display = display  # what every chapter displays goes through lakin.present.show
     started = time.perf_counter()
     per_report = []
     for job in jobs:
         t0 = time.perf_counter()
-        tables = load(job.data_dir, satker=job.satker).for_satker(job.satker)
         report = out / job.satker / job.period
         (report / "notebooks").mkdir(parents=True, exist_ok=True)
-        executed = []
         model = build_model(job.satker, job.period, job.data_dir)  # once, as `lakin build` does
-        for chapter in chapters_for(tables, period=parse_period(job.period)):
-            nb = nbformat.read(chapter.path, as_version=4)
-            namespace = {"satker": job.satker, "periode": job.period, "data_dir": job.data_dir, "model": model}
-            count = 0
-            for cell in nb.cells:
-                if cell.cell_type != "code" or "parameters" in cell.metadata.get("tags", []):
-                    continue
-                captured.clear()
-                exec(compile(cell.source, f"{chapter.name}", "exec"), namespace)
-                count += 1
-                cell.outputs, cell.execution_count = list(captured), count
+        captured.clear()
+        executed = []
+        for chapter, nb in run_chapters_here(job.satker, job.period, job.data_dir, model, keep):
             target = report / "notebooks" / f"{chapter.name}.ipynb"
             nbformat.write(nb, target)
             executed.append(target)
