@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import copy
 import json
+import os
 import subprocess
 import sys
 import time
@@ -199,7 +200,7 @@ def test_a_dead_kernel_is_replaced(warm, notebooks, tmp_path, monkeypatch):
 
 def test_a_kernel_started_without_waiting_serves_the_first_run(warm, notebooks, tmp_path, monkeypatch):
     """`lakin build` starts the kernel while it computes the report model (`warm_up(wait=False)`): the call does
-    not wait for the engine thread, and the first run is served by the kernel it started, not by a second one."""
+    not wait for a busy engine thread, and the first run is served by the kernel it started, not by a second one."""
     import threading
 
     warm.shutdown()
@@ -214,6 +215,36 @@ def test_a_kernel_started_without_waiting_serves_the_first_run(warm, notebooks, 
     nb = warm.execute_notebook_warm(notebooks["b"], None, {"expected_cwd": str(tmp_path.resolve())}, cwd=tmp_path)
     assert _texts(nb)[0] == ["False False False\n"]
     assert warm.status()["starts"] == 1 and warm.status()["runs"] == 1
+
+
+def _kernel_children() -> list[str]:
+    """The command lines of this process's children that run a Jupyter kernel."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text()
+            if int(stat[stat.rfind(")") + 2:].split()[1]) == os.getpid():
+                cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+                if "ipykernel" in cmdline:
+                    found.append(cmdline)
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").is_file(), reason="reads the child processes from /proc")
+def test_a_kernel_started_without_waiting_has_its_process_when_the_call_returns(warm, monkeypatch):
+    """With a free engine thread, `warm_up(wait=False)` returns once the kernel's process is started, not before:
+    the engine thread's steps up to it took 0.5 s beside a build computing its report model (the GIL in turns),
+    and the first chapter waits for that kernel. It does not wait for the kernel to be ready."""
+    warm.shutdown()
+    monkeypatch.setattr(engine.WarmEngine, "imports", ("pandas",))
+    assert _kernel_children() == []
+    warm.warm_up(imports=("pandas",), wait=False)
+    assert len(_kernel_children()) == 1
+    assert warm.status()["kernel_pid"] is None  # not ready yet: the status names a kernel once it is
+    warm.shutdown()
+    assert _kernel_children() == []
 
 
 # --------------------------------------------------------------------------- the kernel's program, tested directly
