@@ -206,7 +206,7 @@ def test_a_kernel_started_without_waiting_serves_the_first_run(warm, notebooks, 
     warm.shutdown()
     monkeypatch.setattr(engine.WarmEngine, "imports", ("pandas",))  # a lighter kernel keeps the test short
     busy, release = threading.Event(), threading.Event()
-    state = engine._thread()
+    state = engine.engine_thread()
     state.executor.submit(lambda: busy.set() or release.wait(30))  # the engine thread is busy until released
     assert busy.wait(30)
     warm.warm_up(imports=("pandas",), wait=False)  # returns although the engine thread cannot start it yet
@@ -326,7 +326,7 @@ def test_a_wait_for_the_kernel_ends_soon_after_an_interrupt():
             await asyncio.sleep(timeout)
             raise queue.Empty
 
-    kernel = engine._WarmKernel(None, (), 5)
+    kernel = engine.WarmKernel(None, (), 5)
     kernel.kc = Silent()
     threading.Timer(0.5, kernel.cancelled.set).start()
     started = time.monotonic()

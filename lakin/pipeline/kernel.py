@@ -1,4 +1,4 @@
-"""The program the warm kernel runs (lakin.pipeline.engine): record a new kernel's state once, restore it before every run.
+"""The program the warm kernel runs (lakin.pipeline.warm): record a new kernel's state once, restore it before every run.
 
 The engine sends this file's source to its kernel, where it runs as the module `_lakin_warm` (the kernel may
 be another Python than this process's, so the file is not imported there): `setup(imports)` once after the

@@ -3,7 +3,7 @@
 `build_report(satker, period, formats, data_dir, reports_root, force)` is a function of its arguments (and of
 the files they name) that never raises for a failing report: the cause goes into the outcome, and
 `lakin.pipeline.execute` keeps the failing chapter's notebook under reports/<satker>/<period>/gagal/.
-`WarmKernelPlugin` warms each Dask worker's kernel (`lakin.pipeline.engine`) when the worker starts and stops it
+`WarmKernelPlugin` warms each Dask worker's kernel (`lakin.pipeline.warm`) when the worker starts and stops it
 when the worker closes (also when it is recycled); every chapter runs on that kernel (`lakin-warm`).
 """
 
