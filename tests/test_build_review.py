@@ -12,7 +12,7 @@ import pytest
 
 from conftest import DATA, run_cli
 from lakin.pipeline import build as building
-from lakin.pipeline import engine as warm_kernel
+from lakin.pipeline import warm as warm_kernel  # the warm kernel's start (lakin.pipeline.execute.warm_up_kernel)
 from lakin.pipeline import execute
 from lakin.errors import IncompleteReportError, ProseFindingsError
 

@@ -375,6 +375,16 @@ def test_the_drawing_child_imports_nothing_from_the_working_folder(tmp_path, mon
     assert side.finish(timeout=120) == 0 and not marker.exists()
 
 
+def test_the_childs_warm_up_starts_the_vega_engine_and_keeps_nothing(tmp_path, counted):
+    """The child first draws a chart of one point (`sidework.warm_up`: vl-convert starts its Vega engine, 0.8 s, before
+    the first cell's charts come), and writes nothing into the chart cache: it changes no report."""
+    from lakin.pipeline.sidework import warm_up
+
+    warm_up()
+    assert counted == {"vega": 1, "raster": 0}
+    assert not (tmp_path / "cache").exists() or not any(p.is_file() for p in (tmp_path / "cache").rglob("*"))
+
+
 def test_a_child_that_cannot_help_leaves_the_drawing_to_the_build(tmp_path, monkeypatch):
     """A child that is gone takes no job (the build's own thread draws it), and with the cache turned off no
     child starts: nothing it drew could be found."""

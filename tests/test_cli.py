@@ -13,6 +13,7 @@ import nbformat
 import pytest
 
 from lakin import __version__
+from lakin.errors import NoDataError
 from lakin.pipeline import batch
 from lakin.pipeline import build as building
 from lakin.pipeline import execute
@@ -90,6 +91,32 @@ def test_build_of_a_period_without_data_fails_at_once_before_any_kernel(capsys, 
     assert not list(tmp_path.rglob("gagal")) and not list(tmp_path.rglob("*.ipynb"))
     code, out, err = cli(capsys, "run", "kppbc-balikpapan", "2023", "--reports", str(tmp_path))
     assert code == 2 and no_kernel == [] and not list(tmp_path.rglob("gagal"))
+
+
+def test_a_first_build_starts_its_drawing_child_before_reading_the_data_and_a_refusal_stops_it(
+        tmp_path, monkeypatch, no_kernel):
+    """The child that draws the charts (lakin.pipeline.sidework: no kernel) starts first, so that its imports and
+    its Vega engine take the core the build leaves free while it reads and checks the data; a build refused for its
+    data stops it, and starts no kernel."""
+    events = []
+
+    class Child:
+        def __init__(self, folder=None):
+            events.append("child")
+
+        def stop(self):
+            events.append("stop")
+
+    snapshot = building.snapshot
+    monkeypatch.setattr(building, "SideWork", Child)
+    monkeypatch.setattr(building, "snapshot", lambda *a, **k: events.append("data") or snapshot(*a, **k))
+    with pytest.raises(NoDataError):
+        building.build("kppbc-balikpapan", "2023", DATA, tmp_path, sidework=True)
+    assert events == ["child", "data", "stop"] and no_kernel == []
+    events.clear()
+    with pytest.raises(NoDataError):
+        building.build("kppbc-balikpapan", "2023", DATA, tmp_path)  # a batch worker's build: no child
+    assert events == ["data"]
 
 
 def test_targets_without_results_warn_and_strict_refuses(capsys, tmp_path, no_kernel):

@@ -304,18 +304,21 @@ def build(satker: str, periode: str, data_dir: str | Path | None = None, reports
         work = work_dir(out_dir.parent, params.period.label)
         side = None
         try:
+            first = not strict and not (reuse and (out_dir / "notebooks").is_dir())  # every chapter executes
+            if first and sidework:
+                # the child that draws the charts (no kernel) starts before the data is read: its imports and its
+                # Vega engine (lakin.pipeline.sidework) take the core this process leaves free meanwhile; a build
+                # refused for its data stops it (below)
+                side = SideWork(work)
             start = time.perf_counter()
             snap = snapshot(data_path, params.satker, params.period.tahun, work / "data")
             plan = prepare(params.satker, params.period.label, snap, strict=strict)
             chosen = _renderer(renderer)  # an unknown or unavailable renderer is refused before any chapter runs
-            if plan.valid and not strict and not (reuse and (out_dir / "notebooks").is_dir()):
-                # a first (or forced) build executes every chapter: the kernel (and the child of `sidework`)
-                # starts in its own process while this one computes the report model. A rebuild may execute
-                # none, and a --strict build may be refused before any chapter runs: their kernel and child
-                # start when a chapter needs them.
+            if plan.valid and first:
+                # a first (or forced) build executes every chapter: the kernel starts in its own process while
+                # this one computes the report model. A rebuild may execute none, and a --strict build may be
+                # refused before any chapter runs: their kernel and child start when a chapter needs them.
                 warm_up_kernel(kernel)
-                if sidework:
-                    side = SideWork(work)
             for warning in plan.warnings:
                 if progress:
                     progress(f"Peringatan: {warning}")
