@@ -264,7 +264,6 @@ def discard(state: EngineThread) -> None:
         state.kernel = None
 
 
-
 def warm_up(kernel_name: str | None = "python3", imports: tuple[str, ...] | None = None,
             start_timeout: float = 60, wait: bool = True) -> None:
     """Start this process's warm kernel now (e.g. when a batch worker starts) instead of on the first run. With
