@@ -156,18 +156,16 @@ def batch(jobs, formats: tuple[str, ...], out: Path, workers: int) -> dict:
 
 # --------------------------------------------------------------------------- (c) floor
 def run_chapters_here(satker: str, period: str, data_dir: str, model, on_cell=None) -> list:
-    """The report's chapter notebooks, their code cells run in this process on `model` (no kernel, no papermill),
-    as (chapter, notebook) in order; `on_cell(cell, count)` after each cell. What the cells display goes through
-    lakin.present.show (point `show.display` where it should go)."""
+    """The report's chapter notebooks, their code cells run in this process on `model` (a ReportModel: the unit's
+    tables, which decide the chapters, are its own; no kernel, no papermill), as (chapter, notebook) in order;
+    `on_cell(cell, count)` after each cell. What the cells display goes through lakin.present.show (point
+    `show.display` where it should go)."""
     import nbformat
 
-    from lakin.data.load import load
-    from lakin.data.periods import parse_period
     from lakin.pipeline.execute import chapters_for
 
-    tables = load(data_dir, satker=satker).for_satker(satker)
     done = []
-    for chapter in chapters_for(tables, period=parse_period(period)):
+    for chapter in chapters_for(model.tables, period=model.period):
         nb = nbformat.read(chapter.path, as_version=4)
         namespace = {"satker": satker, "periode": period, "data_dir": data_dir, "model": model}
         count = 0
