@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import zipfile
 
 import altair as alt
@@ -264,6 +265,44 @@ def session_notebooks(executed):
     """The session's executed chapters of a shipped report, built (if this test is the first to need them) before
     `counted` empties the chart cache: the session's build must not draw into a test's own cache."""
     return executed("bkipm-banjarmasin", "2024Q1")
+
+
+def test_a_reports_list_of_charts_holds_while_the_cache_holds_them(tmp_path, counted):
+    """`remember_charts` lists the cache entries of a report's charts (their SVGs, with `raster` their PNGs too);
+    `charts_kept` holds while every listed entry is there, and `undrawn` names the charts the cache lacks: what a
+    build's drawing child would draw (lakin.pipeline.sidework). A list that is damaged, or names something other
+    than an entry, holds nothing."""
+    from lakin.pipeline.render import notebook_charts, predraw_charts
+    from lakin.pipeline.sidework import charts_kept, remember_charts, undrawn
+    from lakin.present.charts.cache import cache_root, keep, location, peek
+
+    report = ("kppbc-balikpapan", "2024")
+    notebooks = write_notebooks(tmp_path / "nb")
+    specs = [spec for notebook in notebooks for spec in notebook_charts(notebook)]
+    assert len(specs) == 1 and undrawn(specs, raster=False) == specs
+    assert not charts_kept(*report, raster=False)  # never listed
+    predraw_charts(notebooks[2], raster=False)  # the SVG only
+    assert undrawn(specs, raster=False) == [] and undrawn(specs, raster=True) == specs
+    remember_charts(*report, notebooks, raster=False)
+    assert charts_kept(*report, raster=False) and not charts_kept(*report, raster=True)
+    assert not charts_kept("kppbc-balikpapan", "2024Q1", raster=False)  # each report its own list
+    predraw_charts(notebooks[2], raster=True)
+    remember_charts(*report, notebooks, raster=True)
+    assert charts_kept(*report, raster=True) and undrawn(specs, raster=True) == []
+    assert counted == {"vega": 1, "raster": 1}  # listing and looking up draw nothing
+    where = location("report-charts", ("1", *report))
+    entries = json.loads(peek(where))["entries"]
+    assert len(entries) == 2
+    png = cache_root() / "charts" / entries[1][:2] / entries[1]
+    kept = png.read_bytes()
+    png.unlink()  # pruned
+    assert not charts_kept(*report, raster=True) and undrawn(specs, raster=True) == specs
+    png.write_bytes(kept)
+    assert charts_kept(*report, raster=True)
+    where.write_bytes(where.read_bytes()[:-1] + b" ")  # damaged: its digest no longer matches
+    assert not charts_kept(*report, raster=False)
+    keep("report-charts", ("1", *report), json.dumps({"raster": False, "entries": ["../" + entries[0][3:]]}).encode())
+    assert not charts_kept(*report, raster=False)
 
 
 @pytest.mark.slow  # draws and renders a shipped report's charts

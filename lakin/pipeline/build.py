@@ -7,8 +7,10 @@ blocks they read, the notebook, lakin); the others keep their notebooks (lakin.p
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import shutil
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -34,7 +36,7 @@ from lakin.pipeline.execute import (
     warm_up_kernel,
 )
 from lakin.pipeline.incremental import ChapterReuse, recording
-from lakin.pipeline.sidework import SIDEWORK_TIMEOUT, SideWork
+from lakin.pipeline.sidework import SIDEWORK_TIMEOUT, SideWork, charts_kept, remember_charts, undrawn
 from lakin.tools.check import check_model_data
 from lakin.values import angka, tanggal
 from lakin.model.report_model import ReportModel, model_from_dataset
@@ -174,8 +176,9 @@ def _execute(plan, report_model: ReportModel | None, snap: Path, work: Path, out
     (lakin.pipeline.sidework) a child process draws them instead, each cell's charts as soon as the cell ran, so
     that the kernel's next cell does not wait for the GIL, and this process helps it once the last chapter ran.
     `side` is that child when the build started it early (a first build); otherwise it starts with the first
-    chapter executed, so that a rebuild executing none starts none. The thread first checks the unit's year for
-    the reviewer's document while the kernel starts."""
+    chart the chart cache lacks (`undrawn`), so that a rebuild executing no chapter, or only chapters whose charts
+    were drawn before, starts none. The thread first checks the unit's year for the reviewer's document while the
+    kernel starts."""
     target = work / "laporan" / "notebooks"
     target.mkdir(parents=True)
     if report_model is None:  # invalid data: the first chapter shows the error
@@ -189,13 +192,21 @@ def _execute(plan, report_model: ReportModel | None, snap: Path, work: Path, out
         drawn = [drawing.submit(check_model_data, report_model)]
         given: list[Path] = []  # executed chapters whose charts the child draws
 
-        def child() -> SideWork | None:
+        starting = threading.Lock()  # the engine's thread and this one may both find a chart to draw
+
+        def child(specs: list | None = None) -> SideWork | None:
+            """The child; started now when it is not yet and `specs` holds a chart the cache lacks (None: at once)."""
             nonlocal side
-            if side is None and sidework:  # a rebuild's first executed chapter: the child starts now
-                side = SideWork(work)
+            with starting:
+                if side is None and sidework and (specs is None or undrawn(specs, raster)):
+                    side = SideWork(work)
             return side
 
         def executed(notebook: Path) -> None:
+            if sidework and side is None:
+                with contextlib.suppress(Exception):  # unreadable here: the child or the render names it
+                    if not undrawn(render.notebook_charts(notebook), raster):
+                        return  # every chart drawn before: nothing to draw
             if (worker := child()) is not None and worker.draw(notebook, raster):
                 given.append(notebook)
             else:  # no child (or it is gone): this process draws
@@ -203,8 +214,9 @@ def _execute(plan, report_model: ReportModel | None, snap: Path, work: Path, out
 
         def ran(cell: dict) -> None:  # called on the engine's thread: a cell's charts go to the child at once
             with contextlib.suppress(Exception):
-                specs = render.cell_charts(cell)
-                if specs and (worker := child()) is not None:
+                # keys sorted, as the executed notebook holds them (nbformat sorts them): the cache's keys
+                specs = [json.loads(json.dumps(spec, sort_keys=True)) for spec in render.cell_charts(cell)]
+                if specs and (worker := child(specs)) is not None:
                     worker.draw_specs(specs, raster)
 
         try:
@@ -305,10 +317,11 @@ def build(satker: str, periode: str, data_dir: str | Path | None = None, reports
         side = None
         try:
             first = not strict and not (reuse and (out_dir / "notebooks").is_dir())  # every chapter executes
-            if first and sidework:
+            if first and sidework and not charts_kept(params.satker, params.period.label, set(formats) != {"html"}):
                 # the child that draws the charts (no kernel) starts before the data is read: its imports and its
                 # Vega engine (lakin.pipeline.sidework) take the core this process leaves free meanwhile; a build
-                # refused for its data stops it (below)
+                # refused for its data stops it (below). Not when the chart cache still holds every chart of the
+                # report's last build (PNGs too for DOCX and PDF): it then starts with a chart the cache lacks.
                 side = SideWork(work)
             start = time.perf_counter()
             snap = snapshot(data_path, params.satker, params.period.tahun, work / "data")
@@ -352,6 +365,8 @@ def build(satker: str, periode: str, data_dir: str | Path | None = None, reports
                 start = time.perf_counter()
                 staged = _render(notebooks, meta, staging, formats, chosen, progress)
                 seconds["render"] = time.perf_counter() - start
+                if sidework:  # what the next build's child need not draw (lakin.pipeline.sidework.charts_kept)
+                    remember_charts(params.satker, params.period.label, notebooks, raster)
                 beside_files, beside_seconds = beside.result()
             staged.update(beside_files)
             seconds.update(beside_seconds)

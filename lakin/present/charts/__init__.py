@@ -27,8 +27,8 @@ if TYPE_CHECKING:
     import altair as alt
 
 __all__ = ["EMBED_OPTIONS", "FONT", "FORMAT_LOCALE", "HEIGHT", "MONTH_SORT", "PALETTE", "STATUS_GREY", "TIME_LOCALE",
-           "WIDTH", "base", "caption", "drawn", "drawn_svg", "offline_html", "png_drawn", "rupiah_axis", "spec_dict",
-           "svg_location", "svg_to_png", "svgs_to_pngs", "theme", "to_png", "to_svg", "with_locale"]
+           "WIDTH", "base", "caption", "drawn", "drawn_svg", "offline_html", "png_drawn", "png_location", "rupiah_axis",
+           "spec_dict", "svg_location", "svg_to_png", "svgs_to_pngs", "theme", "to_png", "to_svg", "with_locale"]
 
 # d3 locales: Babel's id_ID symbols (decimal ',', group '.') as d3-format and d3-time-format expect them.
 FORMAT_LOCALE = {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["Rp", ""]}
@@ -164,9 +164,14 @@ def drawn_svg(chart, where: Path | None = None) -> str | None:
     return None if found is None else found.decode("utf-8")
 
 
+def png_location(svg: str, scale: float = 2.0) -> Path | None:
+    """The chart cache's file for `svg_to_png(svg, scale)` (None: the cache is off); it exists once made."""
+    return location("svg-png", (_versions(), str(scale), svg))
+
+
 def png_drawn(svg: str, scale: float = 2.0) -> bool:
     """True when the chart cache holds `svg_to_png(svg, scale)`."""
-    return peek(location("svg-png", (_versions(), str(scale), svg))) is not None
+    return peek(png_location(svg, scale)) is not None
 
 
 def svg_to_png(svg: str, scale: float = 2.0) -> bytes:

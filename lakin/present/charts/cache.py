@@ -8,7 +8,7 @@ scale, and the spec (or SVG) itself. An entry is written atomically and read bac
 still matches its bytes, so a damaged entry is drawn again, never used.
 
 The same cache keeps the reconciliation of a unit's year (`lakin.tools.check.run.kept_check_satker`), by the
-content of the data it read.
+content of the data it read, and a report's list of its charts' entries (`lakin.pipeline.sidework.remember_charts`).
 
 Where: `$LAKIN_CACHE_DIR/charts`, else `$XDG_CACHE_HOME/lakin/charts`, else `~/.cache/lakin/charts`.
 `LAKIN_CHART_CACHE=0` turns it off. The folder is kept under `MAX_BYTES` (the entries least recently used go
@@ -20,17 +20,19 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 from lakin.atomic import write_bytes
 from lakin.data.fingerprint import digest
 
-__all__ = ["MAX_BYTES", "PRUNE_EVERY", "STATS", "cache_root", "cached", "enabled", "location", "peek", "prune"]
+__all__ = ["MAX_BYTES", "PRUNE_EVERY", "STATS", "cache_root", "cached", "enabled", "holds", "keep", "location", "peek",
+           "prune"]
 
 MAX_BYTES = 256 * 2**20
 PRUNE_EVERY = 200
 STATS = {"hits": 0, "misses": 0}  # this process's conversions served from the cache and drawn
 _DIGEST = 32  # bytes of SHA-256 stored before the entry's content
+_HEX = "0123456789abcdef"  # an entry's name: the hexadecimal SHA-256 of its inputs
 _writes = 0
 
 
@@ -73,6 +75,22 @@ def peek(where: Path | None) -> bytes | None:
     """What `cached` keeps at `where` (its `location`) when it is in the cache (another process may have drawn it),
     else None: nothing is drawn."""
     return None if where is None else _read(where)
+
+
+def keep(kind: str, parts: tuple[str, ...], body: bytes) -> None:
+    """Keep `body` for `parts`, replacing what was kept (`peek(location(kind, parts))` reads it back); nothing when
+    the cache is off or cannot be written."""
+    path = location(kind, parts)
+    if path is not None:
+        try:
+            write_bytes(path, hashlib.sha256(body).digest() + body)
+        except OSError:
+            pass
+
+
+def holds(names: Iterable[str]) -> bool:
+    """True when the cache holds each entry named (the file name of its `location`): a stat each, nothing read."""
+    return all(len(name) == 64 and not name.strip(_HEX) and _entry(name).is_file() for name in names)
 
 
 def cached(kind: str, parts: tuple[str, ...], convert: Callable[[], bytes]) -> bytes:
