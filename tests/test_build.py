@@ -284,7 +284,7 @@ def test_a_data_edit_re_executes_every_chapter(cold, rebuild):
     assert executed == chapters and result.run.reused == [] and len(again.children) == 1  # started by chapter 1
 
 
-def test_a_build_whose_charts_the_cache_holds_starts_no_drawing_child(cold, rebuild, monkeypatch):
+def test_a_build_whose_charts_the_cache_holds_starts_no_drawing_child(cold, rebuild, monkeypatch, tmp_path):
     """A build lists the chart cache's entries of its charts (lakin.pipeline.sidework.remember_charts). The next
     build of the report, when the cache still holds them all, starts no drawing child before its chapters (its
     imports and Vega engine: about 1.9 s of CPU for nothing), nor while they run: each cell's charts are found drawn
@@ -295,8 +295,16 @@ def test_a_build_whose_charts_the_cache_holds_starts_no_drawing_child(cold, rebu
 
     _, html, chapters = cold
     _, again = rebuild
+    # a cache of its own (the Vega bundle copied): the session's builds of this report, on any worker, would draw
+    # the entry removed below, or list its charts, at any moment
+    own = tmp_path / "cache"
+    own.mkdir()
+    for bundle in cache_root().glob("vega-bundle-*"):
+        shutil.copy2(bundle, own)
+    monkeypatch.setenv("LAKIN_CACHE_DIR", str(own))
     monkeypatch.setattr(building, "charts_kept", sidework.charts_kept)
-    again(reuse=False)  # lists its charts
+    again(reuse=False)  # draws its charts into that cache, and lists them
+    assert len(again.children) == 1
     listed = json.loads(peek(location("report-charts", ("1", *INCREMENTAL))))
     assert listed["entries"] and sidework.charts_kept(*INCREMENTAL, raster=False)
     result, executed = again(reuse=False)
