@@ -281,7 +281,7 @@ def test_a_data_edit_re_executes_every_chapter(cold, rebuild):
                     encoding="utf-8")
     assert path.read_text(encoding="utf-8") != text
     result, executed = again()
-    assert executed == chapters and result.run.reused == [] and len(again.children) == 1  # started by chapter 1
+    assert executed == chapters and result.run.reused == [] and len(again.children) == 1  # by a chart not drawn before
 
 
 def test_a_build_whose_charts_the_cache_holds_starts_no_drawing_child(cold, rebuild, monkeypatch, tmp_path):
