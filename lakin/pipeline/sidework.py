@@ -50,7 +50,7 @@ import threading
 from pathlib import Path
 
 from lakin.pipeline.render import draw_charts, notebook_charts, predraw_charts
-from lakin.present.charts import drawn_svg, png_location, svg_location
+from lakin.present.charts import drawn_svg, png_drawn, png_location, svg_location
 from lakin.present.charts.cache import enabled, holds, keep, location, peek
 
 __all__ = ["SIDEWORK_TIMEOUT", "SVGS_ONLY", "SideWork", "charts_kept", "main", "remember_charts", "undrawn",
@@ -151,7 +151,7 @@ def undrawn(specs: list, raster: bool) -> list:
     missing = []
     for spec in specs:
         svg = drawn_svg(spec)
-        if svg is None or (raster and peek(png_location(svg)) is None):
+        if svg is None or (raster and not png_drawn(svg)):
             missing.append(spec)
     return missing
 
@@ -168,10 +168,11 @@ def remember_charts(satker: str, period: str, notebooks: list[Path], raster: boo
     with contextlib.suppress(Exception):
         names = []
         for spec in (spec for notebook in notebooks for spec in notebook_charts(notebook)):
-            svg = drawn_svg(spec)
+            where = svg_location(spec)
+            svg = drawn_svg(spec, where)
             if svg is None:
                 return
-            names.append(svg_location(spec).name)
+            names.append(where.name)
             if raster:
                 names.append(png_location(svg).name)
         keep("report-charts", _listed(satker, period), json.dumps({"raster": raster, "entries": names}).encode())

@@ -77,15 +77,21 @@ def peek(where: Path | None) -> bytes | None:
     return None if where is None else _read(where)
 
 
+def _store(path: Path, body: bytes) -> bool:
+    """Write `body` at `path`, with its digest, atomically; False when the disk refuses (read-only, full)."""
+    try:
+        write_bytes(path, hashlib.sha256(body).digest() + body)
+    except OSError:
+        return False
+    return True
+
+
 def keep(kind: str, parts: tuple[str, ...], body: bytes) -> None:
     """Keep `body` for `parts`, replacing what was kept (`peek(location(kind, parts))` reads it back); nothing when
     the cache is off or cannot be written."""
     path = location(kind, parts)
     if path is not None:
-        try:
-            write_bytes(path, hashlib.sha256(body).digest() + body)
-        except OSError:
-            pass
+        _store(path, body)
 
 
 def holds(names: Iterable[str]) -> bool:
@@ -104,9 +110,7 @@ def cached(kind: str, parts: tuple[str, ...], convert: Callable[[], bytes]) -> b
         return body
     body = convert()
     STATS["misses"] += 1
-    try:
-        write_bytes(path, hashlib.sha256(body).digest() + body)
-    except OSError:
+    if not _store(path, body):
         return body  # a read-only or full disk: the chart is still drawn, only not kept
     global _writes
     _writes += 1
