@@ -108,6 +108,37 @@ def test_vega_bundle_kept_in_the_cache_and_rebuilt_when_changed(tmp_path, monkey
     assert bundle() == "/* vega */" and built == [1, 1]  # no longer matches its digest: built again
 
 
+def test_vega_bundle_is_built_once_while_another_builds_it(tmp_path, monkeypatch):
+    """Two processes that need the bundle at once on an empty cache (a batch's workers, the suite's) build it once:
+    the second waits on the lock file beside the bundle and reads what the first kept. flock locks an open file,
+    so a thread with its own open file stands in for the second process."""
+    import threading
+
+    monkeypatch.setenv("LAKIN_CACHE_DIR", str(tmp_path))
+    building, release, built = threading.Event(), threading.Event(), []
+
+    def slow_bundle():
+        built.append(threading.current_thread().name)
+        building.set()
+        assert release.wait(30)
+        return "/* vega */"
+
+    monkeypatch.setattr(vl_convert, "javascript_bundle", slow_bundle)
+    bundle = charts._vega_bundle.__wrapped__
+    got = {}
+    first = threading.Thread(target=lambda: got.setdefault("first", bundle()), name="first")
+    second = threading.Thread(target=lambda: got.setdefault("second", bundle()), name="second")
+    first.start()
+    assert building.wait(30)
+    second.start()
+    second.join(0.5)
+    assert second.is_alive()  # waiting on the lock, not building
+    release.set()
+    first.join(30), second.join(30)
+    assert got == {"first": "/* vega */", "second": "/* vega */"} and built == ["first"]
+    assert bundle() == "/* vega */" and built == ["first"]  # kept: a third call only reads it
+
+
 # --------------------------------------------------------------------------- the chart cache
 def test_a_chart_drawn_before_comes_from_the_cache_with_the_same_bytes(tmp_path, monkeypatch, counted):
     chart = _chart()

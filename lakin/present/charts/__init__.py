@@ -11,6 +11,8 @@ thread beside it makes almost no progress), so conversions run one after the oth
 from __future__ import annotations
 
 import collections
+import contextlib
+import fcntl
 import functools
 import hashlib
 import json
@@ -207,32 +209,51 @@ def _bundle_cache() -> Path:
     return cache_root() / f"vega-bundle-vl-convert-{vlc.__version__}.js"
 
 
+def _kept_bundle(cache: Path) -> str | None:
+    """The bundle kept at `cache` when its SHA-256 beside it still matches, else None."""
+    try:
+        text = cache.read_text(encoding="utf-8")
+        if hashlib.sha256(text.encode("utf-8")).hexdigest() == cache.with_suffix(".sha256").read_text(
+                encoding="ascii").strip():
+            return text
+    except (OSError, UnicodeDecodeError):
+        pass
+    return None
+
+
 @functools.lru_cache(maxsize=1)
 def _vega_bundle() -> str:
     """Vega, Vega-Lite and Vega-Embed as one script, from the vl-convert wheel (never fetched from a network).
 
     vl-convert builds the bundle on every first call of a process (about 4 s of CPU); it is kept in the user's
     cache folder per vl-convert version, with its SHA-256 beside it (a file that no longer matches is rebuilt).
+    One process builds it at a time (a lock file beside it): a process that finds another building it waits and
+    reads what that one kept, as a batch's workers or the test suite's starting at once on an empty cache do.
     """
     import vl_convert as vlc
 
     cache = _bundle_cache()
-    check = cache.with_suffix(".sha256")
-    try:
-        text = cache.read_text(encoding="utf-8")
-        if hashlib.sha256(text.encode("utf-8")).hexdigest() == check.read_text(encoding="ascii").strip():
+    text = _kept_bundle(cache)
+    if text is not None:
+        return text
+    with contextlib.ExitStack() as held:
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            lock = held.enter_context(open(cache.with_suffix(".lock"), "ab"))
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed, or when this process dies
+            text = _kept_bundle(cache)  # kept by the process that held the lock before
+        except OSError:
+            pass  # a read-only home: built here, without the lock
+        if text is not None:
             return text
-    except (OSError, UnicodeDecodeError):
-        pass
-    text = vlc.javascript_bundle()
-    try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        with atomic_path(cache) as tmp:
-            Path(tmp).write_text(text, encoding="utf-8")
-        with atomic_path(check) as tmp:
-            Path(tmp).write_text(hashlib.sha256(text.encode("utf-8")).hexdigest(), encoding="ascii")
-    except OSError:
-        pass  # a read-only home: build it again next time
+        text = vlc.javascript_bundle()
+        try:
+            with atomic_path(cache) as tmp:
+                Path(tmp).write_text(text, encoding="utf-8")
+            with atomic_path(cache.with_suffix(".sha256")) as tmp:
+                Path(tmp).write_text(hashlib.sha256(text.encode("utf-8")).hexdigest(), encoding="ascii")
+        except OSError:
+            pass  # a read-only home: build it again next time
     return text
 
 
