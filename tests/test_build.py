@@ -19,7 +19,7 @@ import pytest
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
-from conftest import DATA, ROOT
+from conftest import DATA, ROOT, pdf_text
 from lakin.errors import ExecutionError
 from lakin.pipeline.render import html_problems
 
@@ -105,7 +105,7 @@ def test_pdf_text_a4(case):
     reader = PdfReader(str(result.files["pdf"]))
     box = reader.pages[0].mediabox
     assert abs(float(box.width) - 595.3) < 1 and abs(float(box.height) - 841.9) < 1
-    text = _norm(" ".join(page.extract_text() or "" for page in reader.pages))
+    text = _norm(pdf_text(result.files["pdf"]))
     assert _norm(expect["nama"]) in text
     assert expect["skor"] in text
     for title in expect["bab"]:
@@ -118,9 +118,9 @@ def test_formats_carry_same_chapters_and_figures(case):
     document = docx.Document(str(result.files["docx"]))
     docx_text = _norm(" ".join([p.text for p in document.paragraphs]
                                + [c.text for t in document.tables for r in t.rows for c in r.cells]))
-    pdf_text = _norm(" ".join(p.extract_text() or "" for p in PdfReader(str(result.files["pdf"])).pages))
+    printed = _norm(pdf_text(result.files["pdf"]))
     for needle in expect["bab"] + expect["angka"]:
-        found = {name: needle in text for name, text in (("html", html), ("docx", docx_text), ("pdf", pdf_text))}
+        found = {name: needle in text for name, text in (("html", html), ("docx", docx_text), ("pdf", printed))}
         assert all(found.values()), (needle, found)
 
 

@@ -31,7 +31,7 @@ from lakin.errors import DataValidationError, RenderError
 from lakin.pipeline.render import ReportMeta, html_problems, render_report
 from lakin.pipeline.render.safety import digest
 from lakin.data.schemas import TABLES
-from conftest import DATA
+from conftest import DATA, pdf_text
 
 SATKER = "kppbc-balikpapan"
 SECRET = "RAHASIA-H1-7f3a9c"  # the content of the file outside the data that must never be printed
@@ -378,8 +378,6 @@ def test_escape_md(text, markdown):
 def test_at_and_dollar_print_literally_in_html_docx_and_pdf(tmp_path):
     from bs4 import BeautifulSoup
     from docx import Document
-    from pypdf import PdfReader
-
     from lakin.pipeline.render import assemble
 
     name = "Kantor @bea $x^2$ ~a~"
@@ -396,7 +394,7 @@ def test_at_and_dollar_print_literally_in_html_docx_and_pdf(tmp_path):
     assert "<math" not in html and "<cite" not in html and "citation" not in html
     docx = "\n".join(p.text for p in Document(str(files["docx"])).paragraphs)
     docx += "\n".join(c.text for t in Document(str(files["docx"])).tables for r in t.rows for c in r.cells)
-    pdf = " ".join(page.extract_text() or "" for page in PdfReader(str(files["pdf"])).pages)
+    pdf = pdf_text(files["pdf"])
     for output in (BeautifulSoup(html, "html.parser").get_text(), docx, pdf):
         assert output.count(name) >= 2, output[:300]
         assert "@humas dan $y^3$" in output

@@ -20,7 +20,7 @@ from lakin.model.report_model import build_model
 from lakin.present.outlines import load_outline, outline_for
 from lakin.pipeline.render import ReportMeta, assemble
 from lakin.data.schemas import TABLES, passes_checks
-from conftest import ROOT
+from conftest import ROOT, pdf_text
 
 
 # --------------------------------------------------------------------------------------------------
@@ -411,9 +411,7 @@ def test_rendered_lists_of_tables_and_figures_are_complete(built, satker, period
         [f for f in figures if f.startswith("Gambar ")]
     paragraphs = [p.text.strip() for p in docx.Document(str(result.files["docx"])).paragraphs]
     assert [p for p in paragraphs[paragraphs.index("Daftar Tabel") + 1:] if p.startswith("Tabel ")][:len(tables)] == tables
-    from pypdf import PdfReader
-
-    pdf = re.sub(r"\s+", " ", " ".join(p.extract_text() or "" for p in PdfReader(str(result.files["pdf"])).pages))
+    pdf = re.sub(r"\s+", " ", pdf_text(result.files["pdf"]))
     listing = pdf.split("Daftar Tabel • ", 1)[1].split("Daftar Gambar", 1)[0]  # the list, not the contents entry
     assert [t.split(" ", 2)[1] for t in tables] == re.findall(r"Tabel (\d+(?:\.\d+)?) ", "Tabel " + listing)
     for kind in ("reviu_html", "reviu_xlsx"):

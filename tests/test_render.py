@@ -15,6 +15,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 from lakin.pipeline import render
 from lakin.errors import EngineUnavailableError, ParameterError, PeriodError, RenderError
 from lakin.pipeline.render import ReportMeta, assemble, html_problems, render_report
+from conftest import pdf_text as printed_text
 
 UNIT = "Kantor Pengawasan dan Pelayanan Bea dan Cukai Tipe Madya Pabean B Balikpapan"
 SCRIPT = "<script>alert(1)</script>"
@@ -198,9 +199,7 @@ def pdf_chapters(path: Path) -> list[str]:
 
 
 def pdf_text(path: Path) -> str:
-    from pypdf import PdfReader
-
-    return _squash("\n".join(page.extract_text() or "" for page in PdfReader(str(path)).pages))
+    return _squash(printed_text(path))
 
 
 # --------------------------------------------------------------------------------------------------
