@@ -220,6 +220,14 @@ def _options_of(command: str | None) -> list[str]:
 
 
 _MESSAGES = (
+    # click's, as typer < 0.29 (pyproject.toml) gives them
+    (r"'.*' is not a valid int(eger)?( range)?\.?", "harus bilangan bulat"),
+    (r"'.*' is not a valid float( range)?\.?", "harus angka"),
+    (r".* is not in the range x>=(-?[\d.]*\d)\.?", r"harus >= \1"),
+    (r".* is not in the range x<=(-?[\d.]*\d)\.?", r"harus <= \1"),
+    (r".* is not in the range (-?[\d.]*\d)<=x<=(-?[\d.]*\d)\.?", r"harus >= \1 dan <= \2"),
+    (r"'.*' is not a valid boolean.*", "harus true atau false"),
+    # pydantic's, as typer 0.29 gives them
     (r"Input should be a valid integer.*", "harus bilangan bulat"),
     (r"Input should be a valid number.*", "harus angka"),
     (r"Input should be greater than or equal to (\S+)", r"harus >= \1"),
@@ -231,8 +239,9 @@ _MESSAGES = (
 def _translate(message: str) -> str:
     """typer's English value errors, in Indonesian (the original kept when no rule matches)."""
     for pattern, text in _MESSAGES:
-        if re.fullmatch(pattern, message.strip()):
-            return re.sub(pattern, text, message.strip())
+        found = re.fullmatch(pattern, message.strip())
+        if found:
+            return found.expand(text)
     return message
 
 

@@ -4,6 +4,7 @@ one naming convention with the old names as hidden aliases, `lakin batch --data 
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -65,6 +66,20 @@ def test_usage_errors_exit_2_with_an_indonesian_message(capsys, args, expected):
     assert code == 2
     assert expected in err
     assert "internal" not in (out + err).lower() and "Error" not in err and "Traceback" not in err
+
+
+@pytest.mark.slow  # more than 1 s (a new Python): not in the inner loop
+def test_a_command_imports_no_pydantic():
+    """typer 0.29 coerces every parameter of a command through pydantic, whose import took about 0.18 s of every
+    `lakin` command, an analyst's rebuild after an edit included. pyproject.toml keeps typer below 0.29, whose
+    click parameter types need none (their messages are put in Indonesian too, above)."""
+    probe = ("import json, sys, lakin.cli\n"
+             f"sys.argv = ['lakin', 'figures', 'kppbc-balikpapan', '2024', '--json', '--data', {str(DATA)!r}]\n"
+             "try:\n    lakin.cli.main()\nexcept SystemExit as exc:\n    code = exc.code\n"
+             "print(json.dumps([code, 'pydantic' in sys.modules]), file=sys.stderr)")
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert json.loads(proc.stdout)["satker"] == "kppbc-balikpapan", proc.stdout[:200]
+    assert proc.stderr.strip().splitlines()[-1] == "[0, false]", proc.stderr[-500:]
 
 
 def test_version(capsys):
