@@ -54,9 +54,9 @@ def pdf_text(path: Path) -> str:
     """Every page's text as printed, page after page, read by pdfium (pypdfium2), kept per file and version.
 
     pypdf's `extract_text` read the same text in pure Python: 2.2 s for the customs report's 46 pages, 0.12 s here,
-    and about 19 s of the suite's CPU. pdfium marks a hyphen that ends a line (Typst's hyphenation, or a compound
-    such as "karunia-Nya" broken there) as U+FFFE: it is printed, so it is given back as a hyphen and a line break.
-    Typst's zero-width breaks after a slash (U+200B) are dropped, as pypdf dropped them."""
+    and about 19 s of the suite's workers (py-spy). pdfium marks a hyphen that ends a line (Typst's hyphenation,
+    or a compound such as "karunia-Nya" broken there) as U+FFFE: it is printed, so it is given back as a hyphen and
+    a line break. Typst's zero-width breaks after a slash (U+200B) are dropped, as pypdf dropped them."""
     import pypdfium2 as pdfium
 
     stat = Path(path).stat()
