@@ -134,7 +134,8 @@ def test_vega_bundle_is_built_once_while_another_builds_it(tmp_path, monkeypatch
     second.join(0.5)
     assert second.is_alive()  # waiting on the lock, not building
     release.set()
-    first.join(30), second.join(30)
+    first.join(30)
+    second.join(30)
     assert got == {"first": "/* vega */", "second": "/* vega */"} and built == ["first"]
     assert bundle() == "/* vega */" and built == ["first"]  # kept: a third call only reads it
 

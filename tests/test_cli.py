@@ -134,6 +134,21 @@ def test_a_first_build_starts_its_drawing_child_before_reading_the_data_and_a_re
     assert events == ["data"]
 
 
+def test_a_first_builds_child_asks_for_pngs_as_its_renderer_draws_them(tmp_path, monkeypatch, no_kernel):
+    """Whether the chart cache holds a report's charts (`charts_kept`) is asked with PNGs when the renderer makes
+    them for a format wanted: pandoc for DOCX and PDF only, Quarto for every format (HTML too)."""
+    import lakin.pipeline.render
+
+    asked = []
+    monkeypatch.setattr(building, "charts_kept", lambda satker, period, raster: asked.append(raster) or True)
+    monkeypatch.setattr(lakin.pipeline.render.QuartoEngine, "available", lambda self: True)
+    for renderer, formats in (("pandoc", ("html",)), ("pandoc", ("html", "pdf")), ("quarto", ("html",))):
+        with pytest.raises(NoDataError):
+            building.build("kppbc-balikpapan", "2023", DATA, tmp_path, formats=formats, renderer=renderer,
+                           sidework=True)
+    assert asked == [False, True, True] and no_kernel == []
+
+
 def test_targets_without_results_warn_and_strict_refuses(capsys, tmp_path, no_kernel):
     code, out, err = cli(capsys, "build", "kppbc-balikpapan", "2025", "--strict", "--reports", str(tmp_path))
     assert code == 2 and "hanya berisi target" in err and "--strict" in err and no_kernel == []

@@ -316,8 +316,10 @@ def build(satker: str, periode: str, data_dir: str | Path | None = None, reports
         work = work_dir(out_dir.parent, params.period.label)
         side = None
         try:
+            chosen = _renderer(renderer)  # an unknown or unavailable renderer is refused before the data is read
+            raster = bool(set(formats) & render.RENDERERS[chosen].raster_formats)  # charts as PNG too
             first = not strict and not (reuse and (out_dir / "notebooks").is_dir())  # every chapter executes
-            if first and sidework and not charts_kept(params.satker, params.period.label, set(formats) != {"html"}):
+            if first and sidework and not charts_kept(params.satker, params.period.label, raster):
                 # the child that draws the charts (no kernel) starts before the data is read: its imports and its
                 # Vega engine (lakin.pipeline.sidework) take the core this process leaves free meanwhile; a build
                 # refused for its data stops it (below). Not when the chart cache still holds every chart of the
@@ -326,7 +328,6 @@ def build(satker: str, periode: str, data_dir: str | Path | None = None, reports
             start = time.perf_counter()
             snap = snapshot(data_path, params.satker, params.period.tahun, work / "data")
             plan = prepare(params.satker, params.period.label, snap, strict=strict)
-            chosen = _renderer(renderer)  # an unknown or unavailable renderer is refused before any chapter runs
             if plan.valid and first:
                 # a first (or forced) build executes every chapter: the kernel starts in its own process while
                 # this one computes the report model. A rebuild may execute none, and a --strict build may be
@@ -345,7 +346,6 @@ def build(satker: str, periode: str, data_dir: str | Path | None = None, reports
             seconds["snapshot"] = time.perf_counter() - start
             staging = work / "laporan"
             start = time.perf_counter()
-            raster = bool(set(formats) & render.RENDERERS[chosen].raster_formats)  # charts as PNG too
             chapter_seconds, reused = _execute(plan, report_model, snap, work, out_dir, kernel, progress, reuse,
                                                raster, sidework, side)
             seconds["execute"] = time.perf_counter() - start
