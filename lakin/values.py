@@ -9,10 +9,10 @@ a computed reason, a table cell and a sentence; `lakin.present.fmt.same_decimals
 from __future__ import annotations
 
 import math
+import sys
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
-import pandas as pd
 from babel.dates import format_date
 from babel.numbers import format_decimal
 from num2words import num2words
@@ -25,9 +25,18 @@ __all__ = [
 
 
 def is_na(value) -> bool:
-    """True for None, NaN and pandas NA/NaT."""
-    if value is None or value is pd.NA or value is pd.NaT:
+    """True for None, NaN and pandas NA/NaT.
+
+    pandas is not imported here (0.5 s): a process that has not imported it holds none of its missing values, and
+    one that has finds them in `sys.modules` (the chart-drawing child formats values without pandas)."""
+    if value is None:
         return True
+    pd = sys.modules.get("pandas")
+    try:
+        if pd is not None and (value is pd.NA or value is pd.NaT):
+            return True
+    except AttributeError:  # pandas half imported by another thread: no value is one of its missing values yet
+        pass
     try:
         return bool(value != value)  # NaN
     except (TypeError, ValueError):

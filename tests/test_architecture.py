@@ -15,6 +15,7 @@ import functools
 import importlib
 import inspect
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -34,6 +35,8 @@ LAZY_ALLOWED = {
     "altair": "only where charts are made (chapters, exploration); a build's own process converts their specs "
               "without it (0.45 s of every `lakin build`)",
     "nbconvert": "HTML export of the exploration notebook only",
+    "docx": "python-docx (0.08 s): only styling a written DOCX needs it; the chart-drawing child and HTML builds "
+            "never load it",
     "papermill": "the papermill engine (with jupyter_client: 0.5 s) is loaded when a chapter runs; a rebuild that "
                  "executes none never loads it",
     "pandera": "the value checks' findings: only a table the vectorised precheck (lakin.data.schemas.passes_checks) "
@@ -307,3 +310,49 @@ def test_a_build_imports_no_altair(fresh_imports):
     """A build's own process reads the chapters' chart specs and converts them; only the chapters (the kernel) and
     the exploration make Altair charts. Importing Altair costs about 0.45 s of every `lakin build`."""
     assert fresh_imports["build_altair"] is False
+
+
+def test_the_drawing_child_imports_no_pandas_and_no_python_docx():
+    """The chart-drawing child of a build (lakin.pipeline.sidework) draws charts into the cache: `import lakin` no
+    longer loads the data layer, the model and the frameworks (lakin/__init__.py loads its public names on first
+    use), `lakin.values` tests for pandas' missing values without importing pandas, and python-docx is imported
+    where a DOCX is styled. Its imports took 0.8 s of the child's start before."""
+    code = ("import sys, json, lakin.pipeline.sidework; "
+            "print(json.dumps(sorted(m for m in ('pandas', 'numpy', 'docx', 'altair', 'pandera', 'lakin.data.load', "
+            "'lakin.rules.references') if m in sys.modules)))")
+    proc = subprocess.run([sys.executable, "-P", "-c", code], capture_output=True, text=True, check=True,
+                          cwd=PACKAGE.parent)
+    assert json.loads(proc.stdout) == []
+
+
+def test_a_process_that_imports_only_the_loader_runs_the_framework_rules(tmp_path):
+    """The data's cross-table checks include the rules defined with the frameworks (lakin.rules.references: every
+    unit's `kerangka` is known). lakin/__init__.py names that module (`provide`) and the registry imports it when
+    the checks first read it, so a process that imports nothing of lakin but its loader still refuses a unit with an
+    unknown framework, naming file, row, column and value."""
+    data = tmp_path / "data"
+    shutil.copytree(PACKAGE.parent / "data", data)
+    satker = data / "satker.csv"
+    satker.write_text(satker.read_text(encoding="utf-8").replace(",kemenkeu-bsc,", ",kemenkeu-xyz,", 1),
+                      encoding="utf-8")
+    code = ("import sys, lakin.data.load as L\n"
+            "assert 'lakin.rules.references' not in sys.modules\n"
+            "try:\n"
+            f"    L.load({str(data)!r}, 'kppbc-balikpapan')\n"
+            "except Exception as exc:\n"
+            "    print(type(exc).__name__, exc)\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("DataValidationError") and "satker.csv" in proc.stdout, proc.stdout
+    assert "kemenkeu-xyz" in proc.stdout and "kerangka yang dikenal" in proc.stdout, proc.stdout
+
+
+def test_lakins_public_names_load_on_first_use():
+    """`lakin.load`, `from lakin import score`, ...: each public name comes from its module when first used."""
+    from lakin.data.load import load
+    from lakin.rules.scoring import score
+
+    assert lakin.load is load and lakin.score is score
+    assert set(lakin.__all__) <= set(dir(lakin))
+    with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+        lakin.nothing  # noqa: B018

@@ -13,9 +13,6 @@ from collections.abc import Callable
 from copy import deepcopy
 from pathlib import Path
 
-import docx
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
 from lxml import etree
 
 from lakin.errors import RenderError
@@ -30,6 +27,9 @@ ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # every entry's time, as pandoc writes it: no 
 
 def _section_break(sectpr, landscape: bool):
     """An empty paragraph ending a section laid out as `sectpr` (the document's own), portrait or landscape."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
     own = deepcopy(sectpr)
     size = own.find(qn("w:pgSz"))
     if size is not None:
@@ -50,6 +50,9 @@ def _section_break(sectpr, landscape: bool):
 def _word_caption(paragraph) -> None:
     """"Tabel 4.1 ..." as Word writes a caption: "Tabel 4." and a SEQ field (result "1", fixed with `\\r`
     so that updating fields never renumbers what lakin numbered), so Word can build its own lists."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
     runs = paragraph.findall(qn("w:r"))
     first = runs[0] if runs else None
     texts = first.findall(qn("w:t")) if first is not None else []
@@ -222,7 +225,13 @@ def style_docx_tables(path: Path, images: dict[str, bytes] | None = None) -> Non
     A table marked `...-lanskap-N` (too wide for a portrait page) gets a landscape section of its own,
     from its caption to its end. Table and figure captions get Word's SEQ fields (`_word_caption`).
     The file is saved with fixed entry dates and every stand-in image replaced by its real one from `images`
-    (`reproducible_zip`)."""
+    (`reproducible_zip`).
+
+    python-docx is imported here (0.08 s): a process that writes no DOCX (the chart-drawing child, an HTML build)
+    never loads it."""
+    import docx
+    from docx.oxml.ns import qn
+
     doc = docx.Document(str(path))
     ids = {s.name: s.style_id for s in doc.styles}
     names = set(ids)
