@@ -341,7 +341,9 @@ def test_ctrl_c_stops_the_build_and_its_drawing_child(tmp_path):
     """Ctrl-C (SIGINT to the terminal's process group) during the chapters: `lakin build` stops with an error
     code, its drawing child (lakin.pipeline.sidework, in the build's process group) is gone with it, and
     nothing is published."""
-    env = {**os.environ, "LAKIN_CACHE_DIR": str(tmp_path / "cache")}  # charts never drawn: the child has work
+    (tmp_path / "tmp").mkdir()
+    env = {**os.environ, "LAKIN_CACHE_DIR": str(tmp_path / "cache"),  # charts never drawn: the child has work
+           "TMPDIR": str(tmp_path / "tmp")}
     proc = subprocess.Popen([sys.executable, "-m", "lakin.cli", "build", "kppbc-balikpapan", "2024", "--to", "html",
                              "--reports", str(tmp_path / "r")], cwd=ROOT, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, start_new_session=True)
@@ -358,6 +360,8 @@ def test_ctrl_c_stops_the_build_and_its_drawing_child(tmp_path):
     with pytest.raises(ProcessLookupError):
         os.killpg(proc.pid, 0)  # no process of the build's group is left
     assert not (tmp_path / "r" / "kppbc-balikpapan" / "2024").exists()
+    # nor the kernel's connection file (jupyter_client's mkstemp in the temporary folder, its key included)
+    assert list((tmp_path / "tmp").glob("*.json")) == []
 
 
 def test_the_suite_gives_its_children_a_terminals_ctrl_c():

@@ -113,11 +113,12 @@ def test_build_watch_rebuilds_the_report_after_an_analyst_saves_a_text(tmp_path)
     Ctrl-C ends the command with exit code 0."""
     data, reports = tmp_path / "data", tmp_path / "reports"
     shutil.copytree(DATA, data)
-    out, err = tmp_path / "out.txt", tmp_path / "err.txt"
+    out, err, tmp = tmp_path / "out.txt", tmp_path / "err.txt", tmp_path / "tmp"
+    tmp.mkdir()
     with out.open("w") as stdout, err.open("w") as stderr:
         proc = subprocess.Popen([sys.executable, "-m", "lakin.cli", "build", "bkipm-banjarmasin", "2024Q1", "--to",
                                  "html", "--data", str(data), "--reports", str(reports), "--watch"],
-                                cwd=str(ROOT), stdout=stdout, stderr=stderr, env=dict(os.environ))
+                                cwd=str(ROOT), stdout=stdout, stderr=stderr, env={**os.environ, "TMPDIR": str(tmp)})
         try:
             _wait_for(err, "Memantau data")
             html = reports / "bkipm-banjarmasin" / "2024Q1" / "bkipm-banjarmasin-2024Q1.html"
@@ -137,3 +138,5 @@ def test_build_watch_rebuilds_the_report_after_an_analyst_saves_a_text(tmp_path)
                 proc.kill()
                 proc.wait()
     assert _wait_for(err, "Berhenti memantau.")
+    # the kernel stopped with the command leaves no connection file (jupyter_client's mkstemp, its key included)
+    assert list(tmp.glob("*.json")) == []

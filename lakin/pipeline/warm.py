@@ -313,11 +313,17 @@ def shutdown() -> None:
         state.call(discard, state)
     except RuntimeError:
         # At interpreter exit the executor no longer accepts work (its own exit hook ran first):
-        # stop the kernel process directly instead.
-        pid = state.kernel.pid if state.kernel is not None else None
+        # stop the kernel process directly instead, and remove the connection file jupyter_client wrote for it
+        # (a mkstemp file in the temporary folder, the kernel's key included): `cleanup_resources` never ran, and
+        # every `lakin build` left one behind.
+        kernel = state.kernel
+        pid = kernel.pid if kernel is not None else None
         if pid:
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGTERM)
+        if kernel is not None:
+            with contextlib.suppress(Exception):
+                kernel.km.cleanup_connection_file()
     finally:
         state.executor.shutdown(wait=True)
 
