@@ -357,8 +357,8 @@ def _uji():
     global UJI
     if UJI is None:
         import tempfile
-        folder = Path(tempfile.mkdtemp())
-        UJI = read_framework_file(_write(folder, "uji-rentang.yaml", UJI_FRAMEWORK), "uji-rentang")
+        with tempfile.TemporaryDirectory() as folder:  # read once; no folder left behind by the suite
+            UJI = read_framework_file(_write(Path(folder), "uji-rentang.yaml", UJI_FRAMEWORK), "uji-rentang")
     return UJI
 
 
