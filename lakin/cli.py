@@ -19,7 +19,7 @@ import typer
 import typer.main
 
 from lakin import __version__
-from lakin.present.console import safe
+from lakin.present.terminal import safe
 from lakin.errors import FileSystemError, LakinError, UsageError
 
 app = typer.Typer(add_completion=False, no_args_is_help=False,

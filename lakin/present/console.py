@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -12,20 +10,11 @@ from rich.text import Text
 from lakin.values import angka, poin
 from lakin.present.fmt import same_decimals
 from lakin.present.tables import scorecard_table
+from lakin.present.terminal import safe
 
 __all__ = ["console", "print_figures", "print_scorecard", "safe"]
 
 console = Console()
-
-# C0 controls but tab and newline, DEL, C1 controls (ESC, CSI, OSC: terminal escape sequences), and
-# Unicode bidirectional overrides that reorder what the terminal shows.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def safe(value: object) -> str:
-    """Text from data made harmless for a terminal: control characters shown as \\xNN / \\uNNNN escapes."""
-    text = "" if value is None else str(value)
-    return _CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}", text)
 
 
 def print_scorecard(unit) -> None:

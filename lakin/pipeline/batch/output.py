@@ -15,7 +15,7 @@ from rich.text import Text
 
 from lakin.pipeline.batch.jobs import BatchResult, ReportOutcome, ReportStatus
 from lakin.pipeline.batch.running import Reporter
-from lakin.present.console import safe
+from lakin.present.terminal import safe
 
 __all__ = ["STATUS_COLOURS", "STATUS_LABELS", "RichReporter", "print_summary"]
 

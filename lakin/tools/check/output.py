@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.markup import escape as escape_markup
 from rich.table import Table
 
-from lakin.present.console import safe
+from lakin.present.terminal import safe
 from lakin.tools.check.context import RECONCILERS
 from lakin.tools.check.findings import SEVERITIES, CheckResult, Finding, Severity
 from lakin.tools.check.precision import display, is_number, printed_digits
