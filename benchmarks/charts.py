@@ -92,9 +92,10 @@ def _median_ms(fn, repeat: int) -> float:
 
 
 def measure(specs: list[dict], repeat: int) -> list[dict]:
-    import vl_convert as vlc
-
     from lakin.present.charts import FORMAT_LOCALE, TIME_LOCALE, _spec
+    from lakin.present.charts.fonts import vl_convert
+
+    vlc = vl_convert()  # with the fonts lakin draws with (vl-convert's own)
 
     locales = {"format_locale": FORMAT_LOCALE, "time_format_locale": TIME_LOCALE}
     vlc.vegalite_to_svg(_spec(specs[0]), **locales)  # the JavaScript engine started once, outside the timings

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 import lakin  # noqa: F401  first: it keeps jsonschema from building an RFC 3987 parser (lakin/__init__.py)
+import lakin.present.charts.fonts as lakin_fonts  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -34,6 +35,10 @@ if not os.environ.get("LAKIN_TEST_CACHE"):
     for _bundle in _user.glob("vega-bundle-*"):
         shutil.copy2(_bundle, os.environ["LAKIN_TEST_CACHE"])
 os.environ["LAKIN_CACHE_DIR"] = os.environ["LAKIN_TEST_CACHE"]
+# vl-convert's fonts are set once per process, at its first drawing (lakin.present.charts.fonts): here, before any
+# test, so that a test counting vl-convert's calls never counts that first one, and every process of the suite draws
+# with the same fonts.
+lakin_fonts.vl_convert()
 # A suite started in the background by a non-interactive shell (`make test &`, nohup, some CI runners) inherits
 # SIGINT ignored, and an ignored signal stays ignored across exec: the `lakin build`, `--watch` and `dask` processes
 # that tests stop with a terminal's Ctrl-C would keep running (a build ending with exit code 0, a watch waiting out

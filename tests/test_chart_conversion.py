@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import zipfile
 
 import altair as alt
@@ -26,6 +27,44 @@ def _chart() -> alt.Chart:
 def test_png_from_the_svg_equals_the_png_drawn_from_the_spec():
     chart = _chart()
     assert svg_to_png(to_svg(chart)) == to_png(chart)
+
+
+def test_charts_are_drawn_with_vl_converts_own_fonts_and_no_font_of_the_machine(tmp_path):
+    """lakin.present.charts.fonts: a new process's first chart has vl-convert build its font database from its own
+    Liberation Sans only. Text in a font this machine has (DejaVu Sans, the PDF's sans) draws as text in a font no
+    machine has (nothing), and the charts' font draws; the environment is left as it was. Before, the machine's
+    fonts were loaded: DejaVu text drew, and the machine's own Liberation Sans (1.07 here) drew the charts' text."""
+    import shutil
+    import subprocess
+    import sys
+
+    if not shutil.which("fc-list") or "DejaVu Sans" not in subprocess.run(
+            ["fc-list", ":", "family"], capture_output=True, text=True).stdout:
+        pytest.skip("DejaVu Sans tidak terpasang: tidak ada fon sistem untuk dibandingkan")
+    probe = ("import hashlib, json, os\n"
+             "from lakin.present.charts import svg_to_png\n"
+             "svg = ('<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"200\" height=\"40\"><text x=\"5\" y=\"28\" '\n"
+             "       'font-family=\"{}\" font-size=\"20\">Realisasi 2024</text></svg>')\n"
+             "drawn = {f: hashlib.sha256(svg_to_png(svg.format(f))).hexdigest()\n"
+             "         for f in ('DejaVu Sans', 'Tidak Ada Fon Ini', 'Liberation Sans, Arial, sans-serif')}\n"
+             "print(json.dumps([drawn, os.environ.get('FONTCONFIG_FILE')]))\n")
+    env = {k: v for k, v in os.environ.items() if k != "FONTCONFIG_FILE"}
+    env["LAKIN_CACHE_DIR"] = str(tmp_path / "cache")
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=120)
+    drawn, left = json.loads(proc.stdout)
+    assert drawn["DejaVu Sans"] == drawn["Tidak Ada Fon Ini"] != drawn["Liberation Sans, Arial, sans-serif"]
+    assert left is None
+
+
+def test_children_that_lay_out_text_never_get_the_charts_font_file(monkeypatch):
+    """A child started while vl-convert reads lakin's fontconfig file (Typst, Quarto, pandoc: lakin.pipeline.render)
+    gets the environment without it, and sees the system's fonts; any other FONTCONFIG_FILE is kept."""
+    from lakin.present.charts.fonts import FONTS_CONF, without_chart_fonts
+
+    assert without_chart_fonts({"FONTCONFIG_FILE": str(FONTS_CONF), "PATH": "/bin"}) == {"PATH": "/bin"}
+    assert without_chart_fonts({"FONTCONFIG_FILE": "/etc/fonts/fonts.conf"}) == {
+        "FONTCONFIG_FILE": "/etc/fonts/fonts.conf"}
+    assert FONTS_CONF.is_file() and "<dir>/nonexistent/" in FONTS_CONF.read_text(encoding="utf-8")
 
 
 def test_spec_dict_is_the_chart_without_validation():

@@ -53,6 +53,7 @@ from pathlib import Path
 from lakin.pipeline.render import draw_charts, notebook_charts, predraw_charts
 from lakin.present.charts import drawn_svg, png_drawn, png_location, svg_location
 from lakin.present.charts.cache import enabled, holds, keep, location, peek
+from lakin.present.charts.fonts import vl_convert
 
 __all__ = ["SIDEWORK_TIMEOUT", "SVGS_ONLY", "SideWork", "charts_kept", "main", "remember_charts", "undrawn",
            "warm_up"]
@@ -203,14 +204,12 @@ def _run(job: dict, sign: Path | None) -> None:
 
 
 def warm_up() -> None:
-    """Start vl-convert's Vega engine (its JavaScript runtime and the system's fonts: about 0.8 s of the first
-    conversion in a process) by drawing a chart of one point, kept nowhere. The child does it first: a first build
-    starts the child before it reads its data, while the build's process leaves a core free, and the first cell's
-    charts then find the engine running."""
-    import vl_convert as vlc
-
-    vlc.vegalite_to_svg({"data": {"values": [{"x": 1}]}, "mark": "point",
-                         "encoding": {"x": {"field": "x", "type": "quantitative"}}})
+    """Start vl-convert's Vega engine (its JavaScript runtime and its fonts: about 0.8 s of the first conversion in
+    a process) by drawing a chart of one point, kept nowhere. The child does it first: a first build starts the
+    child before it reads its data, while the build's process leaves a core free, and the first cell's charts then
+    find the engine running."""
+    vl_convert().vegalite_to_svg({"data": {"values": [{"x": 1}]}, "mark": "point",
+                                  "encoding": {"x": {"field": "x", "type": "quantitative"}}})
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -4,6 +4,7 @@ the one way an engine runs an external program."""
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import subprocess
 from collections.abc import Sequence
@@ -12,6 +13,7 @@ from pathlib import Path
 from lakin.data.params import FORMATS
 from lakin.errors import EngineUnavailableError, ParameterError, RenderError
 from lakin.pipeline.render.meta import ReportMeta
+from lakin.present.charts.fonts import without_chart_fonts
 from lakin.registry import Registry
 
 __all__ = ["PANDOC_TIMEOUT", "RENDERERS", "RenderEngine", "engines", "get_engine", "run"]
@@ -75,11 +77,13 @@ def run(cmd: list[str], cwd: Path, what: str, timeout: int = PANDOC_TIMEOUT) -> 
     lakin.pipeline.batch.worker) runs the program in a session of its own, out of the terminal's reach: pandoc's
     runtime installs its own SIGINT handler whatever it inherits, and died of a terminal's Ctrl-C, failing a
     report the batch meant to finish (seen with `lakin batch` and Ctrl-C: "pandoc (HTML) gagal (kode -2)"). A
-    process that stops on Ctrl-C (`lakin build`) keeps its programs in the terminal's group: they stop with it."""
+    process that stops on Ctrl-C (`lakin build`) keeps its programs in the terminal's group: they stop with it.
+    The program sees the system's fonts (Quarto's Typst), even when started while vl-convert reads its own
+    (lakin.present.charts.fonts)."""
     immune = signal.getsignal(signal.SIGINT) == signal.SIG_IGN
     try:
         proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False,
-                              start_new_session=immune)
+                              start_new_session=immune, env=without_chart_fonts(os.environ))
     except FileNotFoundError as exc:
         raise EngineUnavailableError(f"{cmd[0]} tidak ditemukan ({what})") from exc
     except subprocess.TimeoutExpired as exc:

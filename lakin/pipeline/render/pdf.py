@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from lakin.errors import RenderError
+from lakin.present.charts.fonts import without_chart_fonts
 
 __all__ = ["KEPT_TYPST_BYTES", "PDF_STANDARDS", "TYPST_TIMEOUT", "compile_pdf", "drop_false_suspects", "kept_typst",
            "pdf_timestamp"]
@@ -48,7 +49,8 @@ for line in sys.stdin:
     sys.stdout.write(json.dumps(reply) + "\\n")
     sys.stdout.flush()
 """
-# -P: the working folder is not put first on the child's import path (a `typst.py` there is not imported)
+# -P: the working folder is not put first on the child's import path (a `typst.py` there is not imported). Its
+# environment never names the charts' fontconfig file: Typst lays out the report with the system's fonts.
 _CHILD_COMMAND = [sys.executable, "-P", "-c", _CHILD]
 
 
@@ -76,7 +78,7 @@ class _KeptTypst:
         with self.lock:
             if self.proc is None or self.proc.poll() is not None:
                 self.proc = subprocess.Popen(_CHILD_COMMAND, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                             stderr=subprocess.DEVNULL, text=True)
+                                             stderr=subprocess.DEVNULL, text=True, env=without_chart_fonts(os.environ))
             timed_out, line = False, ""
             try:
                 self.proc.stdin.write(json.dumps(args) + "\n")
@@ -138,7 +140,7 @@ def compile_pdf(main: Path, output: Path, root: Path, sys_inputs: dict[str, str]
         return _KEPT.compile(args)
     try:
         proc = subprocess.run(_CHILD_COMMAND, input=json.dumps(args) + "\n", capture_output=True, text=True,
-                              timeout=TYPST_TIMEOUT, check=False)
+                              timeout=TYPST_TIMEOUT, check=False, env=without_chart_fonts(os.environ))
     except subprocess.TimeoutExpired as exc:
         raise RenderError(f"Typst: melewati batas waktu {TYPST_TIMEOUT} detik", engine="typst") from exc
     if proc.returncode != 0 or not proc.stdout:

@@ -5,7 +5,8 @@ Conversion: a chart is drawn once, to SVG (`to_svg`, vl-convert running Vega); a
 `to_png`). A chart converted before comes from the cache (`lakin.present.charts.cache`). lakin's own charts
 are tested against the Vega-Lite schema once, in their tests; converting them skips Altair's validation
 (`spec_dict`). vl-convert holds the GIL while it converts (measured: a Python
-thread beside it makes almost no progress), so conversions run one after the other.
+thread beside it makes almost no progress), so conversions run one after the other. vl-convert draws with its own
+fonts only, never the machine's (`fonts.py`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from lakin.atomic import atomic_path
 from lakin.present.charts.cache import cache_root, cached, location, peek
+from lakin.present.charts.fonts import FONTS_NOTE, vl_convert
 from lakin.values import BULAN
 
 if TYPE_CHECKING:
@@ -133,13 +135,12 @@ def _spec(chart) -> str:
 def _versions() -> str:
     import vl_convert as vlc
 
-    return f"vl-convert {vlc.__version__}\n{json.dumps([FORMAT_LOCALE, TIME_LOCALE], sort_keys=True)}"
+    return f"vl-convert {vlc.__version__} ({FONTS_NOTE})\n{json.dumps([FORMAT_LOCALE, TIME_LOCALE], sort_keys=True)}"
 
 
 def to_png(chart, scale: float = 2.0) -> bytes:
     """Static PNG (vl-convert, no browser, no network)."""
-    import vl_convert as vlc
-
+    vlc = vl_convert()
     spec = _spec(chart)
     return cached("vegalite-png", (_versions(), str(scale), spec), lambda: vlc.vegalite_to_png(
         spec, scale=scale, format_locale=FORMAT_LOCALE, time_format_locale=TIME_LOCALE))
@@ -147,8 +148,7 @@ def to_png(chart, scale: float = 2.0) -> bytes:
 
 def to_svg(chart) -> str:
     """Static SVG (vl-convert); a chart drawn before with the same spec comes from the cache (charts.cache)."""
-    import vl_convert as vlc
-
+    vlc = vl_convert()
     spec = _spec(chart)
     return cached("vegalite-svg", (_versions(), spec), lambda: vlc.vegalite_to_svg(
         spec, format_locale=FORMAT_LOCALE, time_format_locale=TIME_LOCALE).encode("utf-8")).decode("utf-8")
@@ -178,8 +178,7 @@ def png_drawn(svg: str, scale: float = 2.0) -> bool:
 
 def svg_to_png(svg: str, scale: float = 2.0) -> bytes:
     """A chart's SVG (`to_svg`) as PNG, rasterised without drawing the chart again: equal to `to_png`."""
-    import vl_convert as vlc
-
+    vlc = vl_convert()
     return cached("svg-png", (_versions(), str(scale), svg), lambda: vlc.svg_to_png(svg, scale=scale))
 
 
