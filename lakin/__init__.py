@@ -10,13 +10,13 @@ import importlib
 import sys
 from pathlib import Path
 
-from lakin.registry import provide
-
 # jsonschema (under Altair) imports rfc3987_syntax when it is installed (JupyterLab's jupyter-events brings it),
 # and that module builds an Earley parser of RFC 3987 at import: about 3 s of every lakin process and kernel,
 # for a check of "iri" string formats that nothing lakin validates uses. Marking it absent (Python's documented
 # `sys.modules[name] = None`) makes jsonschema skip it, as on a machine without it.
 sys.modules.setdefault("rfc3987_syntax", None)
+
+from lakin.registry import provide  # noqa: E402 (after the line above, as every import of lakin)
 
 # The framework rules the data's cross-table checks run (`lakin.data.load`), defined with the frameworks: imported
 # when those checks are first read (lakin/registry.py).

@@ -19,8 +19,8 @@ charts (`remember_charts`); a first build starts the child early only when the c
 rebuild, with the first chart of a cell or chapter that the cache does not hold (`undrawn`). A build whose charts
 were all drawn before (the same report built into another folder, `--force`, the suite's many builds) starts none:
 a child's imports and Vega engine cost about 1.2 s of CPU (1.9 s while its imports loaded pandas and python-docx).
-Measured on kppbc-balikpapan 2024 built into a new
-folder with its charts in the cache, three alternating pairs: 7.8-9.3 s of the build's CPU against 9.8-10.6 s.
+Measured on kppbc-balikpapan 2024 built into a new folder with its charts in the cache, three alternating pairs:
+7.8-9.3 s of the build's CPU against 9.8-10.6 s.
 
 The child only fills lakin's chart cache (lakin.present.charts.cache): the render finds its charts there by
 content, and draws whatever is missing. So a child that fails, is killed or is slow changes no output, only the

@@ -14,7 +14,8 @@ bytes (the two Liberation versions have the same metrics), the PNGs differ in th
 
 The file is named in the process's environment (`FONTCONFIG_FILE`) only while vl-convert reads it (about 10 ms, under
 a lock). A child started in that moment would inherit it, so lakin's children that lay out text with the system's
-fonts (Typst, Quarto) are given `without_chart_fonts(os.environ)`.
+fonts (Typst, Quarto) are given `without_chart_fonts(os.environ)`. A process in which vl-convert drew before lakin
+did (Altair's `chart.save` in a notebook) keeps the fonts vl-convert loaded then: they are read once per process.
 """
 
 from __future__ import annotations
