@@ -9,7 +9,8 @@ different machines.
 
 `vl_convert()` imports vl-convert and, the first time, has it build its font database with the fontconfig file
 lakin ships (templates/vl-convert-fonts.conf: one folder, which does not exist), so only vl-convert's own fonts
-are loaded. Measured on bkipm-banjarmasin 2024Q1's 18 charts: SVGs 35% and PNGs 40% faster; the SVGs are the same
+are loaded. This is Linux's way (fontdb reads fontconfig there, the machines lakin runs on); on macOS and Windows
+vl-convert loads the system's fonts as before. Measured on bkipm-banjarmasin 2024Q1's 18 charts: SVGs 35% and PNGs 40% faster; the SVGs are the same
 bytes (the two Liberation versions have the same metrics), the PNGs differ in the anti-aliasing of some glyphs.
 
 The file is named in the process's environment (`FONTCONFIG_FILE`) only while vl-convert reads it (about 10 ms, under
