@@ -10,11 +10,12 @@ different machines.
 `vl_convert()` imports vl-convert and, the first time, has it build its font database with the fontconfig file
 lakin ships (templates/vl-convert-fonts.conf: one folder, which does not exist), so only vl-convert's own fonts
 are loaded. This is Linux's way (fontdb reads fontconfig there, the machines lakin runs on); on macOS and Windows
-vl-convert loads the system's fonts as before. Measured on bkipm-banjarmasin 2024Q1's 18 charts: SVGs 35% and PNGs 40% faster; the SVGs are the same
-bytes (the two Liberation versions have the same metrics), the PNGs differ in the anti-aliasing of some glyphs.
+vl-convert loads the system's fonts as before. Measured on bkipm-banjarmasin 2024Q1's 18 charts: SVGs 35% and PNGs
+40% faster; the SVGs are the same bytes (the two Liberation versions have the same metrics), the PNGs differ in the
+anti-aliasing of some glyphs.
 
-The file is named in the process's environment (`FONTCONFIG_FILE`) only while vl-convert reads it (about 10 ms, under
-a lock). A child started in that moment would inherit it, so lakin's children that lay out text with the system's
+The file is named in the process's environment (`FONTCONFIG_FILE`) only while vl-convert reads it (about 10 ms,
+under a lock). A child started in that moment would inherit it, so lakin's children that lay out text with the system's
 fonts (Typst, Quarto) are given `without_chart_fonts(os.environ)`. A process in which vl-convert drew before lakin
 did (Altair's `chart.save` in a notebook) keeps the fonts vl-convert loaded then: they are read once per process.
 """
