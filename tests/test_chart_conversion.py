@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import subprocess
+import sys
 import zipfile
 
 import altair as alt
@@ -34,10 +37,6 @@ def test_charts_are_drawn_with_vl_converts_own_fonts_and_no_font_of_the_machine(
     Liberation Sans only. Text in a font this machine has (DejaVu Sans, the PDF's sans) draws as text in a font no
     machine has (nothing), and the charts' font draws; the environment is left as it was. Before, the machine's
     fonts were loaded: DejaVu text drew, and the machine's own Liberation Sans (1.07 here) drew the charts' text."""
-    import shutil
-    import subprocess
-    import sys
-
     if not shutil.which("fc-list") or "DejaVu Sans" not in subprocess.run(
             ["fc-list", ":", "family"], capture_output=True, text=True).stdout:
         pytest.skip("DejaVu Sans tidak terpasang: tidak ada fon sistem untuk dibandingkan")

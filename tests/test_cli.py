@@ -68,34 +68,39 @@ def test_usage_errors_exit_2_with_an_indonesian_message(capsys, args, expected):
     assert "internal" not in (out + err).lower() and "Error" not in err and "Traceback" not in err
 
 
+def _in_a_new_python(argvs: list[list[str]], modules: tuple[str, ...]) -> tuple[subprocess.CompletedProcess, str]:
+    """Each command line of `argvs` run by `lakin.cli.main` in one new Python: the process, and the last line of its
+    stderr, `[[exit codes], [those of `modules` it imported]]` as JSON."""
+    probe = ("import json, sys, lakin.cli\n"
+             "codes = []\n"
+             f"for argv in {argvs!r}:\n"
+             "    sys.argv, code = argv, None\n"
+             "    try:\n        lakin.cli.main()\n    except SystemExit as exc:\n        code = exc.code\n"
+             "    codes.append(code)\n"
+             f"print(json.dumps([codes, sorted(m for m in {modules!r} if m in sys.modules)]), file=sys.stderr)")
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    return proc, proc.stderr.strip().splitlines()[-1]
+
+
 @pytest.mark.slow  # more than 1 s (a new Python): not in the inner loop
 def test_a_command_imports_no_pydantic():
     """typer 0.29 coerces every parameter of a command through pydantic, whose import took about 0.18 s of every
     `lakin` command, an analyst's rebuild after an edit included. pyproject.toml keeps typer below 0.29, whose
     click parameter types need none (their messages are put in Indonesian too, above)."""
-    probe = ("import json, sys, lakin.cli\n"
-             f"sys.argv = ['lakin', 'figures', 'kppbc-balikpapan', '2024', '--json', '--data', {str(DATA)!r}]\n"
-             "try:\n    lakin.cli.main()\nexcept SystemExit as exc:\n    code = exc.code\n"
-             "print(json.dumps([code, 'pydantic' in sys.modules]), file=sys.stderr)")
-    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    proc, last = _in_a_new_python([["lakin", "figures", "kppbc-balikpapan", "2024", "--json", "--data", str(DATA)]],
+                                  ("pydantic",))
     assert json.loads(proc.stdout)["satker"] == "kppbc-balikpapan", proc.stdout[:200]
-    assert proc.stderr.strip().splitlines()[-1] == "[0, false]", proc.stderr[-500:]
+    assert last == "[[0], []]", proc.stderr[-500:]
 
 
 def test_help_and_a_usage_error_import_no_pandas():
     """`lakin --help` and a mistyped command answer without the data layer: the command line's only import of
     lakin's output code is `lakin.present.terminal.safe` (lakin.present.console, rich tables of pandas frames, is
     imported by the commands that print tables). 0.25 s instead of 0.7-0.8 s here."""
-    probe = ("import json, sys, lakin.cli\n"
-             "codes = []\n"
-             "for argv in (['lakin', '--help'], ['lakin', 'bangun']):\n"
-             "    sys.argv = argv\n"
-             "    try:\n        lakin.cli.main()\n    except SystemExit as exc:\n        codes.append(exc.code)\n"
-             "print(json.dumps([codes, sorted(m for m in ('pandas', 'numpy', 'lakin.present.console') "
-             "if m in sys.modules)]), file=sys.stderr)")
-    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    proc, last = _in_a_new_python([["lakin", "--help"], ["lakin", "bangun"]],
+                                  ("pandas", "numpy", "lakin.present.console"))
     assert "build" in proc.stdout and "build" in proc.stderr  # the help; the usage error suggests the command
-    assert proc.stderr.strip().splitlines()[-1] == "[[0, 2], []]", proc.stderr[-500:]
+    assert last == "[[0, 2], []]", proc.stderr[-500:]
 
 
 def test_version(capsys):
