@@ -100,11 +100,13 @@ def notebooks(tmp_path) -> dict[str, Path]:
         ),
         "c": _notebook(
             tmp_path / "c.ipynb", "label = 'c'\nn = 2\nexpected_cwd = ''",
-            "import json, os, warnings\nimport pandas as pd",
+            "import json, os, sys, warnings\nimport pandas as pd",
             "df = pd.DataFrame({'x': range(n), 'y': [label] * n})\ndf",
             "warnings.warn_explicit('peringatan dari pustaka', UserWarning, 'pustaka.py', 7,\n"
             "                       registry=json.__dict__.setdefault('__warningregistry__', {}))",
             "from IPython.display import Markdown, display\ndisplay(Markdown(f'**{label}**'))\nlabel * n",
+            # text printed before a display comes before it (the warm kernel flushes only written streams)
+            "print('sebelum')\ndisplay(Markdown('satu'))\nprint('sesudah', file=sys.stderr)\ndisplay(Markdown('dua'))",
             "print(os.getcwd() == expected_cwd, sorted(dir()))",
             "_ , sorted(Out), len(In)",
         ),
@@ -151,7 +153,8 @@ def test_warm_runs_equal_a_cold_run(warm, notebooks, tmp_path):
     print(f"\nsame notebook: cold (papermill, new kernel) {cold_s:.2f} s, warm {warm_s:.2f} s")
     texts = _texts(cold)
     assert texts[2][0].startswith("pustaka.py:7: UserWarning: peringatan dari pustaka")  # shown in every run
-    assert texts[4][0].startswith("True [")
+    assert [t if "Markdown" not in t else "md" for t in texts[4]] == ["sebelum\n", "md", "sesudah\n", "md"]
+    assert texts[5][0].startswith("True [")
     assert _comparable(first) == _comparable(cold)
     assert _comparable(again) == _comparable(cold)
     assert nbformat.read(tmp_path / "warm2.ipynb", as_version=4).cells[2].outputs == cold.cells[2].outputs

@@ -9,6 +9,8 @@ renderer can number them (captions are given here, numbers are not); a table's m
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 from IPython.display import display
 
@@ -43,17 +45,29 @@ def heading(text: str, level: int = 2, ident: str | None = None) -> None:
     _display({"text/markdown": md, "text/plain": text}, {"kind": "heading", "level": level, "id": ident})
 
 
+# A column is right-aligned when every cell, as text, is a number as lakin prints it, "N/A" or "-".
+_NUMERIC_CELL = re.compile(r"^[-+]?(Rp)?[\d.,]+%?$|^N/A$|^-$")
+
+
+def _numeric_cell(value) -> bool:
+    """A cell written as a number (or N/A, -); a missing cell is not one."""
+    if is_na(value):
+        return False
+    return _NUMERIC_CELL.match(value if isinstance(value, str) else str(value)) is not None
+
+
 def table_markdown(df: pd.DataFrame) -> str:
-    """A pipe table; cells escaped, numbers already formatted as text by the caller."""
+    """A pipe table; cells escaped, numbers already formatted as text by the caller.
+
+    Plain loops over the frame's values (a report of 40 tables spent 0.13 s in pandas' `astype(str)`, `str.match`
+    and `iterrows`): the cells as `iterrows` gives them, and the same alignment."""
     cols = [escape_md(c) for c in df.columns]
     lines = ["| " + " | ".join(cols) + " |"]
     aligns = []
     for c in df.columns:
-        sample = df[c].astype(str)
-        numeric = sample.str.match(r"^[-+]?(Rp)?[\d.,]+%?$|^N/A$|^-$").all() and len(df) > 0
-        aligns.append("---:" if numeric else ":---")
+        aligns.append("---:" if len(df) > 0 and all(map(_numeric_cell, df[c].tolist())) else ":---")
     lines.append("|" + "|".join(aligns) + "|")
-    for _, row in df.iterrows():
+    for row in df.values.tolist():  # the rows `iterrows` makes Series of (one dtype for the whole frame)
         lines.append("| " + " | ".join(escape_md(v) for v in row) + " |")
     return "\n".join(lines)
 
