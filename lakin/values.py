@@ -121,7 +121,8 @@ def _locale() -> Locale:
 
 def _decimal(number, pattern: str) -> str:
     """`babel.numbers.format_decimal(number, format=pattern, locale=LOCALE)` with its defaults, the pattern and the
-    locale parsed once (Babel parses both at every call: 60% of the 27 us a number took)."""
+    locale parsed once (Babel parses both at every call: about 18 of the 27 us a number took). Applying a pattern
+    does not change it, so threads share one."""
     return _number_pattern(pattern).apply(number, _locale())
 
 
