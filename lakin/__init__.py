@@ -35,10 +35,7 @@ _PUBLIC = {
     "parse_period": "lakin.data.periods", "Scorecard": "lakin.rules.scoring", "score": "lakin.rules.scoring",
 }
 
-__all__ = [
-    "Dataset", "LakinError", "ReportPeriod", "Scorecard", "Unit", "figures", "load", "load_framework",
-    "open_unit", "parse_period", "score", "__version__",
-]
+__all__ = [*sorted(_PUBLIC), "__version__"]
 
 
 def __getattr__(name: str):

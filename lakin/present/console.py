@@ -12,7 +12,7 @@ from lakin.present.fmt import same_decimals
 from lakin.present.tables import scorecard_table
 from lakin.present.terminal import safe
 
-__all__ = ["console", "print_figures", "print_scorecard", "safe"]
+__all__ = ["console", "print_figures", "print_scorecard"]  # `safe`: lakin.present.terminal
 
 console = Console()
 
