@@ -453,6 +453,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--edit-block", default="iku-1a-N.md", help="the analysts' block (e) edits")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each (d) and (e) variant (the median counts)")
     args = parser.parse_args(argv)
+    # Started in the background by a non-interactive shell (`run.py ... &`, nohup), this process inherits SIGINT
+    # ignored, and so would every child: (e) stops `lakin build --watch` with a terminal's Ctrl-C, which the watch
+    # would then never see (it waited out its 60 s and the benchmark failed, seen in the eighteenth session). As the
+    # suite does (tests/conftest.py): SIGINT raises KeyboardInterrupt here and is the default in every child.
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     formats = tuple(f.strip() for f in args.to.split(",") if f.strip())
     Path(args.out).mkdir(parents=True, exist_ok=True)
     results = load_test(args, formats) if args.load_test else compare(args, formats)
