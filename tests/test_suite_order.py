@@ -64,3 +64,54 @@ def test_storing_durations_changes_only_what_the_run_measured(tmp_path):
         "tests/test_b.py": {"fast": 5.0},  # not run: as listed
         "tests/test_c.py": {"fast": 0.4, "slow": 3.0},
     }  # test_gone.py is no longer there
+
+
+# --------------------------------------------------------------------------- old sessions' folders, deleted early
+class _Factory:
+    def __init__(self, current, made: bool):
+        self.current, self._basetemp, self._retention_count = current, current if made else None, 3
+
+    def getbasetemp(self):
+        self._basetemp = self.current
+        self.current.mkdir(exist_ok=True)
+        return self.current
+
+
+class _Session:
+    def __init__(self, factory, workers):
+        option = type("Option", (), {"basetemp": None, "numprocesses": workers})()
+        self.config = type("Config", (), {"option": option, "_tmp_path_factory": factory})()
+
+
+def _sessions(root, numbers, live=()):
+    for n in numbers:
+        (root / f"pytest-{n}" / "test_x0").mkdir(parents=True)
+        (root / f"pytest-{n}" / "test_x0" / "f.csv").write_text("a\n", encoding="utf-8")
+        if n in live:
+            (root / f"pytest-{n}" / ".lock").write_text("", encoding="utf-8")  # a session still running
+
+
+def test_an_xdist_controller_deletes_old_sessions_folders_at_its_start_as_pytest_would_at_its_end(
+        tmp_path, monkeypatch):
+    """tests/conftest.py: the controller deletes, in a thread, the folders pytest deletes when the session ends
+    (all but the newest 3, its own among them); a folder whose lock is fresh (a session still running) stays."""
+    import conftest
+
+    monkeypatch.delenv("PYTEST_XDIST_WORKER", raising=False)
+    monkeypatch.setattr(conftest, "_early_cleanup", None)
+    _sessions(tmp_path, [1, 2, 3, 4, 5], live={2})
+    conftest.pytest_sessionstart(_Session(_Factory(tmp_path / "pytest-6", made=False), workers=2))
+    assert conftest._early_cleanup is not None
+    conftest._early_cleanup.join(timeout=60)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pytest-2", "pytest-4", "pytest-5", "pytest-6"]
+
+
+def test_a_session_without_xdist_and_without_a_folder_makes_none_and_deletes_nothing(tmp_path, monkeypatch):
+    import conftest
+
+    monkeypatch.delenv("PYTEST_XDIST_WORKER", raising=False)
+    monkeypatch.setattr(conftest, "_early_cleanup", None)
+    _sessions(tmp_path, [1, 2, 3, 4, 5])
+    conftest.pytest_sessionstart(_Session(_Factory(tmp_path / "pytest-6", made=False), workers=None))
+    assert conftest._early_cleanup is None
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"pytest-{n}" for n in range(1, 6)]
