@@ -1,5 +1,6 @@
 """The order the suite's files are handed to pytest-xdist's workers (tests/conftest.py): longest first, by the
-seconds in tests/durations.json, so that no long file starts last."""
+seconds in tests/durations.json, so that no long file starts last. And the old sessions' temporary folders, which
+the controller deletes at its start rather than after the last test."""
 
 from __future__ import annotations
 
