@@ -3,8 +3,8 @@
 Conversion: a chart is drawn once, to SVG (`to_svg`, vl-convert running Vega); a format that needs pixels
 (DOCX) gets a PNG rasterised from that SVG (`svg_to_png`, resvg: no second Vega run, the same pixels as
 `to_png`). A chart converted before comes from the cache (`lakin.present.charts.cache`). lakin's own charts
-are tested against the Vega-Lite schema once, in their tests; converting them skips Altair's validation
-(`spec_dict`). vl-convert holds the GIL while it converts (measured: a Python
+are tested against the Vega-Lite schema once, in their tests; making them (`unvalidated`) and converting them
+(`spec_dict`) skip Altair's validation. vl-convert holds the GIL while it converts (measured: a Python
 thread beside it makes almost no progress), so conversions run one after the other. vl-convert draws with its own
 fonts only, never the machine's (`fonts.py`).
 """
@@ -32,7 +32,8 @@ if TYPE_CHECKING:
 
 __all__ = ["EMBED_OPTIONS", "FONT", "FORMAT_LOCALE", "HEIGHT", "MONTH_SORT", "PALETTE", "STATUS_GREY", "TIME_LOCALE",
            "WIDTH", "base", "caption", "drawn", "drawn_svg", "offline_html", "png_drawn", "png_location", "rupiah_axis",
-           "spec_dict", "svg_location", "svg_to_png", "svgs_to_pngs", "theme", "to_png", "to_svg", "with_locale"]
+           "spec_dict", "svg_location", "svg_to_png", "svgs_to_pngs", "theme", "to_png", "to_svg", "unvalidated",
+           "with_locale"]
 
 # d3 locales: Babel's id_ID symbols (decimal ',', group '.') as d3-format and d3-time-format expect them.
 FORMAT_LOCALE = {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["Rp", ""]}
@@ -88,10 +89,32 @@ def base(data, width: int = WIDTH, height: int = HEIGHT) -> alt.Chart:
     return alt.Chart(data).properties(width=width, height=height)
 
 
+def unvalidated(make):
+    """A chart function of lakin's, whose Altair objects skip Altair's validation as they are made: with Altair's
+    DEBUG_MODE on (its default) every channel, axis and mark object validates itself against the schema when
+    created, about a tenth of a chapter's chart making. lakin's chart functions are validated by their tests
+    (tests/test_charts.py validates every chart of the shipped reports); an analyst's own charts keep Altair's
+    default."""
+
+    @functools.wraps(make)
+    def made(*args, **kwargs):
+        from altair.utils.schemapi import debug_mode
+
+        with debug_mode(False):
+            return make(*args, **kwargs)
+
+    return made
+
+
 def spec_dict(chart) -> dict:
     """The Vega-Lite spec of an Altair chart (without Altair's schema validation: lakin's chart functions are
     validated by their tests) or a copy of a spec that already is a dict."""
-    return chart.to_dict(validate=False) if hasattr(chart, "to_dict") else dict(chart)
+    if not hasattr(chart, "to_dict"):
+        return dict(chart)
+    from altair.utils.schemapi import debug_mode
+
+    with debug_mode(False):  # nor the objects to_dict makes on its way
+        return chart.to_dict(validate=False)
 
 
 def caption(chart) -> str:

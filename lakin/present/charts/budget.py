@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from lakin.present.charts import PALETTE, base
+from lakin.present.charts import PALETTE, base, unvalidated
 from lakin.values import angka, is_na, nama_bulan
 
 MILIAR = 1e9
@@ -16,6 +16,7 @@ def _short(nama: str) -> str:
     return nama.removeprefix("Belanja ")
 
 
+@unvalidated
 def absorption_chart(summary) -> alt.LayerChart | None:
     """Bars: absorption % per jenis belanja (and in total); ticks: the quarterly target for the period.
     Jenis without realisation are left out (no empty bars); None when fewer than two bars remain."""
@@ -60,6 +61,7 @@ def absorption_chart(summary) -> alt.LayerChart | None:
     return alt.layer(bars, labels, targets, target_text).properties(title=title)
 
 
+@unvalidated
 def rpd_chart(summary) -> alt.Chart | alt.LayerChart | None:
     """Cumulative RPD (Halaman III DIPA) by month in miliar rupiah, against cumulative realisation: by month
     where monthly realisation exists, else the realisation to the end of the period as one marked point.

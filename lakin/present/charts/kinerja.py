@@ -6,13 +6,14 @@ import altair as alt
 import pandas as pd
 
 from lakin.data.periods import PERIOD_LABELS
-from lakin.present.charts import PALETTE, STATUS_GREY, base
+from lakin.present.charts import PALETTE, STATUS_GREY, base, unvalidated
 from lakin.present.narrative.kinerja import label as indicator_label
 from lakin.rules.scoring import Scorecard
 
 __all__ = ["indicator_history_chart", "indicator_index_chart", "overall_score_chart"]
 
 
+@unvalidated
 def indicator_index_chart(sc: Scorecard) -> alt.Chart | None:
     """Horizontal bars of every indicator's index, coloured by status band, with the 100 line; None when fewer
     than two indicators have an index (one bar compares nothing: the scorecard table already states it)."""
@@ -37,6 +38,7 @@ def indicator_index_chart(sc: Scorecard) -> alt.Chart | None:
         title=f"Indeks capaian per {fw.istilah_indikator} {sc.period.nama} (garis putus-putus: 100)")
 
 
+@unvalidated
 def indicator_history_chart(sc: Scorecard, kode: str) -> alt.Chart | None:
     """Target and realisation of one indicator over earlier years and this year's periods; None when fewer
     than two values would be drawn (one bar compares nothing: the table says it)."""
@@ -70,6 +72,7 @@ def indicator_history_chart(sc: Scorecard, kode: str) -> alt.Chart | None:
     ).properties(title=f"{what} {indicator_label(sc, kode)}")
 
 
+@unvalidated
 def overall_score_chart(sc: Scorecard) -> alt.LayerChart | None:
     """The overall score this year against the previous year; None without the previous year (one bar
     compares nothing: the sentence states the score)."""

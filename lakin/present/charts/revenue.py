@@ -9,7 +9,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from lakin.present.charts import PALETTE, STATUS_GREY, base, rupiah_axis
+from lakin.present.charts import PALETTE, STATUS_GREY, base, rupiah_axis, unvalidated
 from lakin.rules.revenue import jenis_nama
 from lakin.values import BULAN, nama_bulan, persen, rupiah_singkat, tanggal
 
@@ -51,6 +51,7 @@ def _point(seri: str, bulan: int, nilai: float, garis: str, titik: bool = True) 
             "miliar": nilai / MILIAR, "teks": rupiah_singkat(nilai), "titik": titik}
 
 
+@unvalidated
 def cumulative_chart(summary) -> alt.LayerChart:
     """Cumulative realisation against the cumulative trajectory; the projection dashed and lighter."""
     b = summary.bulanan
@@ -85,6 +86,7 @@ def cumulative_chart(summary) -> alt.LayerChart:
     return alt.layer(lines, points).properties(title=title)
 
 
+@unvalidated
 def monthly_chart(summary) -> alt.LayerChart:
     """Monthly realisation (projected months lighter) against the monthly trajectory target."""
     b = summary.bulanan
@@ -112,6 +114,7 @@ def monthly_chart(summary) -> alt.LayerChart:
     return alt.layer(columns, line).properties(title=title)
 
 
+@unvalidated
 def year_on_year_chart(summary) -> alt.LayerChart | None:
     """Realisation per type this year and last year (same months), with the growth written above; None
     without last year's realisation (nothing to compare)."""
@@ -150,6 +153,7 @@ def year_on_year_chart(summary) -> alt.LayerChart | None:
     return alt.layer(bars, text).properties(title=title)
 
 
+@unvalidated
 def contributors_chart(summary, jenis: str = "bea_masuk") -> alt.Chart | None:
     """Stacked monthly bars of the largest contributors of one type; the rest as 'Lainnya'. None without
     contributors of that type."""
