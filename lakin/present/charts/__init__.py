@@ -92,9 +92,9 @@ def base(data, width: int = WIDTH, height: int = HEIGHT) -> alt.Chart:
 def unvalidated(make):
     """A chart function of lakin's, whose Altair objects skip Altair's validation as they are made: with Altair's
     DEBUG_MODE on (its default) every channel, axis and mark object validates itself against the schema when
-    created, about a tenth of a chapter's chart making. lakin's chart functions are validated by their tests
-    (tests/test_charts.py validates every chart of the shipped reports); an analyst's own charts keep Altair's
-    default."""
+    created (measured: about 0.07 s of the 0.6-0.75 s a report's chapters take in one process). lakin's chart
+    functions are validated by their tests (tests/test_charts.py validates every chart of the shipped reports); an
+    analyst's own charts keep Altair's default."""
 
     @functools.wraps(make)
     def made(*args, **kwargs):
