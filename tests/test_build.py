@@ -98,6 +98,23 @@ def test_docx_tables_images_headings(case):
     headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
     for title in expect["bab"]:
         assert any(title in h for h in headings), title
+    assert headings_ending_a_section(doc) == []
+
+
+def headings_ending_a_section(doc) -> list[str]:
+    """Headings that are the last paragraph of their section: alone at the foot of a page, their content in the
+    next section. kppbc-balikpapan 2024 had two, each right before a table on a landscape page of its own."""
+    from docx.oxml.ns import qn
+
+    heading_ids = {s.style_id for s in doc.styles if re.fullmatch(r"Heading \d", s.name or "")}
+    children = list(doc.element.body.iterchildren())
+    found = []
+    for element, following in zip(children, children[1:]):
+        style = element.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+        if style is not None and style.get(qn("w:val")) in heading_ids and \
+                following.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None:
+            found.append("".join(t.text or "" for t in element.iter(qn("w:t"))))
+    return found
 
 
 def test_pdf_text_a4(case):

@@ -211,6 +211,52 @@ def orphan_captions(page: Page) -> list[str]:
     return problems
 
 
+def read_headings(path: Path) -> list[tuple[str, int, float]]:
+    """(title, page number, top in points from the page's top) of every heading, from the PDF's outline: Typst
+    bookmarks every heading at the top of its block."""
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        heights = [pdf.get_page_size(i)[1] for i in range(len(pdf))]
+        found = []
+        for mark in pdf.get_toc(max_depth=16):
+            dest = mark.get_dest()
+            if dest is not None:
+                index = dest.get_index()
+                found.append((mark.get_title(), index + 1, heights[index] - dest.get_view()[1][1]))
+        return found
+    finally:
+        pdf.close()
+
+
+def lonely_headings(pages: list[Page], headings: list[tuple[str, int, float]]) -> list[str]:
+    """Headings with nothing after them on their page (no text, table or figure below): alone at the page's foot,
+    their content on the next page."""
+    problems = []
+    by_number = {page.number: page for page in pages}
+    for title, number, top in headings:
+        page = by_number[number]
+        body_bottom = page.height - MARGIN["bottom"]  # the running footer is not the heading's content
+        wanted, words, k = "".join(title.split()), page.words, 0
+        while k < len(words) and not (words[k].top >= top - 1 and wanted.startswith(words[k].text)):
+            k += 1
+        own, text = [], ""
+        while k < len(words) and text != wanted and wanted.startswith(text + words[k].text):
+            text += words[k].text
+            own.append(words[k])
+            k += 1
+        if text != wanted:
+            problems.append(f"hal. {number}: judul {title!r} tidak terbaca di halamannya")
+            continue
+        bottom = max(w.bottom for w in own)
+        after = [w for w in words if w not in own and w.top > bottom - 1 and w.bottom <= body_bottom]
+        after += [b for b in page.images + page.paths if b.top > bottom - 1 and b.bottom <= body_bottom]
+        if not after:
+            problems.append(f"hal. {number}: judul {title!r} sendirian di kaki halaman, isinya di halaman berikut")
+    return problems
+
+
 def page_problems(page: Page) -> list[str]:
     """Every geometry defect of one page, as readable lines."""
     left, right = MARGIN["left"] - HANG, page.width - MARGIN["right"] + HANG
@@ -235,7 +281,8 @@ def page_problems(page: Page) -> list[str]:
 
 
 def pdf_problems(path: Path) -> list[str]:
-    return [p for page in read_pages(path) for p in page_problems(page)]
+    pages = read_pages(path)
+    return [p for page in pages for p in page_problems(page)] + lonely_headings(pages, read_headings(path))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -349,7 +396,7 @@ def test_extreme_unit_pages_hold(extreme_pdf, extreme_data, satker, period):
     text = " ".join(p.text for p in pages)
     assert "Sepinggan" in text  # the long name is printed
     assert re.search(r"\d{3}\.\d{3}\.\d{3}\.\d{3}", text) or "(Rp juta)" in text or "(Rp miliar)" in text
-    assert [p for page in pages for p in page_problems(page)] == []
+    assert [p for page in pages for p in page_problems(page)] + lonely_headings(pages, read_headings(pdf)) == []
 
 
 def test_extreme_data_has_forty_indicators_and_fifteen_digit_amounts(extreme_data):
@@ -398,8 +445,22 @@ def test_rules_find_a_caption_alone_at_the_foot_of_a_page(tmp_path):
     assert any("Tabel 4.4: judul tabel tanpa tabel" in p for p in problems), problems
 
 
+def test_rules_find_a_heading_alone_at_the_foot_of_a_page(tmp_path):
+    """As a heading before a landscape table was (kppbc-balikpapan 2024, "Capaian Trajektori Bulanan", pages 37-38):
+    the heading on the portrait page, its table on the next, landscape, page."""
+    pdf = _typst_pdf(tmp_path, "= Bab Satu\nTeks biasa.\n#v(17cm)\n=== Capaian Trajektori Bulanan\n"
+                               "#page(flipped: true)[#table(columns: 2, [Bulan], [Nilai])]")
+    problems = pdf_problems(pdf)
+    assert problems == ["hal. 1: judul 'Capaian Trajektori Bulanan' sendirian di kaki halaman, isinya di halaman "
+                        "berikut"], problems
+    pdf = _typst_pdf(tmp_path, "= Bab Satu\nTeks biasa.\n#v(17cm)\n"
+                               "#page(flipped: true)[=== Capaian Trajektori Bulanan\n"
+                               "#table(columns: 2, [Bulan], [Nilai])]")
+    assert pdf_problems(pdf) == []
+
+
 def test_clean_page_has_no_problems(tmp_path):
-    pdf = _typst_pdf(tmp_path, "#text(weight: \"bold\", size: 9.5pt)[Tabel 1 Contoh]\n"
+    pdf = _typst_pdf(tmp_path, "= Bab Satu\n#text(weight: \"bold\", size: 9.5pt)[Tabel 1 Contoh]\n"
                                "#table(columns: 2, [Bulan], [Nilai], [Januari], [Rp1.000])\n" + "Teks biasa. " * 80)
     assert pdf_problems(pdf) == []
 

@@ -627,6 +627,31 @@ def test_widest_table_gets_a_landscape_page(wide_tables):
     assert sections[-1].orientation == WD_ORIENT.PORTRAIT
 
 
+def test_a_heading_right_before_a_landscape_table_goes_onto_its_landscape_page(tmp_path):
+    """Left on the portrait page, the heading stood alone at its foot, its table on the next (landscape) page:
+    kppbc-balikpapan 2024's "Capaian Trajektori Bulanan" and "Kontributor Penerimaan Terbesar", PDF and DOCX."""
+    import docx
+    from docx.enum.section import WD_ORIENT
+    from docx.oxml.ns import qn
+    from docx.section import Section
+    from pypdf import PdfReader
+
+    heading = "Kontributor Penerimaan Terbesar"
+    notebooks = _table_notebooks(tmp_path / "nb", [f"### {heading}\n\n" + _wide_table(16)])
+    files = render_report(notebooks, make_meta(), tmp_path / "out", formats=("docx", "pdf"), engine="pandoc")
+    pages = [(round(float(p.mediabox.width)), " ".join(p.extract_text().split()))
+             for p in PdfReader(str(files["pdf"])).pages]
+    on = [width for width, text in pages if heading in text]
+    assert on == [842], pages  # on the landscape page only, with its table
+    assert any(width == 842 and "Tabel lebar" in text for width, text in pages)
+    doc = docx.Document(str(files["docx"]))
+    paragraph = next(p for p in doc.paragraphs if p.text.endswith(heading))  # numbered in this meta
+    body = list(doc.element.body.iterchildren())
+    breaks = [e for e in body[body.index(paragraph._p):] if e.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None]
+    section = Section(breaks[0].find(f"{qn('w:pPr')}/{qn('w:sectPr')}"), doc.part)
+    assert section.orientation == WD_ORIENT.LANDSCAPE  # the heading's section is the table's landscape one
+
+
 def test_html_tables_scroll_sideways_and_numbers_align_right(wide_tables):
     soup = html_soup(wide_tables["html"])
     tables = soup.find_all("table")

@@ -414,3 +414,26 @@ function Table(el)
   end
   return t
 end
+
+-- PDF: the headings right before a landscape table go onto its landscape page with it. Left on the portrait page
+-- before, a heading stood alone at that page's foot with its table on the next page. (DOCX: lakin.pipeline.render
+-- starts the table's landscape section at those headings.) Blocks run after Table, so the table is wrapped already.
+local FLIPPED = "#page(flipped: true)["
+function Blocks(blocks)
+  if not is_typst() then return nil end
+  local out, moved = pandoc.Blocks({}), false
+  for _, b in ipairs(blocks) do
+    if b.t == "RawBlock" and b.format == "typst" and b.text:sub(1, #FLIPPED) == FLIPPED
+        and #out > 0 and out[#out].t == "Header" then
+      local headers = {}
+      while #out > 0 and out[#out].t == "Header" do table.insert(headers, 1, out:remove()) end
+      out:insert(pandoc.RawBlock("typst", FLIPPED))
+      out:extend(headers)
+      out:insert(pandoc.RawBlock("typst", b.text:sub(#FLIPPED + 1)))
+      moved = true
+    else
+      out:insert(b)
+    end
+  end
+  return moved and out or nil
+end

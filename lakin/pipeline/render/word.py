@@ -47,6 +47,21 @@ def _section_break(sectpr, landscape: bool):
     return paragraph
 
 
+def _with_headings_before(element, headings: set[str]):
+    """`element`, or the first of the heading paragraphs (style ids `headings`) right before it: a wide table's
+    landscape section starts at its headings, which would otherwise stand alone at the foot of the portrait page
+    before it (lakin.lua does the same in the PDF)."""
+    from docx.oxml.ns import qn
+
+    start = element
+    while (before := start.getprevious()) is not None and before.tag == qn("w:p"):
+        style = before.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+        if style is None or style.get(qn("w:val")) not in headings:
+            break
+        start = before
+    return start
+
+
 def _word_caption(paragraph) -> None:
     """"Tabel 4.1 ..." as Word writes a caption: "Tabel 4." and a SEQ field (result "1", fixed with `\\r`
     so that updating fields never renumbers what lakin numbered), so Word can build its own lists."""
@@ -223,7 +238,8 @@ def style_docx_tables(path: Path, images: dict[str, bytes] | None = None) -> Non
     "Mini" variants for tables that lakin.lua marked (bookmark `lakin-tabel-kecil-N`, `lakin-tabel-mini-N`)
     as needing a smaller size to fit the page; pandoc itself ignores custom styles inside table cells.
     A table marked `...-lanskap-N` (too wide for a portrait page) gets a landscape section of its own,
-    from its caption to its end. Table and figure captions get Word's SEQ fields (`_word_caption`).
+    from its caption (or the headings right before it) to its end. Table and figure captions get Word's SEQ
+    fields (`_word_caption`).
     The file is saved with fixed entry dates and every stand-in image replaced by its real one from `images`
     (`reproducible_zip`).
 
@@ -240,6 +256,7 @@ def style_docx_tables(path: Path, images: dict[str, bytes] | None = None) -> Non
             path.write_bytes(reproducible_zip(path.read_bytes(), images))
         return
     plain = {ids[n] for n in ("Compact", "Body Text", "First Paragraph", "Normal") if n in ids}
+    headings = {style_id for name, style_id in ids.items() if re.fullmatch(r"[Hh]eading \d", name or "")}
     body = doc.element.body
     sectpr = body.find(qn("w:sectPr"))
     suffix, landscape_from = "", None
@@ -251,7 +268,7 @@ def style_docx_tables(path: Path, images: dict[str, bytes] | None = None) -> Non
                     if mark.startswith(prefix) and f"Isi Tabel{size}" in names:
                         suffix = size
                 if mark.startswith("lakin-tabel-") and _DOCX_LANDSCAPE in mark:
-                    landscape_from = element
+                    landscape_from = _with_headings_before(element, headings)
             continue
         body_id = ids.get("Isi Tabel" + suffix)
         head_id = ids.get("Kepala Tabel" + suffix)
