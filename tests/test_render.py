@@ -652,6 +652,22 @@ def test_a_heading_right_before_a_landscape_table_goes_onto_its_landscape_page(t
     assert section.orientation == WD_ORIENT.LANDSCAPE  # the heading's section is the table's landscape one
 
 
+def test_docx_signature_block_stays_on_one_page(tmp_path):
+    """The place, date and office keep with the signer's name: LibreOffice laid out kppbc-balikpapan 2024's
+    foreword with "Raden Muhamad Agus Ekawidjaja" alone at the top of page 4, the rest on page 3."""
+    import docx
+
+    notebooks = _table_notebooks(tmp_path / "nb", [_wide_table(3)])
+    files = render_report(notebooks, make_meta(), tmp_path / "out", formats=("docx",), engine="pandoc")
+    paragraphs = docx.Document(str(files["docx"])).paragraphs
+    sign = [p for p in paragraphs if p.style.name == "Tanda Tangan"]
+    signer = [p for p in paragraphs if p.style.name == "Nama Penanda Tangan"]
+    assert sign and [p.text for p in signer] == ["Raden Muhamad Agus Ekawidjaja"]
+    assert paragraphs.index(signer[0]) == paragraphs.index(sign[-1]) + 1  # the block's paragraphs, in a row
+    for p in sign:
+        assert p.style.paragraph_format.keep_with_next and p.style.paragraph_format.keep_together, p.text
+
+
 def test_html_tables_scroll_sideways_and_numbers_align_right(wide_tables):
     soup = html_soup(wide_tables["html"])
     tables = soup.find_all("table")

@@ -201,10 +201,13 @@ def build(base: bytes) -> bytes:
     _font(mini_head, 6.5, bold=True)
     _table_borders(doc)
 
+    # The place, date and office stay on the signer's page: LibreOffice laid out kppbc-balikpapan 2024's foreword
+    # with the signer's name alone at the top of the next page.
     sign = _style(doc, "Tanda Tangan")
-    _para(sign, before=0, after=0, align=WD_ALIGN_PARAGRAPH.LEFT, indent_left=8.5)
+    _para(sign, before=0, after=0, align=WD_ALIGN_PARAGRAPH.LEFT, indent_left=8.5, keep_next=True)
+    sign.paragraph_format.keep_together = True
     signer = _style(doc, "Nama Penanda Tangan", base="Tanda Tangan")
-    _para(signer, before=54, after=0, align=WD_ALIGN_PARAGRAPH.LEFT, indent_left=8.5)
+    _para(signer, before=54, after=0, align=WD_ALIGN_PARAGRAPH.LEFT, indent_left=8.5, keep_next=False)
 
     out = io.BytesIO()
     doc.save(out)
