@@ -16,6 +16,7 @@ import docx
 import nbformat
 import openpyxl
 import pytest
+import yaml
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
@@ -101,6 +102,27 @@ def test_docx_tables_images_headings(case):
     assert headings_ending_a_section(doc) == []
 
 
+def empty_sections(doc) -> list[str]:
+    """Headings followed by a heading of the same or a higher level with nothing between them: a section printed
+    with no content (kppbc-balikpapan 2024Q3's "Pertumbuhan Penerimaan (Year on Year)" when 2023's months were
+    missing). Empty paragraphs (section breaks) are not content; text, pictures and tables are."""
+    from docx.oxml.ns import qn
+
+    levels = {s.style_id: int(s.name.split()[1]) for s in doc.styles if re.fullmatch(r"Heading \d", s.name or "")}
+    found, open_heading = [], None
+    for element in doc.element.body.iterchildren():
+        style = element.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+        level = levels.get(style.get(qn("w:val"))) if style is not None else None
+        text = "".join(t.text or "" for t in element.iter(qn("w:t")))
+        if level is not None:
+            if open_heading is not None and level <= open_heading[1]:
+                found.append(open_heading[0])
+            open_heading = (text, level)
+        elif element.tag == qn("w:tbl") or text.strip() or next(element.iter(qn("w:drawing")), None) is not None:
+            open_heading = None
+    return found
+
+
 def headings_ending_a_section(doc) -> list[str]:
     """Headings that are the last paragraph of their section: alone at the foot of a page, their content in the
     next section. kppbc-balikpapan 2024 had two, each right before a table on a landscape page of its own."""
@@ -115,6 +137,16 @@ def headings_ending_a_section(doc) -> list[str]:
                 following.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None:
             found.append("".join(t.text or "" for t in element.iter(qn("w:t"))))
     return found
+
+
+SHIPPED = sorted((p.parent.name, str(yaml.safe_load(p.read_text(encoding="utf-8"))["periode"]))
+                 for p in (ROOT / "params").glob("*/*.yaml"))  # every report the shipped data supports
+
+
+@pytest.mark.parametrize("satker,period", SHIPPED, ids=lambda v: str(v))
+def test_no_section_is_printed_without_content(built, satker, period):
+    doc = docx.Document(str(built(satker, period).files["docx"]))
+    assert empty_sections(doc) == []
 
 
 def test_pdf_text_a4(case):

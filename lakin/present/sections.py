@@ -345,8 +345,10 @@ class Laporan:
         show.table(revenue_tables.table_trajectory(summary), "Capaian Trajektori Bulanan dan Proyeksi s.d. Akhir Tahun",
                    ident="tabel-trajektori")
         _chart(revenue_charts.monthly_chart(summary), "gambar-bulanan")
-        show.heading("Pertumbuhan Penerimaan (Year on Year)", sub)
-        _chart(revenue_charts.year_on_year_chart(summary), "gambar-yoy")
+        growth = revenue_charts.year_on_year_chart(summary)
+        if growth is not None:  # no section without its chart: the opening paragraphs say why it cannot be drawn
+            show.heading("Pertumbuhan Penerimaan (Year on Year)", sub)
+            _chart(growth, "gambar-yoy")
         if summary.iku_kode is not None and not summary.iku.empty:
             label = narasi_kinerja.label(self.sc, summary.iku_kode)
             show.heading(f"Keterkaitan dengan {label}", sub)
