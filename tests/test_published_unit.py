@@ -63,3 +63,7 @@ def test_build_renders_the_published_unit(tmp_path):
     assert "SPKT Polda Jateng" in html or "Sentra Pelayanan Kepolisian Terpadu" in html
     assert "139,74" in html and "Rata-rata Capaian Kinerja" in html
     assert "Tingkat kepuasan masyarakat terhadap Polri" in html
+    # one indicator: named, not "Seluruh IKU yang dinilai memperoleh indeks capaian yang sama"
+    assert "Satu-satunya IKU yang dinilai adalah IKU 1 Tingkat kepuasan masyarakat terhadap Polri, dengan indeks " \
+           "capaian 139,74 (Sangat Baik)." in " ".join(html.split())
+    assert "yang sama, yaitu" not in html

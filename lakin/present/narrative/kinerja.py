@@ -81,6 +81,10 @@ def kalimat_tertinggi_terendah(sc: Scorecard) -> str:
     top = scored["capaian"].max()
     low = scored["capaian"].min()
     best = scored[scored["capaian"] == top]
+    if len(scored) == 1:  # "all ... the same" says nothing of one indicator (spkt-polda-jateng 2018)
+        only = scored.iloc[0]
+        return (f"Satu-satunya {term} yang dinilai adalah {label(sc, only['kode'])} {only['nama']}, dengan indeks "
+                f"capaian {indeks(top)} ({only['status']}).")
     if top == low:
         return f"Seluruh {term} yang dinilai memperoleh indeks capaian yang sama, yaitu {indeks(top)}."
     worst = scored.sort_values("capaian", kind="stable").iloc[0]
