@@ -216,6 +216,10 @@ class _CtrlC(batch.Reporter):
 
 @pytest.mark.slow  # a local Dask cluster of 2 processes
 def test_ctrl_c_finishes_the_reports_being_built_and_starts_no_other(client, tmp_path):
+    client.wait_for_workers(2, timeout=120)
+    # the local cluster's workers run no statistical profiler (running.LOCAL_SCHEDULER; on by Dask's default)
+    callbacks = client.run(lambda dask_worker: sorted(dask_worker.periodic_callbacks))
+    assert len(callbacks) == 2 and not [w for w, names in callbacks.items() if "profile" in names], callbacks
     stopped = _stand_in_batch(client, tmp_path, ["satu", "dua", "tiga"], reporter=_CtrlC())
     assert stopped.interrupted and stopped.exit_code == 130
     assert [o.status for o in stopped.outcomes] == ["ok", "ok", "cancelled"]
