@@ -1,8 +1,9 @@
 """Page geometry of every PDF report: nothing overlaps, nothing leaves the text area, captions stay with
-their tables and figures; on every report the shipped data supports (params/) and on synthetic units with
-extreme values (long names, 15-digit amounts, 40 indicators).
+their tables and figures, no heading ends a page; on every report the shipped data supports (params/) and on
+synthetic units with extreme values (long names, 15-digit amounts, 40 indicators).
 
-Pages are read with pdfium (pypdfium2): glyph boxes, words, image and path (table rule) boxes. Each report
+Pages are read with pdfium (pypdfium2): glyph boxes, words, image and path (table rule) boxes, and the headings
+from the PDF's bookmarks. Each report
 is built once per test session (the shipped ones through conftest's `built`, shared with test_build).
 """
 
