@@ -120,7 +120,7 @@ def empty_sections(doc) -> list[str]:
             open_heading = (text, level)
         elif element.tag == qn("w:tbl") or text.strip() or next(element.iter(qn("w:drawing")), None) is not None:
             open_heading = None
-    return found
+    return found + ([open_heading[0]] if open_heading else [])  # the last heading, with nothing after it
 
 
 def headings_ending_a_section(doc) -> list[str]:
