@@ -18,12 +18,16 @@ import threading
 from pathlib import Path
 
 import pytest
+import yaml
 
 import lakin  # noqa: F401  first: it keeps jsonschema from building an RFC 3987 parser (lakin/__init__.py)
 import lakin.present.charts.fonts as lakin_fonts  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
+# Every report the shipped data supports: (satker, period) of each params/<satker>/<period>.yaml.
+SHIPPED = sorted((p.parent.name, str(yaml.safe_load(p.read_text(encoding="utf-8"))["periode"]))
+                 for p in (ROOT / "params").glob("*/*.yaml"))
 
 # One chart cache (lakin.present.charts.cache) for the session, in-process, in every `lakin` subprocess and in
 # every pytest-xdist worker (they inherit the controller's environment): the many builds of the shipped reports

@@ -16,11 +16,10 @@ import docx
 import nbformat
 import openpyxl
 import pytest
-import yaml
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
-from conftest import DATA, ROOT, pdf_text
+from conftest import DATA, ROOT, SHIPPED, pdf_text
 from lakin.errors import ExecutionError
 from lakin.pipeline.render import html_problems
 
@@ -102,13 +101,18 @@ def test_docx_tables_images_headings(case):
     assert headings_ending_a_section(doc) == []
 
 
+def _heading_levels(doc) -> dict[str, int]:
+    """The style id of each of the document's "Heading N" styles, and its level N."""
+    return {s.style_id: int(s.name.split()[1]) for s in doc.styles if re.fullmatch(r"Heading \d", s.name or "")}
+
+
 def empty_sections(doc) -> list[str]:
     """Headings followed by a heading of the same or a higher level with nothing between them: a section printed
     with no content (kppbc-balikpapan 2024Q3's "Pertumbuhan Penerimaan (Year on Year)" when 2023's months were
     missing). Empty paragraphs (section breaks) are not content; text, pictures and tables are."""
     from docx.oxml.ns import qn
 
-    levels = {s.style_id: int(s.name.split()[1]) for s in doc.styles if re.fullmatch(r"Heading \d", s.name or "")}
+    levels = _heading_levels(doc)
     found, open_heading = [], None
     for element in doc.element.body.iterchildren():
         style = element.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
@@ -128,7 +132,7 @@ def headings_ending_a_section(doc) -> list[str]:
     next section. kppbc-balikpapan 2024 had two, each right before a table on a landscape page of its own."""
     from docx.oxml.ns import qn
 
-    heading_ids = {s.style_id for s in doc.styles if re.fullmatch(r"Heading \d", s.name or "")}
+    heading_ids = _heading_levels(doc)
     children = list(doc.element.body.iterchildren())
     found = []
     for element, following in zip(children, children[1:]):
@@ -137,10 +141,6 @@ def headings_ending_a_section(doc) -> list[str]:
                 following.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None:
             found.append("".join(t.text or "" for t in element.iter(qn("w:t"))))
     return found
-
-
-SHIPPED = sorted((p.parent.name, str(yaml.safe_load(p.read_text(encoding="utf-8"))["periode"]))
-                 for p in (ROOT / "params").glob("*/*.yaml"))  # every report the shipped data supports
 
 
 @pytest.mark.parametrize("satker,period", SHIPPED, ids=lambda v: str(v))

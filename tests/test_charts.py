@@ -8,7 +8,6 @@ import altair.utils.schemapi as schemapi
 import altair.vegalite.v6.schema.core as vegalite_schema
 import nbformat
 import pytest
-import yaml
 
 from lakin.data.load import load
 from lakin.data.periods import parse_period
@@ -22,10 +21,8 @@ from lakin.present.charts import WIDTH, caption
 from lakin.present.charts import budget as budget_charts
 from lakin.present.charts import kinerja as kinerja_charts
 from lakin.model.unit import open_unit
-from conftest import DATA, ROOT, run_chapters
+from conftest import DATA, SHIPPED, run_chapters
 
-PARAMS = sorted((p.parent.name, str(yaml.safe_load(p.read_text(encoding="utf-8"))["periode"]))
-                for p in (ROOT / "params").glob("*/*.yaml"))
 VEGALITE = "application/vnd.vegalite.v5+json"
 
 
@@ -85,7 +82,7 @@ def _empty_series(spec: dict) -> list[str]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("satker,period", PARAMS, ids=lambda v: str(v))
+@pytest.mark.parametrize("satker,period", SHIPPED, ids=lambda v: str(v))
 def test_every_chart_compares_values_and_its_caption_is_its_title(built, satker, period):
     figures = _figures(built(satker, period).run.notebooks)
     assert figures

@@ -18,13 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import yaml
-from conftest import ROOT
+from conftest import SHIPPED
 
 pytestmark = pytest.mark.slow
-
-PARAMS = sorted((p.parent.name, str(yaml.safe_load(p.read_text(encoding="utf-8"))["periode"]))
-                for p in (ROOT / "params").glob("*/*.yaml"))
 
 CM = 72 / 2.54
 MARGIN = {"left": 3 * CM, "right": 2.5 * CM, "top": 2.5 * CM, "bottom": 2.5 * CM}  # lakin.typ, any orientation
@@ -381,10 +377,10 @@ def extreme_pdf(extreme_data, tmp_path_factory):
 
 
 def test_params_list_the_reports_checked():
-    assert ("kppbc-balikpapan", "2024Q3") in PARAMS and ("bkipm-banjarmasin", "2024Q1") in PARAMS
+    assert ("kppbc-balikpapan", "2024Q3") in SHIPPED and ("bkipm-banjarmasin", "2024Q1") in SHIPPED
 
 
-@pytest.mark.parametrize("satker,period", PARAMS, ids=lambda v: str(v))
+@pytest.mark.parametrize("satker,period", SHIPPED, ids=lambda v: str(v))
 def test_shipped_report_pages_hold(built, satker, period):
     pdf = built(satker, period).files["pdf"]
     assert pdf_problems(pdf) == []
@@ -469,7 +465,7 @@ def test_clean_page_has_no_problems(tmp_path):
 # --- valid files -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("satker,period", PARAMS, ids=lambda v: str(v))
+@pytest.mark.parametrize("satker,period", SHIPPED, ids=lambda v: str(v))
 def test_pdf_reads_strictly_with_title_author_and_language(built, satker, period):
     from pypdf import PdfReader
 
@@ -482,7 +478,7 @@ def test_pdf_reads_strictly_with_title_author_and_language(built, satker, period
 
 
 @pytest.mark.skipif(shutil.which("qpdf") is None, reason="qpdf tidak terpasang (Debian: apt-get install qpdf)")
-@pytest.mark.parametrize("satker,period", PARAMS, ids=lambda v: str(v))
+@pytest.mark.parametrize("satker,period", SHIPPED, ids=lambda v: str(v))
 def test_pdf_passes_qpdf_check(built, satker, period):
     check = subprocess.run(["qpdf", "--check", str(built(satker, period).files["pdf"])],
                            capture_output=True, text=True)
@@ -491,7 +487,7 @@ def test_pdf_passes_qpdf_check(built, satker, period):
 
 
 @pytest.mark.skipif(shutil.which("pdfinfo") is None, reason="pdfinfo (poppler-utils) tidak terpasang")
-@pytest.mark.parametrize("satker,period", PARAMS, ids=lambda v: str(v))
+@pytest.mark.parametrize("satker,period", SHIPPED, ids=lambda v: str(v))
 def test_pdfinfo_reports_no_syntax_error(built, satker, period):
     info = subprocess.run(["pdfinfo", str(built(satker, period).files["pdf"])], capture_output=True, text=True)
     assert info.returncode == 0 and "Error" not in info.stderr, info.stderr
