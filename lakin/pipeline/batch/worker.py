@@ -10,6 +10,7 @@ when the worker closes (also when it is recycled); every chapter runs on that ke
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import signal
 import socket
@@ -96,9 +97,27 @@ def build_report(satker: str, period: str, formats: Sequence[str], data_dir: str
         outcome.detail = traceback.format_exc()
     outcome.seconds = time.perf_counter() - start
     if outcome.status != ReportStatus.SKIPPED:
+        _freeze_once()
         with contextlib.suppress(Exception):
             outcome.memory_mb, outcome.kernel = _resources()
     return outcome
+
+
+_frozen = False
+
+
+def _freeze_once() -> None:
+    """After the first report this process builds: what it imported and keeps (Dask, pandas, Altair, lakin's
+    caches; about 190,000 objects) is taken out of every later garbage collection (`gc.freeze`), as the warm
+    kernel does with its own (lakin.pipeline.kernel). A worker's full collections took 110-150 ms each, 11 in 10
+    reports. 16 synthetic reports, three alternating pairs: the workers' own CPU 66.6, 67.6 and 78.2 s without,
+    62.5, 65.9 and 69.2 s with; the same peak memory. Garbage of the first report is collected first."""
+    global _frozen
+    if _frozen:
+        return
+    _frozen = True
+    gc.collect()
+    gc.freeze()
 
 
 def run_job(job: Callable[..., ReportOutcome], *args) -> ReportOutcome:
