@@ -93,8 +93,10 @@ system-packages:
 	  command -v chromium >/dev/null || missing="$$missing chromium"; \
 	  command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
 	  command -v qpdf >/dev/null || missing="$$missing qpdf"; \
+	  [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf ] || missing="$$missing fonts-dejavu-core"; \
+	  [ -e /usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf ] || missing="$$missing fonts-liberation"; \
 	  if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi; \
-	else echo "system-packages: bukan root atau tanpa apt-get; uji yang memerlukan chromium/qpdf/poppler dilewati"; fi
+	else echo "system-packages: bukan root atau tanpa apt-get; uji yang memerlukan chromium/qpdf/poppler/fon tabel dilewati"; fi
 
 # Export the exploration notebook, executed on the project's data, as one HTML file that opens offline.
 jelajah: $(STAMP)

@@ -677,6 +677,41 @@ def test_html_tables_scroll_sideways_and_numbers_align_right(wide_tables):
     assert "right" in first_row[1].get("style", "") and "right" not in first_row[0].get("style", "")
 
 
+_TABLE_FONTS = {"dejavu": ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+                            "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),
+                "liberation": ("/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf",
+                               "/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf")}
+
+
+@pytest.mark.skipif(not all(Path(f).exists() for pair in _TABLE_FONTS.values() for f in pair),
+                    reason="fonts-dejavu-core dan fonts-liberation tidak terpasang: lebar glyph tak dapat dibandingkan")
+def test_lakin_lua_measures_tables_with_the_table_fonts_own_widths():
+    """lakin.lua's METRICS (make_table_metrics.py) are the table fonts' advance widths: DejaVu Sans in the PDF,
+    Arial's (Liberation Sans) in the DOCX, regular and bold. Read here with Pillow (FreeType) from the fonts."""
+    import math
+
+    from PIL import ImageFont
+
+    from lakin.pipeline.render.base import TEMPLATES
+
+    lua = (TEMPLATES / "lakin.lua").read_text(encoding="utf-8")
+    block = lua[lua.index("-- BEGIN METRICS"):lua.index("-- END METRICS")]
+    for key, files in _TABLE_FONTS.items():
+        part = block[block.index(f"  {key} = {{"):]
+        for weight, path in zip(("regular", "bold"), files):
+            face = part[part.index(f"    {weight} = {{"):]
+            ascii_ = [int(v) for v in re.search(r"ascii = \{([^}]*)\}", face).group(1).split(",")]
+            font = ImageFont.truetype(path, 2048, layout_engine=ImageFont.Layout.BASIC)
+            upm = 2048  # both fonts' units per em: an advance read at 2048 px is in font units
+            measured = [math.ceil(font.getlength(chr(code)) * 1000 / upm) for code in range(32, 127)]
+            assert len(ascii_) == 95
+            off = [(chr(32 + i), a, m) for i, (a, m) in enumerate(zip(ascii_, measured)) if abs(a - m) > 2]
+            assert not off, (key, weight, off)
+    # the bold head "Realisasi" at 8 pt in DejaVu Sans Bold: 40.2 pt of advances (its ink in the PDF: 38.7 pt)
+    bold = [int(v) for v in re.search(r"ascii = \{([^}]*)\}", block[block.index("bold = {"):]).group(1).split(",")]
+    assert round(sum(bold[ord(c) - 32] for c in "Realisasi") * 8 / 1000, 1) == 40.2
+
+
 @pytest.mark.parametrize("name", ["alpha", "al\x1fpha"])
 def test_lakin_lua_reads_a_tables_cells_at_once_and_one_by_one_where_a_cell_holds_its_separator(name):
     """lakin.lua reads a table's cells in one stringify call, cut at U+001F (issue 15: about 0.07 s less per
