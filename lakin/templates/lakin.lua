@@ -316,13 +316,32 @@ local function default_widths(el)
   end
 end
 
--- Identifiers may break after "_", "=" and "/" (a zero-width space after each).
+-- Identifiers may break after "_", "=" and "/" (a zero-width space after each). An indicator's code ("IKM 10",
+-- "IKU 1a-N", "SK 1.1": two to four capitals, a space, a number) does not break at its space (a no-break space):
+-- a column of codes kept room for "IKM" only, and printed "IKM" and "10" on two lines.
+local NBSP = utf8.char(0xA0)
 local function breakable_identifiers(el)
   return el:walk({
     Str = function(s)
       if #s.text > 12 and s.text:find("[_=/]") then
         return pandoc.Str((s.text:gsub("([_=/])", "%1" .. ZWSP)))
       end
+    end,
+    Inlines = function(inlines)
+      local out, joined = pandoc.Inlines({}), false
+      local i = 1
+      while i <= #inlines do
+        local a, space, b = inlines[i], inlines[i + 1], inlines[i + 2]
+        if a.t == "Str" and space and space.t == "Space" and b and b.t == "Str"
+            and a.text:match("^%u%u%u?%u?$") and b.text:match("^%d") then
+          out:insert(pandoc.Str(a.text .. NBSP .. b.text))
+          joined, i = true, i + 3
+        else
+          out:insert(a)
+          i = i + 1
+        end
+      end
+      return joined and out or nil
     end,
   })
 end
