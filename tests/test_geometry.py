@@ -462,22 +462,14 @@ def test_clean_page_has_no_problems(tmp_path):
     assert pdf_problems(pdf) == []
 
 
-def test_table_columns_are_as_wide_as_their_words_need(tmp_path):
-    """A table too wide for automatic widths gets columns from lakin.lua's estimate of its words. The estimate came
-    from rough glyph widths, 15% more room, and bold heads 10% wider: in bkipm-banjarmasin 2024Q1's Tabel 2.2 the
-    short columns were 10-15% wider than their heads needed, and the indicators' column got 19% of the width
-    (six lines an indicator). Now it reads the table fonts' own widths (make_table_metrics.py): each short
-    column holds its head in bold with at most 8% to spare, and nothing overflows."""
+def _lakin_table(tmp_path: Path, heads: list[str], rows: list[list[str]]) -> tuple[list[float], Page]:
+    """A Markdown table through lakin.lua (pandoc's Typst writer) and lakin.typ, as a report's table is printed:
+    its column widths (shares of the text width) and the PDF page it is on."""
     import pypandoc
     import typst
 
     from lakin.pipeline.render.base import TEMPLATES
 
-    heads = ["No", "Sasaran", "Kode", "Indikator", "Satuan", "Target", "Realisasi", "Capaian", "Status"]
-    rows = [["1", "SK1.1", "IKU 1", "Jumlah sertifikat CPIB suplier yang diterbitkan lingkup Balai KIPM Banjarmasin",
-             "sertifikat", "0", "1,00", "N/A", "Abu-abu"],
-            ["2", "SK3.1", "IKM 10", "Unit Penanganan dan/atau Pengolahan Ikan yang menerapkan sistem traceability "
-             "lingkup Balai KIPM Banjarmasin", "UPI", "3", "3,00", "100,00", "Hijau"]]
     markdown = "\n".join("| " + " | ".join(r) + " |" for r in [heads, ["---"] * len(heads), *rows]) + "\n"
     pandoc = pypandoc.get_pandoc_path()
     document = subprocess.run([pandoc, "-f", "markdown", "-t", "json"], input=markdown, capture_output=True,
@@ -490,8 +482,32 @@ def test_table_columns_are_as_wide_as_their_words_need(tmp_path):
     (tmp_path / "main.typ").write_text('#import "lakin.typ": lakin-report\n#show: lakin-report.with(nama: "Uji")\n'
                                        + body, encoding="utf-8")
     typst.compile(str(tmp_path / "main.typ"), output=str(tmp_path / "t.pdf"), root=str(tmp_path))
-    page = next(p for p in read_pages(tmp_path / "t.pdf") if "Realisasi" in p.text)
+    page = next(p for p in read_pages(tmp_path / "t.pdf") if heads[-1] in p.text and heads[0] in p.text)
     assert page_problems(page) == []
+    return shares, page
+
+
+def _lines(page: Page, text: str) -> list[int]:
+    """For each printing of `text` (one table cell's words, in order) on the page: on how many lines it is."""
+    words, found = text.split(), []
+    for i, w in enumerate(page.words):
+        if w.text == words[0] and [x.text for x in page.words[i:i + len(words)]] == words:
+            found.append(len({round(x.top) for x in page.words[i:i + len(words)]}))
+    return found
+
+
+def test_table_columns_are_as_wide_as_their_words_need(tmp_path):
+    """A table too wide for automatic widths gets columns from lakin.lua's estimate of its words. The estimate came
+    from rough glyph widths, 15% more room, and bold heads 10% wider: in bkipm-banjarmasin 2024Q1's Tabel 2.2 the
+    short columns were 10-15% wider than their heads needed, and the indicators' column got 19% of the width
+    (six lines an indicator). Now it reads the table fonts' own widths (make_table_metrics.py): each short
+    column holds its head in bold with at most 8% to spare, and nothing overflows. A code ("IKM 10") is one unit."""
+    heads = ["No", "Sasaran", "Kode", "Indikator", "Satuan", "Target", "Realisasi", "Capaian", "Status"]
+    rows = [["1", "SK1.1", "IKU 1", "Jumlah sertifikat CPIB suplier yang diterbitkan lingkup Balai KIPM Banjarmasin",
+             "sertifikat", "0", "1,00", "N/A", "Abu-abu"],
+            ["2", "SK3.1", "IKM 10", "Unit Penanganan dan/atau Pengolahan Ikan yang menerapkan sistem traceability "
+             "lingkup Balai KIPM Banjarmasin", "UPI", "3", "3,00", "100,00", "Hijau"]]
+    shares, page = _lakin_table(tmp_path, heads, rows)
     text_width = page.width - MARGIN["left"] - MARGIN["right"]
     bold = {w.text: w.x1 - w.x0 for w in page.words if w.bold}
     inset = 8.0  # lakin.typ: 4 pt either side
@@ -508,6 +524,28 @@ def test_table_columns_are_as_wide_as_their_words_need(tmp_path):
             cells.append(number.x1 - code.x0)
         needed = max([bold[head], *cells]) + inset
         assert needed <= share * text_width <= needed * 1.08 + 1.0, (head, needed, share * text_width)
+
+
+def test_table_spare_width_goes_to_body_text_before_long_heads(tmp_path):
+    """kppbc-balikpapan 2024Q1's Tabel 2.25: the spare width was shared out in proportion to each column's longest
+    cell on one line, heads included, so the long heads of the amount columns ("Target 2024 (KEP-17/BC/ 2024) (Rp
+    juta)") took it, and "tidak ada data 2023 s.d. Maret" took six lines in each row of the Yoy column. And
+    bkipm-banjarmasin 2024Q1's Tabel 2.3 wrapped "10 sertifikat" to give the long Uraian column a few points more.
+    Now a head asks for a third of its length, and the spare width meets the small asks first."""
+    heads = ["No", "Jenis Penerimaan", "Target 2024 (KEP-17/BC/2024) (Rp juta)", "Realisasi Maret (Rp juta)",
+             "Realisasi s.d. Maret 2024 (Rp juta)", "Realisasi s.d. Maret 2023", "Yoy (%)", "% Capaian 2024"]
+    rows = [["1", "Bea Masuk", "1.191.480,10", "N/A", "N/A", "N/A", "tidak ada data 2023 s.d. Maret",
+             "tidak ada data"],
+            ["", "Total", "2.074.191,91", "134.265,30", "351.764,13", "N/A", "tidak ada data 2023 s.d. Maret",
+             "16,96%"]]
+    _, page = _lakin_table(tmp_path, heads, rows)
+    assert _lines(page, "tidak ada data 2023 s.d. Maret") == [3, 3]  # six lines each before
+    heads = ["Uraian", "Target", "Realisasi", "Capaian", "% dari Target Tahunan"]
+    rows = [["Tahun 2019", "-", "10 sertifikat", "-", "-"],
+            ["Target Renstra 2020-2024 (realisasi s.d. Triwulan I 2024) dan realisasi kumulatif tahun-tahun "
+             "sebelumnya menurut laporan kinerja", "10 sertifikat", "1 sertifikat", "10,00%", "-"]]
+    _, page = _lakin_table(tmp_path, heads, rows)
+    assert _lines(page, "10 sertifikat") == [1, 1]
 
 
 # --- valid files -----------------------------------------------------------------------------------

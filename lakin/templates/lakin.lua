@@ -247,11 +247,18 @@ end
 -- A table's measures, by table: the layout decision asks for them at every text size and unit it tries.
 local measured = setmetatable({}, { __mode = "k" })
 
+-- For each column: its longest word (`words`), its longest cell on one line (`texts`, which decides whether the
+-- table fits as it is), and the width its text asks for when the spare width is shared out (`wants`): a body cell's
+-- whole text, a head cell's over HEAD_LINES lines. A head is one row and may wrap; a column of long body texts
+-- ("tidak ada data 2023 s.d. Maret") lost its share to the long heads of number columns ("Target 2024
+-- (KEP-17/BC/2024) (Rp juta)") and printed six lines a cell.
+local HEAD_LINES = 3
+
 local function measure(el)
   local known = measured[el]
-  if known then return known[1], known[2] end
-  local words, texts = {}, {}
-  local function visit(rows, face)
+  if known then return known[1], known[2], known[3] end
+  local words, texts, wants = {}, {}, {}
+  local function visit(rows, face, lines)
     for _, row in ipairs(rows) do
       for _, cell in ipairs(row) do
         local longest = 0
@@ -259,27 +266,31 @@ local function measure(el)
           longest = math.max(longest, word_em(face, word))
         end
         if cell.span == 1 then
+          local text = text_em(face, cell.text)
           words[cell.col] = math.max(words[cell.col] or 0, longest)
-          texts[cell.col] = math.max(texts[cell.col] or 0, text_em(face, cell.text))
+          texts[cell.col] = math.max(texts[cell.col] or 0, text)
+          wants[cell.col] = math.max(wants[cell.col] or 0, text / lines)
         end
       end
     end
   end
   local cells = cell_texts(el)
-  visit(cells.head, FONT.bold)  -- the head's rows are bold (lakin.typ; "Kepala Tabel" in reference.docx)
-  visit(cells.other, FONT.regular)
-  visit(cells.body, FONT.regular)
-  measured[el] = { words, texts }
-  return words, texts
+  visit(cells.head, FONT.bold, HEAD_LINES)  -- the head's rows are bold (lakin.typ; "Kepala Tabel" in reference.docx)
+  visit(cells.other, FONT.regular, 1)
+  visit(cells.body, FONT.regular, 1)
+  measured[el] = { words, texts, wants }
+  return words, texts, wants
 end
 
-local function widths(el, size, inset)
-  local words, texts = measure(el)
+-- Each column's least width (its longest word) and the width it asks for (`asks`: "texts" or "wants", above).
+local function widths(el, size, inset, asks)
+  local words, texts, wants = measure(el)
+  local wide = asks == "wants" and wants or texts
   local n = #el.colspecs
   local min, max, sum_min, sum_max = {}, {}, 0, 0
   for i = 1, n do
     min[i] = (words[i] or 1) * size * SAFETY + inset
-    max[i] = math.max(min[i], (texts[i] or 1) * size + inset)
+    max[i] = math.max(min[i], (wide[i] or 1) * size + inset)
     sum_min, sum_max = sum_min + min[i], sum_max + max[i]
   end
   return min, max, sum_min, sum_max
@@ -296,17 +307,37 @@ local function fitting_size(el, fmt, width, smallest)
   return nil
 end
 
+-- Every column gets its least width; the spare width then goes first to the columns that ask for little more: each
+-- column gets what it asks for up to a common allowance, the allowance as large as the spare width permits (a
+-- column of "10 sertifikat" is not wrapped to give a long text column a few points more). When every column has
+-- what it asks for, the rest is shared out in proportion to what they asked.
 local function set_widths(el, size, inset, width)
-  local min, max, sum_min, sum_max = widths(el, size, inset)
+  local min, max, sum_min, sum_max = widths(el, size, inset, "wants")
+  local n = #el.colspecs
   local spare = math.max(0, width - sum_min)
   local stretch = sum_max - sum_min
   local total = math.max(width, sum_min)
-  for i = 1, #el.colspecs do
-    local w = min[i]
-    if stretch > 0 then
-      w = w + spare * (max[i] - min[i]) / stretch
+  local extra = {}
+  if spare >= stretch then
+    for i = 1, n do
+      extra[i] = stretch > 0 and spare * (max[i] - min[i]) / stretch or 0
     end
-    el.colspecs[i] = { el.colspecs[i][1], w / total }
+  else
+    local asks = {}
+    for i = 1, n do asks[i] = max[i] - min[i] end
+    table.sort(asks)
+    local allowance, left, open = 0, spare, n
+    for _, ask in ipairs(asks) do  -- the smallest asks first: met in full while the spare width lasts
+      if ask * open > left + allowance * open then break end
+      left, allowance, open = left - (ask - allowance) * open, ask, open - 1
+    end
+    allowance = allowance + (open > 0 and left / open or 0)
+    for i = 1, n do
+      extra[i] = math.min(max[i] - min[i], allowance)
+    end
+  end
+  for i = 1, n do
+    el.colspecs[i] = { el.colspecs[i][1], (min[i] + extra[i]) / total }
   end
 end
 
