@@ -49,8 +49,8 @@ end
 --   3. if they still do not, the text steps down further (PDF 6.5 -> 6 pt, DOCX 6.5 pt);
 --   4. if they still do not, the table goes on a landscape page of its own (PDF: `page(flipped: true)`;
 --      DOCX: a landscape section, set by lakin.pipeline.render from the bookmark `lakin-tabel-<size>-lanskap-N`).
--- Every column gets at least its longest word and the remaining width goes to the columns with the most
--- text. Identifiers (snake_case, key=value) may break after "_", "=" and "/". HTML tables are left to the
+-- Every column gets at least its longest word; the remaining width meets the smallest asks first (set_widths).
+-- Identifiers (snake_case, key=value) may break after "_", "=" and "/". HTML tables are left to the
 -- browser (lakin.css puts them in a horizontal scroll box). Widths are estimated from the table font's glyph
 -- widths (METRICS): the head's rows in its bold face, the other rows in its regular one.
 local TEXT_WIDTH = 439       -- pt: A4 portrait text width (21 cm - 3 cm - 2.5 cm)
