@@ -421,7 +421,8 @@ def test_a_job_interrupted_mid_build_is_not_finished_and_failures_keep_their_cau
 
 def test_a_worker_freezes_what_it_keeps_after_its_first_report(tmp_path, monkeypatch):
     """A batch worker's full garbage collections walked everything it had imported, 110-150 ms each: after its
-    first report, what it keeps leaves the collections (gc.freeze), once; a failed report counts too."""
+    first report, what it keeps leaves the collections (gc.freeze), once; a failed report counts too. Only in a
+    Dask worker's process (run_job): build_report called elsewhere freezes nothing."""
     import gc
 
     from lakin.pipeline.batch import worker
@@ -437,13 +438,16 @@ def test_a_worker_freezes_what_it_keeps_after_its_first_report(tmp_path, monkeyp
     monkeypatch.setattr(worker, "_frozen", False)
     monkeypatch.setattr(worker, "gc", SimpleNamespace(collect=recorded("collect"), freeze=recorded("freeze")))
     monkeypatch.setattr("lakin.pipeline.build.build", lambda *a, **k: 1 / 0)
+    args = (KPPBC, "2024", HTML, str(tmp_path), str(tmp_path / "reports"))
+    assert batch.build_report(*args).status == "failed" and calls == []  # not in a worker
+    monkeypatch.setattr(worker, "get_worker", lambda: SimpleNamespace(address="tcp://127.0.0.1:1"))
     try:
-        first = batch.build_report(KPPBC, "2024", HTML, str(tmp_path), str(tmp_path / "reports"))
+        first = worker.run_job(batch.build_report, *args)
         frozen = gc.get_freeze_count()
-        second = batch.build_report(KPPBC, "2024", HTML, str(tmp_path), str(tmp_path / "reports"))
+        second = worker.run_job(batch.build_report, *args)
     finally:
         gc.unfreeze()  # this test process's objects go back to the collector
-    assert first.status == second.status == "failed"
+    assert first.status == second.status == "failed" and first.address == "tcp://127.0.0.1:1"
     assert calls == ["collect", "freeze"] and frozen > 10_000
 
 

@@ -97,7 +97,6 @@ def build_report(satker: str, period: str, formats: Sequence[str], data_dir: str
         outcome.detail = traceback.format_exc()
     outcome.seconds = time.perf_counter() - start
     if outcome.status != ReportStatus.SKIPPED:
-        _freeze_once()
         with contextlib.suppress(Exception):
             outcome.memory_mb, outcome.kernel = _resources()
     return outcome
@@ -107,11 +106,12 @@ _frozen = False
 
 
 def _freeze_once() -> None:
-    """After the first report this process builds: what it imported and keeps (Dask, pandas, Altair, lakin's
-    caches; about 190,000 objects) is taken out of every later garbage collection (`gc.freeze`), as the warm
-    kernel does with its own (lakin.pipeline.kernel). A worker's full collections took 110-150 ms each, 11 in 10
-    reports. 16 synthetic reports, three alternating pairs: the workers' own CPU 66.6, 67.6 and 78.2 s without,
-    62.5, 65.9 and 69.2 s with; the same peak memory. Garbage of the first report is collected first."""
+    """After the first report a worker process builds (`run_job`): what it imported and keeps (Dask, pandas,
+    Altair, lakin's caches; about 190,000 objects) is taken out of every later garbage collection (`gc.freeze`),
+    as the warm kernel does with its own (lakin.pipeline.kernel). A worker's full collections took 110-150 ms
+    each, 11 in 10 reports. 16 synthetic reports, three alternating pairs: the workers' own CPU 66.6, 67.6 and
+    78.2 s without, 62.5, 65.9 and 69.2 s with; the same peak memory. Garbage of the first report is collected
+    first."""
     global _frozen
     if _frozen:
         return
@@ -125,6 +125,8 @@ def run_job(job: Callable[..., ReportOutcome], *args) -> ReportOutcome:
     outcome = job(*args)
     with contextlib.suppress(ValueError):  # not on a Dask worker
         outcome.address = get_worker().address
+        if outcome.status != ReportStatus.SKIPPED:
+            _freeze_once()  # a worker's process only: never the process of a caller of build_report
     return outcome
 
 
