@@ -677,10 +677,19 @@ def test_html_tables_scroll_sideways_and_numbers_align_right(wide_tables):
     assert "right" in first_row[1].get("style", "") and "right" not in first_row[0].get("style", "")
 
 
-_TABLE_FONTS = {"dejavu": ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-                            "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),
-                "liberation": ("/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf",
-                               "/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf")}
+def _table_fonts() -> dict[str, tuple[str, str]]:
+    """The font files make_table_metrics.py reads (it imports fontTools only when it runs)."""
+    import importlib.util
+
+    from lakin.pipeline.render.base import TEMPLATES
+
+    spec = importlib.util.spec_from_file_location("make_table_metrics", TEMPLATES / "make_table_metrics.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.FONTS
+
+
+_TABLE_FONTS = _table_fonts()
 
 
 @pytest.mark.skipif(not all(Path(f).exists() for pair in _TABLE_FONTS.values() for f in pair),
