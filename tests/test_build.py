@@ -99,6 +99,10 @@ def test_docx_tables_images_headings(case):
     for title in expect["bab"]:
         assert any(title in h for h in headings), title
     assert headings_ending_a_section(doc) == []
+    # no row is broken across pages (w:cantSplit): Word breaks rows by default
+    from docx.oxml.ns import qn
+    rows = list(doc.element.body.iter(qn("w:tr")))
+    assert rows and all(r.find(f"{qn('w:trPr')}/{qn('w:cantSplit')}") is not None for r in rows)
 
 
 def _heading_levels(doc) -> dict[str, int]:

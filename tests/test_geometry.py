@@ -548,6 +548,24 @@ def test_table_spare_width_goes_to_body_text_before_long_heads(tmp_path):
     assert _lines(page, "10 sertifikat") == [1, 1]
 
 
+def test_a_table_row_is_never_broken_across_pages(tmp_path):
+    """Typst breaks a row of automatic height across pages by default: the row's first lines end one page, the rest
+    follow the repeated head on the next (in the DOCX, kppbc-balikpapan 2024's "Indeks capaian IKU 13a-N" was cut
+    so; word.py's test is in test_build). lakin.typ keeps each row whole."""
+    import typst
+
+    from lakin.pipeline.render.base import TEMPLATES
+
+    shutil.copyfile(TEMPLATES / "lakin.typ", tmp_path / "lakin.typ")
+    tall = " ".join(f"baris{i}" for i in range(40))
+    (tmp_path / "main.typ").write_text(
+        '#import "lakin.typ": lakin-report\n#show: lakin-report.with(nama: "Uji")\n#pagebreak()\n#v(19.6cm)\n'
+        f"#table(columns: (3cm, 3cm), table.header([Uraian], [Nilai]), [{tall}], [1,00])\n", encoding="utf-8")
+    typst.compile(str(tmp_path / "main.typ"), output=str(tmp_path / "t.pdf"), root=str(tmp_path))
+    pages = [p.number for p in read_pages(tmp_path / "t.pdf") for w in p.words if w.text.startswith("baris")]
+    assert len(pages) == 40 and len(set(pages)) == 1, sorted(set(pages))
+
+
 # --- valid files -----------------------------------------------------------------------------------
 
 

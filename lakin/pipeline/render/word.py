@@ -233,6 +233,24 @@ def _sorted_relationships(xml: bytes) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
+def _cant_split(row, trpr) -> None:
+    """A table row is never broken across pages (`w:cantSplit`): Word and LibreOffice break a row by default, and
+    kppbc-balikpapan 2024's "Indeks capaian IKU 13a-N" ended a page as "Indeks capaian", its "IKU 13a-N" alone
+    on the next page under the repeated head."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    if trpr is None:
+        trpr = OxmlElement("w:trPr")
+        before = row.find(qn("w:tblPrEx"))  # w:tr: tblPrEx?, trPr?, then the cells
+        if before is not None:
+            before.addnext(trpr)
+        else:
+            row.insert(0, trpr)
+    if trpr.find(qn("w:cantSplit")) is None:
+        trpr.insert(0, OxmlElement("w:cantSplit"))
+
+
 def style_docx_tables(path: Path, images: dict[str, bytes] | None = None) -> None:
     """Table cells get the reference document's "Isi Tabel" / "Kepala Tabel" styles, or their "Kecil" /
     "Mini" variants for tables that lakin.lua marked (bookmark `lakin-tabel-kecil-N`, `lakin-tabel-mini-N`)
@@ -275,6 +293,7 @@ def style_docx_tables(path: Path, images: dict[str, bytes] | None = None) -> Non
         for row in element.iterchildren(qn("w:tr")):
             trpr = row.find(qn("w:trPr"))
             header = trpr is not None and trpr.find(qn("w:tblHeader")) is not None
+            _cant_split(row, trpr)
             for pstyle in row.iter(qn("w:pStyle")):
                 if pstyle.get(qn("w:val")) in plain:
                     pstyle.set(qn("w:val"), head_id if header else body_id)
