@@ -462,27 +462,33 @@ def test_clean_page_has_no_problems(tmp_path):
     assert pdf_problems(pdf) == []
 
 
-def _lakin_table(tmp_path: Path, heads: list[str], rows: list[list[str]]) -> tuple[list[float], Page]:
-    """A Markdown table through lakin.lua (pandoc's Typst writer) and lakin.typ, as a report's table is printed:
-    its column widths (shares of the text width) and the PDF page it is on."""
-    import pypandoc
+def _lakin_typ_pdf(tmp_path: Path, body: str) -> Path:
+    """A Typst body set in lakin.typ's report template (its table rules, fonts and page), compiled to PDF."""
     import typst
 
     from lakin.pipeline.render.base import TEMPLATES
 
-    markdown = "\n".join("| " + " | ".join(r) + " |" for r in [heads, ["---"] * len(heads), *rows]) + "\n"
-    pandoc = pypandoc.get_pandoc_path()
-    document = subprocess.run([pandoc, "-f", "markdown", "-t", "json"], input=markdown, capture_output=True,
-                              text=True, check=True).stdout
-    body = subprocess.run([pandoc, "-f", "json", "--lua-filter", str(TEMPLATES / "lakin.lua"), "-t", "typst"],
-                          input=document, capture_output=True, text=True, check=True).stdout
-    shares = [float(v) / 100 for v in re.search(r"columns: \(([^)]*)\)", body).group(1).replace("%", "").split(",")
-              if v.strip()]
     shutil.copyfile(TEMPLATES / "lakin.typ", tmp_path / "lakin.typ")
     (tmp_path / "main.typ").write_text('#import "lakin.typ": lakin-report\n#show: lakin-report.with(nama: "Uji")\n'
                                        + body, encoding="utf-8")
     typst.compile(str(tmp_path / "main.typ"), output=str(tmp_path / "t.pdf"), root=str(tmp_path))
-    page = next(p for p in read_pages(tmp_path / "t.pdf") if heads[-1] in p.text and heads[0] in p.text)
+    return tmp_path / "t.pdf"
+
+
+def _lakin_table(tmp_path: Path, heads: list[str], rows: list[list[str]]) -> tuple[list[float], Page]:
+    """A Markdown table through lakin.lua (pandoc's Typst writer) and lakin.typ, as a report's table is printed:
+    its column widths (shares of the text width) and the PDF page it is on."""
+    import pypandoc
+
+    from lakin.pipeline.render.base import TEMPLATES
+
+    markdown = "\n".join("| " + " | ".join(r) + " |" for r in [heads, ["---"] * len(heads), *rows]) + "\n"
+    body = subprocess.run([pypandoc.get_pandoc_path(), "-f", "markdown", "--lua-filter", str(TEMPLATES / "lakin.lua"),
+                           "-t", "typst"], input=markdown, capture_output=True, text=True, check=True).stdout
+    shares = [float(v) / 100 for v in re.search(r"columns: \(([^)]*)\)", body).group(1).replace("%", "").split(",")
+              if v.strip()]
+    pdf = _lakin_typ_pdf(tmp_path, body)
+    page = next(p for p in read_pages(pdf) if heads[-1] in p.text and heads[0] in p.text)
     assert page_problems(page) == []
     return shares, page
 
@@ -552,17 +558,10 @@ def test_a_table_row_is_never_broken_across_pages(tmp_path):
     """Typst breaks a row of automatic height across pages by default: the row's first lines end one page, the rest
     follow the repeated head on the next (in the DOCX, kppbc-balikpapan 2024's "Indeks capaian IKU 13a-N" was cut
     so; word.py's test is in test_build). lakin.typ keeps each row whole."""
-    import typst
-
-    from lakin.pipeline.render.base import TEMPLATES
-
-    shutil.copyfile(TEMPLATES / "lakin.typ", tmp_path / "lakin.typ")
     tall = " ".join(f"baris{i}" for i in range(40))
-    (tmp_path / "main.typ").write_text(
-        '#import "lakin.typ": lakin-report\n#show: lakin-report.with(nama: "Uji")\n#pagebreak()\n#v(19.6cm)\n'
-        f"#table(columns: (3cm, 3cm), table.header([Uraian], [Nilai]), [{tall}], [1,00])\n", encoding="utf-8")
-    typst.compile(str(tmp_path / "main.typ"), output=str(tmp_path / "t.pdf"), root=str(tmp_path))
-    pages = [p.number for p in read_pages(tmp_path / "t.pdf") for w in p.words if w.text.startswith("baris")]
+    pdf = _lakin_typ_pdf(tmp_path, "#pagebreak()\n#v(19.6cm)\n"
+                         f"#table(columns: (3cm, 3cm), table.header([Uraian], [Nilai]), [{tall}], [1,00])\n")
+    pages = [p.number for p in read_pages(pdf) for w in p.words if w.text.startswith("baris")]
     assert len(pages) == 40 and len(set(pages)) == 1, sorted(set(pages))
 
 

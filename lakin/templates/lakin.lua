@@ -351,7 +351,7 @@ end
 -- "IKU 1a-N", "SK 1.1": two to four capitals, a space, a number) does not break at its space (a no-break space):
 -- a column of codes kept room for "IKM" only, and printed "IKM" and "10" on two lines.
 local NBSP = utf8.char(0xA0)
-local function breakable_identifiers(el)
+local function line_breaks_in_cells(el)
   return el:walk({
     Str = function(s)
       if #s.text > 12 and s.text:find("[_=/]") then
@@ -524,7 +524,7 @@ local function status_chips(el)
 end
 
 function Table(el)
-  el = align_numbers(breakable_identifiers(el))
+  el = align_numbers(line_breaks_in_cells(el))
   local fmt = (is_typst() and TYPST) or (is_docx() and DOCX) or nil
   if fmt == nil then
     default_widths(el)  -- HTML: the browser lays the table out, in a box that scrolls sideways
