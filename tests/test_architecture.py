@@ -30,6 +30,8 @@ MAX_LINES = 450
 # Imports that may stay inside a function: optional or heavy third-party modules, loaded only where used.
 LAZY_ALLOWED = {
     "dask": "Dask distributed: only a batch on a cluster needs it",
+    "typst": "Typst compiles in a child of its own; a build's process imports it only to list the fonts Typst sees "
+             "(the PDF's charts, lakin.pipeline.render.pdf.typst_has_chart_fonts), once, and only for a PDF",
     "distributed": "Dask distributed: only a batch on a cluster needs it",
     "vl_convert": "chart conversion: only rendering needs it (70 ms per chart, 0.5 s to import)",
     "altair": "only where charts are made (chapters, exploration); a build's own process converts their specs "

@@ -1,4 +1,5 @@
-"""lakin.present.charts conversion: each chart drawn once per report (SVG), PNG only for DOCX, ids from content."""
+"""lakin.present.charts conversion: each chart drawn once per report (SVG, which HTML and PDF embed), PNG only for
+DOCX (and the PDF where Typst lacks the charts' font), ids from content."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from types import SimpleNamespace
 
 import altair as alt
 import nbformat
@@ -17,6 +19,8 @@ import vl_convert
 from pypdf import PdfReader
 
 from lakin.pipeline.render import assemble, render_report
+from lakin.pipeline.render import pandoc as pandoc_engine
+from lakin.pipeline.render.pdf import typst_has_chart_fonts
 from lakin.present import charts
 from lakin.present.charts import offline_html, spec_dict, svg_to_png, to_png, to_svg
 from test_render import make_meta, write_notebooks
@@ -101,19 +105,74 @@ def _charts_without_svg(notebooks) -> int:
     return count
 
 
+def _pdf_fonts(path) -> set[str]:
+    """The base names of the fonts a PDF's pages use, without the subset prefix."""
+    names = set()
+    for page in PdfReader(str(path)).pages:
+        for font in (page["/Resources"].get("/Font") or {}).values():
+            names.add(str(font.get_object()["/BaseFont"]).split("+")[-1])
+    return names
+
+
 @pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
-def test_a_report_draws_each_chart_once_and_rasterises_once_for_docx_and_pdf(tmp_path, counted):
+def test_a_report_draws_each_chart_once_and_rasterises_it_only_for_docx(tmp_path, counted):
+    """The PDF embeds the chart's SVG: no image in the PDF, the chart's text is text in Liberation Sans (the font
+    vl-convert placed it with). Only DOCX rasterises. Before, the PDF had the PNG: one image, no chart text."""
+    if not typst_has_chart_fonts():
+        pytest.skip("Liberation Sans/Arial tidak terpasang untuk Typst: PDF memakai PNG (diuji di bawah)")
     notebooks = write_notebooks(tmp_path / "nb")  # one chart
     counted.update(vega=0, raster=0)
     files = render_report(notebooks, make_meta(), tmp_path / "out", "html,docx,pdf", engine="pandoc")
-    assert counted == {"vega": _charts_without_svg(notebooks), "raster": 1}  # SVG once; its PNG once
+    assert counted == {"vega": _charts_without_svg(notebooks), "raster": 1}  # SVG once; its PNG once (DOCX)
     assert "data:image/svg+xml;base64," in files["html"].read_text(encoding="utf-8")
-    assert sum(len(page.images) for page in PdfReader(str(files["pdf"])).pages) == 1
+    pdf = PdfReader(str(files["pdf"]))
+    assert sum(len(page.images) for page in pdf.pages) == 0
+    assert "Februari" in "".join(page.extract_text() for page in pdf.pages)  # an axis label of the chart
+    assert "LiberationSans" in _pdf_fonts(files["pdf"])
     media = [n for n in zipfile.ZipFile(files["docx"]).namelist() if n.startswith("word/media/")]
     assert media and all(n.endswith(".png") for n in media)  # Word and LibreOffice read PNG everywhere
+    for formats in ("html", "html,pdf"):
+        counted.update(vega=0, raster=0)
+        render_report(notebooks, make_meta(), tmp_path / "out", formats, engine="pandoc")
+        assert counted["raster"] == 0  # HTML and PDF show the SVG
+
+
+@pytest.mark.slow
+def test_a_pdf_gets_png_charts_where_typst_lacks_the_charts_font(tmp_path, counted, monkeypatch):
+    """On a machine without Liberation Sans or Arial, a label drawn by Typst in another font would no longer fit
+    where Vega placed it: the PDF gets the PNG vl-convert drew with its own font."""
+    monkeypatch.setattr(pandoc_engine, "typst_has_chart_fonts", lambda: False)
+    notebooks = write_notebooks(tmp_path / "nb")
     counted.update(vega=0, raster=0)
-    render_report(notebooks, make_meta(), tmp_path / "out", "html", engine="pandoc")
-    assert counted["raster"] == 0  # HTML shows the SVG
+    files = render_report(notebooks, make_meta(), tmp_path / "out", "pdf", engine="pandoc")
+    assert counted["raster"] == 1
+    pdf = PdfReader(str(files["pdf"]))
+    assert sum(len(page.images) for page in pdf.pages) == 1
+    assert "Februari" not in "".join(page.extract_text() for page in pdf.pages)
+    assert "LiberationSans" not in _pdf_fonts(files["pdf"])
+
+
+def test_typst_has_the_charts_font_when_it_finds_liberation_sans_or_arial_upright_in_both_weights(monkeypatch):
+    import typst
+
+    from lakin.pipeline.render import pdf
+
+    def machine(*faces):
+        class Fonts:
+            def __init__(self, **kwargs):
+                pass
+
+            def fonts(self):
+                return [SimpleNamespace(family=f, weight=w, style=s, stretch=st) for f, w, s, st in faces]
+        monkeypatch.setattr(typst, "Fonts", Fonts)
+        return pdf.typst_has_chart_fonts.__wrapped__()
+
+    assert machine(("Liberation Sans", 400, "normal", 1.0), ("Liberation Sans", 700, "normal", 1.0))
+    assert machine(("Arial", 400, "normal", 1.0), ("Arial", 700, "normal", 1.0), ("DejaVu Sans", 400, "normal", 1.0))
+    assert not machine(("DejaVu Sans", 400, "normal", 1.0), ("DejaVu Sans", 700, "normal", 1.0))
+    assert not machine(("Liberation Sans", 400, "normal", 1.0))  # no bold: chart titles are bold
+    assert not machine(("Liberation Sans", 400, "normal", 0.75), ("Liberation Sans", 700, "normal", 0.75))  # Narrow
+    assert not machine(("Arial", 400, "italic", 1.0), ("Arial", 700, "italic", 1.0))
 
 
 def test_quarto_document_gets_png_charts(tmp_path):

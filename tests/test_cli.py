@@ -157,17 +157,24 @@ def test_a_first_build_starts_its_drawing_child_before_reading_the_data_and_a_re
 
 def test_a_first_builds_child_asks_for_pngs_as_its_renderer_draws_them(tmp_path, monkeypatch, no_kernel):
     """Whether the chart cache holds a report's charts (`charts_kept`) is asked with PNGs when the renderer makes
-    them for a format wanted: pandoc for DOCX and PDF only, Quarto for every format (HTML too)."""
+    them for a format wanted: pandoc for DOCX (and for the PDF where Typst lacks the charts' font), Quarto for every
+    format (HTML too)."""
     import lakin.pipeline.render
+    from lakin.pipeline.render import pandoc as pandoc_engine
 
     asked = []
     monkeypatch.setattr(building, "charts_kept", lambda satker, period, raster: asked.append(raster) or True)
     monkeypatch.setattr(lakin.pipeline.render.QuartoEngine, "available", lambda self: True)
-    for renderer, formats in (("pandoc", ("html",)), ("pandoc", ("html", "pdf")), ("quarto", ("html",))):
+    fonts = [True]
+    monkeypatch.setattr(pandoc_engine, "typst_has_chart_fonts", lambda: fonts[0])
+    for renderer, formats, font in (("pandoc", ("html",), True), ("pandoc", ("html", "pdf"), True),
+                                    ("pandoc", ("html", "pdf"), False), ("pandoc", ("docx",), True),
+                                    ("quarto", ("html",), True)):
+        fonts[0] = font
         with pytest.raises(NoDataError):
             building.build("kppbc-balikpapan", "2023", DATA, tmp_path, formats=formats, renderer=renderer,
                            sidework=True)
-    assert asked == [False, True, True] and no_kernel == []
+    assert asked == [False, False, True, True, True] and no_kernel == []
 
 
 def test_targets_without_results_warn_and_strict_refuses(capsys, tmp_path, no_kernel):

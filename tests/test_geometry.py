@@ -81,8 +81,43 @@ class Page:
         return " ".join(w.text for w in self.words)
 
 
+def figure_contents(page) -> set[int]:
+    """The marked-content ids of the page's figures (Typst tags each image as a Figure in the PDF's structure
+    tree): a chart's contents, its paths and text when Typst drew its SVG, carry them."""
+    import ctypes
+
+    import pypdfium2.raw as raw
+
+    tree = raw.FPDF_StructTree_GetForPage(page.raw)
+    if not tree:
+        return set()
+    found: set[int] = set()
+    buffer = ctypes.create_string_buffer(64)
+
+    def walk(element, inside: bool) -> None:
+        size = raw.FPDF_StructElement_GetType(element, buffer, len(buffer))
+        inside = inside or buffer.raw[:size].decode("utf-16-le").rstrip("\0") == "Figure"
+        if inside:
+            found.update(raw.FPDF_StructElement_GetMarkedContentIdAtIndex(element, k)
+                         for k in range(raw.FPDF_StructElement_GetMarkedContentIdCount(element)))
+        for k in range(raw.FPDF_StructElement_CountChildren(element)):
+            child = raw.FPDF_StructElement_GetChildAtIndex(element, k)
+            if child:
+                walk(child, inside)
+
+    try:
+        for k in range(raw.FPDF_StructTree_CountChildren(tree)):
+            walk(raw.FPDF_StructTree_GetChildAtIndex(tree, k), False)
+    finally:
+        raw.FPDF_StructTree_Close(tree)
+    found.discard(-1)
+    return found
+
+
 def read_pages(path: Path) -> list[Page]:
-    """Glyphs, words, images and paths of every page, in points from the top-left corner.
+    """Glyphs, words, images and paths of every page, in points from the top-left corner. A figure is one image,
+    the box of everything it draws: a chart whose SVG Typst drew is paths and text, read as one image as a PNG
+    chart is (its own layout is Vega's).
 
     Characters are read through pdfium's C functions with boxes filled in place: pypdfium2's per-character
     helpers allocate new ctypes values at each call, and a report has about 60,000 characters."""
@@ -113,9 +148,12 @@ def read_pages(path: Path) -> list[Page]:
                                       max(g.bottom for g in current), current[0].bold))
                     current.clear()
 
+            figures = figure_contents(page)
             for i in range(raw.FPDFText_CountChars(handle)):
                 ch = chr(raw.FPDFText_GetUnicode(handle, i))
-                if raw.FPDFText_IsGenerated(handle, i) or not ch.strip() or ch == "\u200b":
+                if raw.FPDFText_IsGenerated(handle, i) or not ch.strip() or ch == "\u200b" or (
+                        figures and raw.FPDFPageObj_GetMarkedContentID(raw.FPDFText_GetTextObject(handle, i))
+                        in figures):
                     flush()
                     continue
                 if not raw.FPDFText_GetCharBox(handle, i, *refs) or not raw.FPDFText_GetLooseCharBox(handle, i,
@@ -136,11 +174,19 @@ def read_pages(path: Path) -> list[Page]:
                 glyphs.append(g)
             flush()
             images, paths = [], []
+            drawn: dict[int, list[Box]] = defaultdict(list)  # each figure's objects
             for obj in page.get_objects(max_depth=8):
-                if obj.type in (raw.FPDF_PAGEOBJ_IMAGE, raw.FPDF_PAGEOBJ_PATH):
+                if obj.type in (raw.FPDF_PAGEOBJ_IMAGE, raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_TEXT):
                     x0, y0, x1, y1 = obj.get_bounds()
                     box = Box(x0, height - y1, x1, height - y0)
-                    (images if obj.type == raw.FPDF_PAGEOBJ_IMAGE else paths).append(box)
+                    figure = raw.FPDFPageObj_GetMarkedContentID(obj.raw) if figures else -1
+                    if figure in figures:
+                        drawn[figure].append(box)
+                    elif obj.type != raw.FPDF_PAGEOBJ_TEXT:
+                        (images if obj.type == raw.FPDF_PAGEOBJ_IMAGE else paths).append(box)
+            for boxes in drawn.values():
+                images.append(Box(min(b.x0 for b in boxes), min(b.top for b in boxes), max(b.x1 for b in boxes),
+                                  max(b.bottom for b in boxes)))
             pages.append(Page(number, width, height, glyphs, words, images, paths))
     finally:
         pdf.close()

@@ -317,13 +317,13 @@ def build(satker: str, periode: str, data_dir: str | Path | None = None, reports
         side = None
         try:
             chosen = _renderer(renderer)  # an unknown or unavailable renderer is refused before the data is read
-            raster = bool(set(formats) & render.RENDERERS[chosen].raster_formats)  # charts as PNG too
+            raster = bool(render.RENDERERS[chosen].png_formats(formats))  # charts as PNG too
             first = not strict and not (reuse and (out_dir / "notebooks").is_dir())  # every chapter executes
             if first and sidework and not charts_kept(params.satker, params.period.label, raster):
                 # the child that draws the charts (no kernel) starts before the data is read: its imports and its
                 # Vega engine (lakin.pipeline.sidework) take the core this process leaves free meanwhile; a build
                 # refused for its data stops it (below). Not when the chart cache still holds every chart of the
-                # report's last build (PNGs too for DOCX and PDF): it then starts with a chart the cache lacks.
+                # report's last build (PNGs too for DOCX): it then starts with a chart the cache lacks.
                 side = SideWork(work)
             start = time.perf_counter()
             snap = snapshot(data_path, params.satker, params.period.tahun, work / "data")

@@ -29,7 +29,7 @@ the kernel runs the chapter's next cells), then the path of the executed noteboo
 render does (those it drew already are found in the cache); it writes nowhere but the cache. The protocol is
 one JSON object per line on its stdin; it exits when stdin closes, after the last job.
 
-Once the last chapter ran, the build's process is free. With PNGs to make (DOCX, PDF) it leaves the child a sign
+Once the last chapter ran, the build's process is free. With PNGs to make (DOCX) it leaves the child a sign
 (`SideWork.svgs_only`, a file in the build's work folder): the child then draws only SVGs, and the build's
 process makes their PNGs as they come (lakin.pipeline.render.rasterise_drawn), which needs no Vega engine of its
 own (0.8 s to start, holding the GIL). Measured on kppbc-balikpapan 2024, four alternating pairs of cold builds:

@@ -10,7 +10,7 @@
 - Outputs: `text/markdown` is used for every output that has it (`lakin.kind` text, heading, table);
   outputs with `lakin.kind == "figure"`, or with an image and no Markdown, become image files in the media
   directory: a PNG output as it is; a chart (Vega-Lite spec) as the SVG the notebook displayed, drawn once,
-  which HTML embeds; DOCX and PDF get a PNG rasterised from that SVG (`Assembly.rasters`). Other outputs
+  which HTML and PDF embed; DOCX gets a PNG rasterised from that SVG (`Assembly.rasters`). Other outputs
   (`text/plain`, `text/html` only, streams) are not part of the report.
 - An `error` output anywhere (even in a skipped cell) refuses the render: RenderError naming the
   notebook and the cell.

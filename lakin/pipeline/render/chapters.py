@@ -44,8 +44,8 @@ class Assembler:
 
     A chart (a figure output with a Vega-Lite spec) is written once, as the SVG the notebook displayed (drawn
     from the spec only when the notebook kept none): the HTML embeds it as it is. `rasters` names, for each
-    chart's SVG, the PNG the formats that need one (DOCX, PDF) draw from it; with `raster_charts` (Quarto: one
-    document for every format) the chart is written as that PNG instead.
+    chart's SVG, the PNG the formats that need one (DOCX; `RenderEngine.png_formats`) draw from it; with
+    `raster_charts` (Quarto: one document for every format) the chart is written as that PNG instead.
     """
 
     def __init__(self, media_dir: Path, media_ref: str, raster_charts: bool = False) -> None:

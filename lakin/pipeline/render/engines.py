@@ -31,6 +31,11 @@ class RenderEngine:
     formats: tuple[str, ...] = FORMATS
     raster_formats: frozenset[str] = frozenset()  # formats that get each chart as a PNG (drawn from its SVG)
 
+    @classmethod
+    def png_formats(cls, formats: Sequence[str]) -> frozenset[str]:
+        """Of `formats`, those that get each chart as a PNG on this machine (the others get its SVG)."""
+        return frozenset(formats) & cls.raster_formats
+
     def available(self) -> bool:
         return True
 

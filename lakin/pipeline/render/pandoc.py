@@ -29,7 +29,7 @@ from lakin.pipeline.render.base import MEDIA_DIR, TEMPLATES, TOC_DEPTH, TOC_TITL
 from lakin.pipeline.render.engines import RENDERERS, RenderEngine, run
 from lakin.pipeline.render.interactive import interactive_html
 from lakin.pipeline.render.meta import ReportMeta
-from lakin.pipeline.render.pdf import compile_pdf, drop_false_suspects
+from lakin.pipeline.render.pdf import compile_pdf, drop_false_suspects, typst_has_chart_fonts
 from lakin.pipeline.render.safety import MARKDOWN_READER, check_html, confined_json, digest
 from lakin.pipeline.render.word import png_stand_in, style_docx_tables
 from lakin.present.charts import svgs_to_pngs
@@ -41,9 +41,10 @@ log = logging.getLogger(__name__)
 
 HTML_TOC_DEPTH = 4  # the HTML sidebar lists every per-indicator section (Bab III A.1, level 4)
 # Formats that get each chart as the PNG rasterised from its SVG: DOCX (pandoc's DOCX writer embeds an SVG with
-# no PNG fallback, which older Word and LibreOffice need) and PDF (Typst could embed the SVG, but the PDF's
-# layout checks, tests/test_geometry.py, read a chart as one image, and its text would enter the PDF's text).
-RASTER_FORMATS = frozenset({"docx", "pdf"})
+# no PNG fallback, which older Word and LibreOffice need). The PDF embeds the SVG (vectors, its text as text: Typst
+# compiles a report in about half the CPU it spends decoding and re-encoding PNGs, and the PDF is half the size),
+# unless Typst lacks the charts' font on this machine (`PandocEngine.png_formats`, pdf.typst_has_chart_fonts).
+RASTER_FORMATS = frozenset({"docx"})
 # pandoc's HTML and DOCX writers get small stand-ins of the charts, and the real images are put back in what they
 # wrote: DOCX the PNGs (word.png_stand_in; its writer parsed 5 MB of base64 PNG, 2 s), HTML the SVGs
 # (`svg_stand_in`; --embed-resources re-reads every inline image, 1 s). False gives pandoc the real images: the
@@ -99,6 +100,14 @@ class PandocEngine(RenderEngine):
     auto_rank = 1  # after Quarto: the engine every machine has
     raster_formats = RASTER_FORMATS
 
+    @classmethod
+    def png_formats(cls, formats) -> frozenset[str]:
+        """DOCX's charts are PNGs; the PDF's too when Typst lacks the font their text was laid out with."""
+        wanted = frozenset(formats)
+        if "pdf" in wanted and not typst_has_chart_fonts():
+            return wanted & (cls.raster_formats | {"pdf"})
+        return wanted & cls.raster_formats
+
     def available(self) -> bool:
         return find_spec("pypandoc") is not None and find_spec("typst") is not None
 
@@ -133,7 +142,8 @@ class PandocEngine(RenderEngine):
         document = self._read(source, work_dir)  # the one parse every writer starts from
         media = work_dir / MEDIA_DIR
         rasters: dict[str, str] = {}
-        if assembly.rasters and set(formats) & self.raster_formats:  # each chart's PNG, drawn once from its SVG
+        pngs = self.png_formats(formats)
+        if assembly.rasters and pngs:  # each chart's PNG, drawn once from its SVG
             svgs = [(media / name).read_text(encoding="utf-8") for name in assembly.rasters]
             for png, data in zip(assembly.rasters.values(), svgs_to_pngs(svgs)):
                 (media / png).write_bytes(data)
@@ -152,7 +162,7 @@ class PandocEngine(RenderEngine):
                 folder, svgs = stand_ins(media, work_dir / "media-html", ".svg",
                                          lambda _data, name, nonce=nonce: svg_stand_in(nonce, name))
                 extras[fmt]["put_back"] = lambda text, svgs=svgs, nonce=nonce: put_back_svgs(text, svgs, nonce)
-            inputs[fmt] = (folder, fmt != "pdf", rasters if fmt in self.raster_formats else {})
+            inputs[fmt] = (folder, fmt != "pdf", rasters if fmt in pngs else {})
         # one walk of the document checks it for every writer (RenderError before any writer runs)
         for fmt, text in confined_json(document, inputs).items():
             (work_dir / f"report-{fmt}.json").write_text(text, encoding="utf-8")

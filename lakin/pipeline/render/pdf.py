@@ -3,6 +3,7 @@ and a MarkInfo key poppler misreads."""
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import select
@@ -14,12 +15,17 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from lakin.errors import RenderError
-from lakin.present.charts.fonts import without_chart_fonts
+from lakin.present.charts.fonts import system_fonts, without_chart_fonts
 
-__all__ = ["KEPT_TYPST_BYTES", "PDF_STANDARDS", "TYPST_TIMEOUT", "compile_pdf", "drop_false_suspects", "kept_typst",
-           "pdf_timestamp"]
+__all__ = ["CHART_FONTS", "KEPT_TYPST_BYTES", "PDF_STANDARDS", "TYPST_TIMEOUT", "compile_pdf", "drop_false_suspects",
+           "kept_typst", "pdf_timestamp", "typst_has_chart_fonts"]
 
 TYPST_TIMEOUT = 600
+# The fonts the charts' text was laid out with: vl-convert measures every label with its own Liberation Sans, and
+# Arial has the same metrics. The PDF embeds a chart's SVG (vectors; its text is text) when Typst finds one of them,
+# regular and bold, on this machine; otherwise the chart's PNG, whose text vl-convert drew with its own font
+# (`typst_has_chart_fonts`). A label never falls back to a font of other widths than it was placed for.
+CHART_FONTS = ("Liberation Sans", "Arial")
 # The child: the `typst` package only (no lakin, no pandas: it starts in about 60 ms). One compile per line of JSON
 # on stdin, one line of JSON back (its warnings, or the error), with the child's peak memory so that a kept child
 # (`kept_typst`) can be replaced; `compile_pdf` alone sends one line and closes stdin, and the child ends. One
@@ -52,6 +58,23 @@ for line in sys.stdin:
 # -P: the working folder is not put first on the child's import path (a `typst.py` there is not imported). Its
 # environment never names the charts' fontconfig file: Typst lays out the report with the system's fonts.
 _CHILD_COMMAND = [sys.executable, "-P", "-c", _CHILD]
+
+
+@functools.cache
+def typst_has_chart_fonts() -> bool:
+    """True when Typst, laying out the PDF on this machine, finds one of CHART_FONTS in regular and bold (upright,
+    normal width). Asked once per process (about 70 ms with `import typst`), with the system's fonts as the Typst
+    child sees them (`system_fonts`)."""
+    import typst
+
+    with system_fonts():
+        faces = typst.Fonts(include_embedded_fonts=False).fonts()
+    for family in CHART_FONTS:
+        weights = {face.weight for face in faces if face.family.casefold() == family.casefold()
+                   and face.style == "normal" and face.stretch == 1.0}
+        if {400, 700} <= weights:
+            return True
+    return False
 
 
 def _warnings(reply: dict) -> list[str]:

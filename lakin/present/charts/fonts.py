@@ -24,11 +24,13 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import ModuleType
 
 from lakin import TEMPLATES_DIR
 
-__all__ = ["FONTS_CONF", "FONTS_NOTE", "vl_convert", "without_chart_fonts"]
+__all__ = ["FONTS_CONF", "FONTS_NOTE", "system_fonts", "vl_convert", "without_chart_fonts"]
 
 FONTS_CONF = TEMPLATES_DIR / "vl-convert-fonts.conf"
 FONTS_NOTE = "vl-convert fonts only"  # part of every chart cache key (lakin.present.charts._versions)
@@ -58,6 +60,15 @@ def vl_convert() -> ModuleType:
                         os.environ["FONTCONFIG_FILE"] = before
                 _ready = True
     return vlc
+
+
+@contextmanager
+def system_fonts() -> Iterator[None]:
+    """Within it, this process's environment does not name the charts' fontconfig file (`vl_convert` names it
+    only while holding the same lock): what reads the system's fonts in this process (Typst's font list,
+    lakin.pipeline.render.pdf) sees the fonts a child would."""
+    with _lock:
+        yield
 
 
 def without_chart_fonts(env) -> dict[str, str]:
