@@ -176,14 +176,17 @@ def read_pages(path: Path) -> list[Page]:
             images, paths = [], []
             drawn: dict[int, list[Box]] = defaultdict(list)  # each figure's objects
             for obj in page.get_objects(max_depth=8):
-                if obj.type in (raw.FPDF_PAGEOBJ_IMAGE, raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_TEXT):
-                    x0, y0, x1, y1 = obj.get_bounds()
-                    box = Box(x0, height - y1, x1, height - y0)
-                    figure = raw.FPDFPageObj_GetMarkedContentID(obj.raw) if figures else -1
-                    if figure in figures:
-                        drawn[figure].append(box)
-                    elif obj.type != raw.FPDF_PAGEOBJ_TEXT:
-                        (images if obj.type == raw.FPDF_PAGEOBJ_IMAGE else paths).append(box)
+                if obj.type not in (raw.FPDF_PAGEOBJ_IMAGE, raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_TEXT):
+                    continue
+                figure = raw.FPDFPageObj_GetMarkedContentID(obj.raw) if figures else -1
+                if figure not in figures and obj.type == raw.FPDF_PAGEOBJ_TEXT:
+                    continue  # the page's own text: read glyph by glyph above
+                x0, y0, x1, y1 = obj.get_bounds()
+                box = Box(x0, height - y1, x1, height - y0)
+                if figure in figures:
+                    drawn[figure].append(box)
+                else:
+                    (images if obj.type == raw.FPDF_PAGEOBJ_IMAGE else paths).append(box)
             for boxes in drawn.values():
                 images.append(Box(min(b.x0 for b in boxes), min(b.top for b in boxes), max(b.x1 for b in boxes),
                                   max(b.bottom for b in boxes)))
