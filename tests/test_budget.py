@@ -255,6 +255,52 @@ def test_unknown_jenis_belanja_is_rejected_by_the_schema(tmp_path):
     assert "pagu.csv, baris 3, kolom 'jenis_belanja': nilai '54'" in err.value.user_message()
 
 
+def _perturbed(tables: dict) -> dict:
+    """The unit's budget tables with every 5th amount doubled, every 7th halved and every 9th row's jenis belanja
+    blanked: totals that no longer match their parts, RPD off the pagu, realisation above it."""
+    out = dict(tables)
+    for name, col in (("pagu", "pagu"), ("rpd", "rencana"), ("realisasi_anggaran", "realisasi")):
+        frame = tables[name].copy()
+        amounts = frame[col].to_numpy(dtype=float, copy=True)
+        amounts[::5] *= 2
+        amounts[::7] /= 2
+        frame[col] = amounts
+        kinds = frame["jenis_belanja"].to_numpy(dtype=object, copy=True)
+        kinds[::9] = None
+        frame["jenis_belanja"] = kinds
+        out[name] = frame
+    return out
+
+
+def test_budget_checks_read_each_column_once_and_find_the_same_issues(kppbc):
+    """validate_budget reads each column of a frame once (`frames_unchanged`): the same issues as reading the
+    column anew at every key, on data that breaks every rule."""
+    from lakin.rules.budget import amounts, validation
+
+    tables = _perturbed(dict(kppbc.tables))
+    kept = budget.validate_budget(tables)
+    anew = validation._validate_budget(tables)  # outside frames_unchanged: every column read anew
+    assert len(kept) > 20 and {i.column for i in kept} >= {"pagu", "rencana", "realisasi"}
+    assert [repr(i) for i in kept] == [repr(i) for i in anew]
+    assert budget.total_mismatches(tables).equals(validation._total_mismatches(tables))
+
+    frame = pd.DataFrame({"k": ["a", "b"], "v": [1.0, 2.0]})
+    assert amounts.column(frame, "v") is not amounts.column(frame, "v")  # no cache outside the block
+    with amounts.frames_unchanged():
+        first = amounts.column(frame, "v")
+        assert amounts.column(frame, "v") is first
+        other = pd.DataFrame({"v": [3.0]})
+        assert list(amounts.column(other, "v")) == [3.0]  # another frame, its own column
+        import threading
+        seen = []
+        thread = threading.Thread(target=lambda: seen.append(amounts.column(frame, "v") is first))
+        thread.start()
+        thread.join()
+        assert seen == [False]  # another thread keeps no cache of this block's
+    frame["v"] = [5.0, 6.0]
+    assert list(amounts.column(frame, "v")) == [5.0, 6.0]
+
+
 def test_unknown_jenis_belanja_in_a_frame():
     frame = pd.DataFrame([{"satker": "x-satker", "tahun": 2024, "bulan": 1, "kegiatan_kode": None,
                            "jenis_belanja": "59", "rencana": 10.0, "_file": "rpd.csv", "_line": 7}])

@@ -10,6 +10,9 @@ as in seed 003) one of them is used, never their sum.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import numpy as np
 import pandas as pd
@@ -28,7 +31,8 @@ from lakin.values import is_na, nama_bulan
 
 __all__ = [
     "DIM_LABEL", "FLOW_DIMS", "PAGU_DIMS", "REASON_PAGU_NOL", "Parts", "amount_value", "as_period",
-    "by_month", "cumulative_by_month", "cumulative_periods_at", "dims_present", "grain_text", "itemised_by",
+    "by_month", "column", "cumulative_by_month", "cumulative_periods_at", "dims_present", "frames_unchanged",
+    "grain_text", "itemised_by",
     "key_label", "last_row", "of_year", "pagu_amount", "pagu_rows", "percent_of_pagu", "positions", "realisasi_amount",
     "realisasi_at", "resolve", "row_location", "rows_of", "total_at",
 ]
@@ -38,6 +42,37 @@ FLOW_DIMS = ("kegiatan_kode", "jenis_belanja")  # rpd and realisasi_anggaran
 DIM_LABEL = {"program_kode": "program", "kegiatan_kode": "kegiatan", "kro_kode": "KRO",
              "jenis_belanja": "jenis belanja", "sumber_dana": "sumber dana"}
 REASON_PAGU_NOL = "pagu Rp0, persentase tidak dapat dihitung"
+
+
+# --------------------------------------------------------------------------- columns read once
+# Within `frames_unchanged()` (this thread or task only: a context variable), each column of a frame is taken out
+# of it once: `lakin check` asks for the same few columns of the same frames thousands of times for one unit (every
+# key at every month), and pandas' column lookup cost more than the sums. The cache holds each frame, so its id
+# names no other frame while the cache lives.
+_COLUMNS: ContextVar[dict | None] = ContextVar("lakin_budget_columns", default=None)
+
+
+@contextmanager
+def frames_unchanged() -> Iterator[None]:
+    """Within it, the frames given to `positions`, `total_at` and `column` are not changed in place (no column
+    set or overwritten): each of their columns is read out once and kept until the block ends."""
+    token = _COLUMNS.set({})
+    try:
+        yield
+    finally:
+        _COLUMNS.reset(token)
+
+
+def column(rows: pd.DataFrame, name: str, dtype=None) -> np.ndarray:
+    """`rows[name].to_numpy(dtype=dtype)`, read once per frame within `frames_unchanged()`."""
+    cache = _COLUMNS.get()
+    if cache is None:
+        return rows[name].to_numpy(dtype=dtype)
+    key = (id(rows), name, dtype)
+    kept = cache.get(key)
+    if kept is None:
+        kept = cache[key] = (rows, rows[name].to_numpy(dtype=dtype))
+    return kept[1]
 
 
 # --------------------------------------------------------------------------- small helpers
@@ -91,12 +126,12 @@ def positions(rows: pd.DataFrame, dims, fixed: dict) -> np.ndarray:
     dims = dims_present(rows, dims)
     mask = np.ones(len(rows), dtype=bool)
     for d, v in fixed.items():
-        mask &= rows[d].to_numpy(dtype=object) == str(v)  # key columns are text: 52 and "52" are one code
+        mask &= column(rows, d, object) == str(v)  # key columns are text: 52 and "52" are one code
     idx = np.flatnonzero(mask)
     if len(idx) == 0:
         return idx
     free = [d for d in dims if d not in fixed]
-    columns = [rows[d].to_numpy(dtype=object)[idx] for d in free]
+    columns = [column(rows, d, object)[idx] for d in free]
     keys = list(zip(*columns)) if columns else [()] * len(idx)
     return idx[total_rows(keys)]
 
@@ -114,10 +149,10 @@ def total_at(rows: pd.DataFrame, col: str, at: np.ndarray) -> float:
     which cost ten times the sum (`lakin check` totals a unit's budget at every key and month)."""
     if len(at) == 0:
         return math.nan
-    values = rows[col]
+    values = column(rows, col)
     if values.dtype == np.float64:
-        return float(np.nansum(values.to_numpy()[at]))
-    return float(values.iloc[at].sum())
+        return float(np.nansum(values[at]))
+    return float(rows[col].iloc[at].sum())
 
 
 def by_month(rows: pd.DataFrame) -> dict[int, pd.DataFrame]:

@@ -16,8 +16,10 @@ from lakin.rules.budget.amounts import (
     PAGU_DIMS,
     amount_value,
     by_month,
+    column,
     cumulative_by_month,
     dims_present,
+    frames_unchanged,
     key_label,
     last_row,
     pagu_rows,
@@ -50,8 +52,8 @@ def _parts_sum(part: pd.DataFrame, dims, fixed: dict, d: str, col: str) -> tuple
     """Sum over the values of key `d` of the amounts at fixed + {d: value}; None if nothing is itemised by d."""
     mask = np.ones(len(part), dtype=bool)
     for k, v in fixed.items():
-        mask &= part[k].to_numpy(dtype=object) == v
-    values = [v for v in dict.fromkeys(part[d].to_numpy(dtype=object)[mask]) if not is_na(v)]
+        mask &= column(part, k, object) == v
+    values = [v for v in dict.fromkeys(column(part, d, object)[mask]) if not is_na(v)]
     if not values:
         return None
     total = 0.0
@@ -71,6 +73,11 @@ def total_mismatches(tables) -> pd.DataFrame:
     the sum of the parts and the difference. For `lakin check` (the seed's Halaman III differs by Rp1.000
     in December, a rounding of a table printed in thousands).
     """
+    with frames_unchanged():
+        return _total_mismatches(tables)
+
+
+def _total_mismatches(tables) -> pd.DataFrame:
     out = []
     specs = (("pagu", PAGU_DIMS, (), "pagu"), ("rpd", FLOW_DIMS, ("bulan",), "rencana"),
              ("realisasi_anggaran", FLOW_DIMS, ("bulan", "periode"), "realisasi"))
@@ -81,12 +88,14 @@ def total_mismatches(tables) -> pd.DataFrame:
         dims = dims_present(df, dims)
         for where, part in _slices(df, time_cols):
             waktu = ";".join(f"{c}={'' if is_na(where[c]) else where[c]}" for c in time_cols if c in where)
-            totals = [(r, {d: r[d] for d in dims if not is_na(r[d])}) for _, r in part.iterrows()
-                      if any(is_na(r[d]) for d in dims)]
+            keys = [column(part, d, object) for d in dims]
+            totals = [(n, {d: v for d, v in zip(dims, values) if not is_na(v)})
+                      for n, values in enumerate(zip(*keys)) if any(is_na(v) for v in values)]
             if not any(not f for _, f in totals):
                 totals.append((None, {}))  # the implied grand total: every grain must agree on it
-            for row, fixed in totals:
-                reference = float(row[col]) if row is not None else None
+            amounts = column(part, col, object)
+            for n, fixed in totals:
+                reference = float(amounts[n]) if n is not None else None
                 for d in dims:
                     if d in fixed:
                         continue
@@ -98,11 +107,11 @@ def total_mismatches(tables) -> pd.DataFrame:
                         reference, ref_dim = parts, d
                         continue
                     if round(parts - reference, 6) != 0:
-                        src = row if row is not None else last_row(part)
+                        src = part.iloc[n] if n is not None else last_row(part)
                         file, line = row_location(src)
                         out.append({"tabel": name, "file": file, "baris": line, "satker": where["satker"],
                                     "tahun": int(where["tahun"]), "waktu": waktu, "kunci": key_label(fixed),
-                                    "dirinci_per": d if row is not None else f"{d} (vs {ref_dim})",
+                                    "dirinci_per": d if n is not None else f"{d} (vs {ref_dim})",
                                     "total": reference, "jumlah_rincian": parts, "selisih": parts - reference})
     return pd.DataFrame(out, columns=MISMATCH_COLUMNS)
 
@@ -127,8 +136,9 @@ def _targets_for(*frames, dims=FLOW_DIMS) -> list[dict]:
     for df in frames:
         if df.empty:
             continue
-        for _, r in df.iterrows():
-            filled = {d: r[d] for d in dims if d in df.columns and not is_na(r[d])}
+        present = dims_present(df, dims)
+        for values in zip(*(column(df, d, object) for d in present)):
+            filled = {d: v for d, v in zip(present, values) if not is_na(v)}
             for d, v in filled.items():
                 keys.setdefault(((d, v),), {d: v})
             if len(filled) == len(dims):
@@ -253,6 +263,11 @@ def _first_per_cell(issues: list[DataIssue]) -> list[DataIssue]:
 def validate_budget(tables) -> list[DataIssue]:
     """Budget checks beyond the schema: unknown jenis belanja, realisation above pagu, RPD months not summing
     to the pagu, IKPA/SMART weights not summing to 100, and totals that differ from their parts (warnings)."""
+    with frames_unchanged():
+        return _validate_budget(tables)
+
+
+def _validate_budget(tables) -> list[DataIssue]:
     issues = (_jenis_issues(tables) + _first_per_cell(_over_pagu_issues(tables)) + _first_per_cell(_rpd_issues(tables))
               + _weight_issues(tables))
     for _, m in total_mismatches(tables).iterrows():
