@@ -743,6 +743,52 @@ def test_lakin_lua_reads_a_tables_cells_at_once_and_one_by_one_where_a_cell_hold
     assert "align: (auto,right,)" in typst and f"[{name}], [1,5]" in typst
 
 
+def test_lakin_lua_reads_each_tables_cells_once_for_every_writer(tmp_path):
+    """The pandoc engine's one read runs lakin.lua too: each table gets its line breaks, its number alignment and
+    its cells' texts (the attribute `lakin-cells`) there, and each writer takes them (issue 15: the read and the
+    three writers of kppbc-balikpapan 2024 in 1.7 CPU-s instead of 1.9). Every writer writes what lakin.lua writes
+    from the Markdown in one run (Quarto's way), without the attribute. A `lakin-cells` that the Markdown gives
+    a table (a caption may carry attributes) is made anew in the read and ignored by a Quarto-style run."""
+    import json
+    import subprocess
+    import zipfile
+
+    from lakin.pipeline.render.base import TEMPLATES
+    from lakin.pipeline.render.pandoc import PandocEngine
+    from lakin.pipeline.render.safety import MARKDOWN_READER
+
+    forged = json.dumps({"head": [], "other": [], "body": [[{"col": 1, "span": 1, "text": "Merah"}]]})
+    markdown = ("| Indikator | Status | Realisasi |\n|---|---|---|\n"
+                "| IKU 1 kode_indikator_yang_panjang | Hijau | 1.234,5 |\n| IKU 2 | Merah | 12,25 |\n\n"
+                f"Table: Capaian {{#tbl-a lakin-cells={json.dumps(forged)}}}\n")
+    (tmp_path / "report.md").write_text(markdown, encoding="utf-8")
+    (tmp_path / "metadata.yaml").write_text("lang: id\n", encoding="utf-8")
+    engine = PandocEngine()
+    document = engine._read(tmp_path / "report.md", tmp_path)
+    table = next(block for block in document["blocks"] if block["t"] == "Table")
+    cells = json.loads(dict(table["c"][0][2])["lakin-cells"])
+    assert [cell["text"] for cell in cells["body"][0]] == ["IKU\u00a01 kode_\u200bindikator_\u200byang_\u200bpanjang",
+                                                          "Hijau", "1.234,5"]
+    (tmp_path / "read.json").write_text(json.dumps(document), encoding="utf-8")
+    pandoc = engine._pandoc()
+    for fmt in ("html5", "docx", "typst"):
+        shared = subprocess.run(engine._common(tmp_path / "read.json") + ["-t", fmt, "-o", f"shared.{fmt}"],
+                                cwd=tmp_path, capture_output=True, check=True)
+        assert shared.stderr == b""
+        subprocess.run([pandoc, "report.md", "-f", MARKDOWN_READER, "--lua-filter", str(TEMPLATES / "lakin.lua"),
+                        "--columns=1000", "--wrap=none", "-t", fmt, "-o", f"once.{fmt}"], cwd=tmp_path, check=True)
+        if fmt == "docx":
+            written = [zipfile.ZipFile(tmp_path / f"{way}.docx").read("word/document.xml")
+                       for way in ("shared", "once")]
+        else:
+            written = [(tmp_path / f"{way}.{fmt}").read_bytes() for way in ("shared", "once")]
+        assert written[0] == written[1], fmt
+        assert b"lakin-cells" not in written[0] and b"Merah" in written[0]
+    html = (tmp_path / "shared.html5").read_text(encoding="utf-8")
+    assert html.count("lakin-status-hijau") == 1 and html.count("lakin-status-merah") == 1
+    assert 'style="text-align: right;">1.234,5' in html
+
+
 @pytest.mark.slow  # renders a report in every format
 def test_pdf_metadata_title_author_language(rendered):
     from pypdf import PdfReader

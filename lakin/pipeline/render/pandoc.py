@@ -1,6 +1,7 @@
 """The pandoc engine: pandoc (pypandoc-binary) for HTML and DOCX, Typst (the `typst` package) for PDF.
 
-The assembled Markdown is read ONCE, in pandoc's sandbox, into a pandoc JSON document; every writer starts
+The assembled Markdown is read ONCE, in pandoc's sandbox, into a pandoc JSON document (lakin.lua's work shared by
+every format done there too: each table's line breaks, number alignment and cell texts); every writer starts
 from that document after `confine_resources` checked it (DOCX and Typst in the sandbox: no file read, no
 network; HTML with every image inline, only lakin.css read). The writers run side by side (threads waiting
 on their own pandoc or Typst), and the formats are logged in the order asked for.
@@ -122,14 +123,19 @@ class PandocEngine(RenderEngine):
             raise EngineUnavailableError(f"pandoc tidak ditemukan: {exc}") from exc
 
     def _common(self, source: Path, sandbox: bool = True) -> list[str]:
-        """A writer run on the checked document (`confine_resources`); `--sandbox`: no file read, no network."""
+        """A writer run on the checked document (`confine_resources`); `--sandbox`: no file read, no network.
+        `lakin-cells`: the document is this engine's read, its tables' cell texts made there (lakin.lua)."""
         return [self._pandoc(), source.name, "-f", "json", *(["--sandbox"] if sandbox else []),
-                "--lua-filter", str(TEMPLATES / "lakin.lua"), "--columns=1000", "--wrap=none"]
+                "--lua-filter", str(TEMPLATES / "lakin.lua"), "--variable=lakin-cells", "--columns=1000",
+                "--wrap=none"]
 
     def _read(self, source: Path, work: Path) -> dict:
-        """The assembled Markdown and its metadata as a pandoc document, read in the sandbox."""
+        """The assembled Markdown and its metadata as a pandoc document, read in the sandbox. lakin.lua runs on it
+        once for every writer: each table's line breaks, number alignment and cell texts (the attribute
+        `lakin-cells`, which each writer's run of lakin.lua takes and drops)."""
         proc = run([self._pandoc(), source.name, "-f", MARKDOWN_READER, "--metadata-file", "metadata.yaml",
-                    "--sandbox", "-t", "json"], work, "pandoc (Markdown)")
+                    "--sandbox", "--lua-filter", str(TEMPLATES / "lakin.lua"), "-t", "json"], work,
+                   "pandoc (Markdown)")
         return json.loads(proc.stdout)
 
     def render(self, notebooks, meta, work_dir, formats):
