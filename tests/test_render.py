@@ -746,7 +746,7 @@ def test_lakin_lua_reads_a_tables_cells_at_once_and_one_by_one_where_a_cell_hold
 def test_lakin_lua_reads_each_tables_cells_once_for_every_writer(tmp_path):
     """The pandoc engine's one read runs lakin.lua too: each table gets its line breaks, its number alignment and
     its cells' texts (the attribute `lakin-cells`) there, and each writer takes them (issue 15: the read and the
-    three writers of kppbc-balikpapan 2024 in 1.7 CPU-s instead of 1.9). Every writer writes what lakin.lua writes
+    three writers of kppbc-balikpapan 2024 in 1.6 CPU-s instead of 1.8). Every writer writes what lakin.lua writes
     from the Markdown in one run (Quarto's way), without the attribute. A `lakin-cells` that the Markdown gives
     a table (a caption may carry attributes) is made anew in the read and ignored by a Quarto-style run."""
     import json

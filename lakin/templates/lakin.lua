@@ -526,7 +526,7 @@ end
 -- lakin's pandoc engine runs this filter once more, on the document every writer reads (FORMAT "json"): there each
 -- table gets its line breaks and number alignment, and its cells' texts as the attribute CELLS, so each writer
 -- (HTML, DOCX, Typst) takes them instead of reading the same cells again (kppbc-balikpapan 2024: the read and the
--- three writers in 1.7 CPU-s instead of 1.9). A writer takes them only when the engine says the document is its
+-- three writers in 1.6 CPU-s instead of 1.8). A writer takes them only when the engine says the document is its
 -- read (the variable CELLS, `-V lakin-cells`), and drops the attribute before it writes. The read makes each table's
 -- value anew, whatever the Markdown gave (a table caption may carry attributes); Quarto runs the filter once per
 -- format, without the read's step or the variable.
