@@ -289,6 +289,8 @@ def test_budget_checks_read_each_column_once_and_find_the_same_issues(kppbc):
     with amounts.frames_unchanged():
         first = amounts.column(frame, "v")
         assert amounts.column(frame, "v") is first
+        with amounts.frames_unchanged():
+            assert amounts.column(frame, "v") is first  # a block within keeps the outer block's columns
         other = pd.DataFrame({"v": [3.0]})
         assert list(amounts.column(other, "v")) == [3.0]  # another frame, its own column
         import threading

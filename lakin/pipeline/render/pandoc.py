@@ -104,10 +104,10 @@ class PandocEngine(RenderEngine):
     @classmethod
     def png_formats(cls, formats) -> frozenset[str]:
         """DOCX's charts are PNGs; the PDF's too when Typst lacks the font their text was laid out with."""
-        wanted = frozenset(formats)
-        if "pdf" in wanted and not typst_has_chart_fonts():
-            return wanted & (cls.raster_formats | {"pdf"})
-        return wanted & cls.raster_formats
+        pngs = super().png_formats(formats)
+        if "pdf" in formats and not typst_has_chart_fonts():
+            return pngs | {"pdf"}
+        return pngs
 
     def available(self) -> bool:
         return find_spec("pypandoc") is not None and find_spec("typst") is not None

@@ -55,7 +55,11 @@ _COLUMNS: ContextVar[dict | None] = ContextVar("lakin_budget_columns", default=N
 @contextmanager
 def frames_unchanged() -> Iterator[None]:
     """Within it, the frames given to `positions`, `total_at` and `column` are not changed in place (no column
-    set or overwritten): each of their columns is read out once and kept until the block ends."""
+    set or overwritten): each of their columns is read out once and kept until the block ends. A block within
+    another keeps the outer block's columns."""
+    if _COLUMNS.get() is not None:
+        yield
+        return
     token = _COLUMNS.set({})
     try:
         yield

@@ -93,7 +93,7 @@ def _total_mismatches(tables) -> pd.DataFrame:
                       for n, values in enumerate(zip(*keys)) if any(is_na(v) for v in values)]
             if not any(not f for _, f in totals):
                 totals.append((None, {}))  # the implied grand total: every grain must agree on it
-            amounts = column(part, col, object)
+            amounts = column(part, col)  # the array total_at sums
             for n, fixed in totals:
                 reference = float(amounts[n]) if n is not None else None
                 for d in dims:
