@@ -71,22 +71,29 @@ def generate(out: Path, units: int) -> Path:
     return out
 
 
-def render_and_workbook(notebooks: list[Path], satker: str, period: str, data_dir: str, out_dir: Path,
-                        formats: tuple[str, ...], model=None) -> dict:
-    """What lakin.pipeline.build does after executing the chapters: cover data, render, tables workbook."""
+def report_meta(model):
+    """The cover data lakin.pipeline.build gives the render, from a report model."""
     from lakin.pipeline.build import foreword
-    from lakin.pipeline.report_tables import notebook_tables
-    from lakin.tools.excel import write_report_workbook
+    from lakin.pipeline.render import ReportMeta
     from lakin.values import angka, tanggal
-    from lakin.model.report_model import build_model
-    from lakin.pipeline.render import ReportMeta, render_report
 
-    model = model or build_model(satker, period, data_dir)
     sc = model.scorecard
-    meta = ReportMeta.from_unit(model.info, model.period, tanggal=tanggal(date.today()),
+    return ReportMeta.from_unit(model.info, model.period, tanggal=tanggal(date.today()),
                                 kata_pengantar=foreword(model),
                                 skor=f"{sc.framework.skor_nama}: {angka(sc.overall)}{sc.framework.skor_satuan}",
                                 ).with_model(model)
+
+
+def render_and_workbook(notebooks: list[Path], satker: str, period: str, data_dir: str, out_dir: Path,
+                        formats: tuple[str, ...], model=None) -> dict:
+    """What lakin.pipeline.build does after executing the chapters: cover data, render, tables workbook."""
+    from lakin.model.report_model import build_model
+    from lakin.pipeline.render import render_report
+    from lakin.pipeline.report_tables import notebook_tables
+    from lakin.tools.excel import write_report_workbook
+
+    model = model or build_model(satker, period, data_dir)
+    meta = report_meta(model)
     files = render_report(notebooks, meta, out_dir, formats)
     files["xlsx"] = write_report_workbook(notebook_tables(notebooks, meta), out_dir / f"{meta.stem}-tabel.xlsx")
     return files
