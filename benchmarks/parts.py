@@ -154,8 +154,9 @@ def main(argv: list[str] | None = None) -> None:
         parser.error("--units must be at least 2: the first report, which pays imports, is left out of the means")
     formats = tuple(f.strip() for f in args.to.split(",") if f.strip())
     out = Path(args.out)
-    shutil.rmtree(out, ignore_errors=True)
-    out.mkdir(parents=True)
+    out.mkdir(parents=True, exist_ok=True)
+    for made in ("reports", "cache"):  # this script's own folders only (data: lakin synth replaces its own)
+        shutil.rmtree(out / made, ignore_errors=True)
     os.environ["LAKIN_CACHE_DIR"] = str(out / "cache")  # an empty chart cache: every chart drawn
 
     from lakin.tools.synth import generate
