@@ -35,7 +35,7 @@ from lakin.pipeline.render.safety import MARKDOWN_READER, check_html, confined_j
 from lakin.pipeline.render.word import png_stand_in, style_docx_tables
 from lakin.present.charts import svgs_to_pngs
 
-__all__ = ["HTML_TOC_DEPTH", "RASTER_FORMATS", "STAND_INS", "PandocEngine", "put_back_svgs", "stand_ins",
+__all__ = ["HTML_TOC_DEPTH", "LAKIN_LUA", "RASTER_FORMATS", "STAND_INS", "PandocEngine", "put_back_svgs", "stand_ins",
            "svg_stand_in"]
 
 log = logging.getLogger(__name__)
@@ -51,6 +51,7 @@ RASTER_FORMATS = frozenset({"docx"})
 # (`svg_stand_in`; --embed-resources re-reads every inline image, 1 s). False gives pandoc the real images: the
 # same files, slower (tests/test_chart_conversion.py and tests/test_build.py compare the two).
 STAND_INS = True
+LAKIN_LUA = str(TEMPLATES / "lakin.lua")  # the filter of the engine's read and of every writer
 
 
 def stand_ins(media: Path, folder: Path, suffix: str, stand_in) -> tuple[Path, dict[str, bytes]]:
@@ -126,16 +127,14 @@ class PandocEngine(RenderEngine):
         """A writer run on the checked document (`confine_resources`); `--sandbox`: no file read, no network.
         `lakin-cells`: the document is this engine's read, its tables' cell texts made there (lakin.lua)."""
         return [self._pandoc(), source.name, "-f", "json", *(["--sandbox"] if sandbox else []),
-                "--lua-filter", str(TEMPLATES / "lakin.lua"), "--variable=lakin-cells", "--columns=1000",
-                "--wrap=none"]
+                "--lua-filter", LAKIN_LUA, "--variable=lakin-cells", "--columns=1000", "--wrap=none"]
 
     def _read(self, source: Path, work: Path) -> dict:
         """The assembled Markdown and its metadata as a pandoc document, read in the sandbox. lakin.lua runs on it
         once for every writer: each table's line breaks, number alignment and cell texts (the attribute
         `lakin-cells`, which each writer's run of lakin.lua takes and drops)."""
         proc = run([self._pandoc(), source.name, "-f", MARKDOWN_READER, "--metadata-file", "metadata.yaml",
-                    "--sandbox", "--lua-filter", str(TEMPLATES / "lakin.lua"), "-t", "json"], work,
-                   "pandoc (Markdown)")
+                    "--sandbox", "--lua-filter", LAKIN_LUA, "-t", "json"], work, "pandoc (Markdown)")
         return json.loads(proc.stdout)
 
     def render(self, notebooks, meta, work_dir, formats):
