@@ -159,10 +159,9 @@ def main(argv: list[str] | None = None) -> None:
         shutil.rmtree(out / made, ignore_errors=True)
     os.environ["LAKIN_CACHE_DIR"] = str(out / "cache")  # an empty chart cache: every chart drawn
 
-    from lakin.tools.synth import generate
+    from run import generate  # benchmarks/run.py: the synthetic units, as its variants get them
 
-    data = out / "data"
-    generate(data, units=args.units, years=2, params=True)
+    data = generate(out / "data", args.units)
     units = sorted(path.name for path in (data / "params").iterdir())
     print(f"1. {len(units)} synthetic reports ({args.period}, {', '.join(formats)}) built one after another, "
           "as a batch worker builds them")
