@@ -7,7 +7,9 @@ domain terms keep their Indonesian names (`--satker`). Older Indonesian spelling
 
 from __future__ import annotations
 
+import atexit
 import difflib
+import gc
 import json
 import os
 import re
@@ -290,11 +292,26 @@ def _is_usage_error(exc: Exception) -> bool:
     return any(c.__name__ == "UsageError" for c in type(exc).__mro__)
 
 
+_EXIT_HOOK: list[bool] = []  # the exit hook below, registered once per process
+
+
+def _freeze_at_exit() -> None:
+    """At exit, before the interpreter's teardown: keep every object alive now out of its final garbage
+    collections. Those walk all that pandas, Altair and the rest made: 0.23-0.32 s at the end of every `lakin
+    build` here, 0.06 s frozen. The process is ending: what is frozen is freed with it (Python does not promise
+    `__del__` for objects alive at exit). Every other exit hook (the warm kernel's shutdown, logging's flush,
+    multiprocessing's) still runs, before or after this one; what those after it leave is collected as before."""
+    gc.freeze()
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: expected failures print an Indonesian message and exit non-zero, never a traceback.
 
     Exit codes: 0 ok; 1 a check or batch found errors, or the operating system refused a file; 2 usage
     errors and refused input (data, parameters, options); 3 a bug (internal error); 130 interrupted."""
+    if not _EXIT_HOOK:
+        atexit.register(_freeze_at_exit)
+        _EXIT_HOOK.append(True)
     args = _with_aliases(list(sys.argv[1:] if argv is None else argv))
     try:
         code = app(args=args, prog_name="lakin", standalone_mode=False)  # returns typer.Exit's code
