@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/parts.py                      # 6 synthetic units, 2024, html,docx,pdf
     .venv/bin/python benchmarks/parts.py --units 8 --repeat 5
+    .venv/bin/python benchmarks/parts.py --machinery 0          # sections 1 and 2 only
 
 1. **By process.** Synthetic units (`lakin synth`) are built one after another in this process, as a batch worker
    builds them (`lakin.pipeline.batch.worker.build_report` on the warm kernel, `--force`, the worker's garbage
@@ -16,6 +17,14 @@
    each pandoc writer, Typst's compile (its child), and every chart's PNG rasterised from its SVG (vl-convert, for
    the DOCX). These are programs lakin drives and does not change: their sum bounds what a report costs however
    lakin's own Python is arranged. (The charts' SVGs: `benchmarks/charts.py`.)
+3. **The notebook machinery.** The chapters of each unit's report are executed twice, alternately: on the warm
+   kernel through papermill, as a build executes them (`lakin.pipeline.execute.execute_chapters`: this process and
+   the kernel), and in this process with no kernel and no papermill, as the floor of `benchmarks/run.py` runs
+   them (the same cells on the same report model, their displays taken as outputs). Both ways read the unit's data,
+   compute its model and write each chapter's notebook. The difference is what executing the chapters as
+   notebooks costs a report: the kernel's reset and the report model read again for every chapter, IPython running
+   each cell, every output sent as a message, received and checked against the notebook schema.
+   `--machinery 0` leaves the section out.
 
 The median of `--repeat` runs counts for each engine. Results also in <out>/parts.json. Not part of `make test`.
 """
@@ -142,6 +151,61 @@ def engines(work: Path, commands: list, compiles: list, repeat: int) -> dict[str
     return measured
 
 
+def machinery(data: Path, units: list[str], period: str, work: Path) -> list[dict]:
+    """For each unit, the CPU-s of its chapters executed on the warm kernel (this process and the kernel) and in this
+    process; the two ways alternate in order from one unit to the next, and the first unit warms both up."""
+    from dataclasses import replace
+
+    import nbformat
+    import psutil
+
+    from lakin.model.report_model import model_from_dataset, save
+    from lakin.pipeline import engine as warm_kernel
+    from lakin.pipeline.execute import KERNELS, execute_chapters, prepare
+    from run import Captured, run_chapters_here  # benchmarks/run.py: the floor's way of running the cells
+
+    warm_kernel.warm_up()
+    kernel = psutil.Process(warm_kernel.status()["kernel_pid"])
+
+    def cpu() -> float:
+        own, k = os.times(), kernel.cpu_times()
+        return own.user + own.system + k.user + k.system
+
+    def on_kernel(unit: str, folder: Path) -> None:
+        plan = prepare(unit, period, str(data))
+        model = model_from_dataset(plan.dataset, plan.params.satker, plan.params.period, plan.framework)
+        model_file = str(save(model, folder / "model.pickle"))  # as a build hands the model to its chapters
+        plan = replace(plan, params=replace(plan.params, model=model_file))
+        (folder / "notebooks").mkdir()
+        execute_chapters(plan, folder / "notebooks", folder / "gagal", KERNELS["warm"])
+
+    def here(unit: str, folder: Path) -> None:
+        plan = prepare(unit, period, str(data))
+        model = model_from_dataset(plan.dataset, plan.params.satker, plan.params.period, plan.framework)
+        with Captured() as captured:
+            for chapter, nb in run_chapters_here(unit, period, str(data), model, captured.keep):
+                nbformat.write(nb, folder / f"{chapter.name}.ipynb")
+
+    rows = []
+    try:
+        for i, unit in enumerate(units):
+            row = {"unit": unit}
+            ways = (("kernel", on_kernel), ("here", here))
+            for name, way in ways if i % 2 == 0 else ways[::-1]:
+                folder = work / f"{unit}-{name}"
+                shutil.rmtree(folder, ignore_errors=True)
+                folder.mkdir(parents=True)
+                before = cpu()
+                way(unit, folder)
+                row[name] = round(cpu() - before, 3)
+            rows.append(row)
+            print(f"  {unit}: on the warm kernel {row['kernel']:.2f}, in this process {row['here']:.2f} CPU-s",
+                  flush=True)
+    finally:
+        warm_kernel.shutdown()
+    return rows
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--units", type=int, default=6, help="synthetic units, built one after another")
@@ -149,13 +213,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--to", default="html,docx,pdf", help="formats")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each engine program (the median counts)")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "out" / "parts"), help="working directory")
+    parser.add_argument("--machinery", type=int, default=None,
+                        help="units whose chapters section 3 executes both ways (default: all; 0 leaves it out)")
     args = parser.parse_args(argv)
     if args.units < 2:
         parser.error("--units must be at least 2: the first report, which pays imports, is left out of the means")
     formats = tuple(f.strip() for f in args.to.split(",") if f.strip())
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    for made in ("reports", "cache"):  # this script's own folders only (data: lakin synth replaces its own)
+    for made in ("reports", "cache", "machinery"):  # this script's own folders (data: lakin synth replaces its own)
         shutil.rmtree(out / made, ignore_errors=True)
     os.environ["LAKIN_CACHE_DIR"] = str(out / "cache")  # an empty chart cache: every chart drawn
 
@@ -187,6 +253,17 @@ def main(argv: list[str] | None = None) -> None:
     results = {"finished": datetime.now().isoformat(timespec="seconds"), "units": units, "period": args.period,
                "formats": list(formats), "reports": rows, "mean_after_first": means, "cpu_per_report": total,
                "engines_runs": measured, "engines_median": medians}
+    chosen = units[:args.machinery] if args.machinery is not None else units
+    if len(chosen) >= 2:
+        print(f"\n3. the chapters of {len(chosen)} reports executed on the warm kernel and in this process")
+        ways = machinery(data, chosen, args.period, out / "machinery")
+        kernel_way = statistics.mean(row["kernel"] for row in ways[1:])
+        here_way = statistics.mean(row["here"] for row in ways[1:])
+        print(f"\n   mean of reports 2-{len(ways)}, CPU-s:"
+              f"\n   {kernel_way:6.2f}  on the warm kernel (this process and the kernel)"
+              f"\n   {here_way:6.2f}  in this process"
+              f"\n   {kernel_way - here_way:6.2f}  the notebook machinery, a report")
+        results["machinery"] = {"reports": ways, "kernel_mean": kernel_way, "here_mean": here_way}
     (out / "parts.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(f"\nresults: {out / 'parts.json'}")
 

@@ -187,43 +187,62 @@ def run_chapters_here(satker: str, period: str, data_dir: str, model, on_cell=No
     return done
 
 
+class Captured:
+    """What lakin.present.show displays, taken as notebook outputs instead of being sent to a kernel's client: while
+    the `with` block runs, each displayed object becomes a `display_data` output, and `keep(cell, count)` (the
+    `on_cell` of `run_chapters_here`) makes those the cell's outputs."""
+
+    def __init__(self):
+        self.outputs: list = []
+
+    def display(self, *objs, raw=False, metadata=None, **kwargs):
+        from nbformat.v4 import new_output
+
+        for obj in objs:
+            self.outputs.append(new_output("display_data", data=obj, metadata=metadata or {}))
+
+    def keep(self, cell, count) -> None:
+        cell.outputs, cell.execution_count = list(self.outputs), count
+        self.outputs.clear()
+
+    def __enter__(self):
+        from lakin.present import show
+
+        self.before, show.display = show.display, self.display  # what every chapter displays goes through it
+        self.outputs.clear()
+        return self
+
+    def __exit__(self, *exc):
+        from lakin.present import show
+
+        show.display = self.before
+
+
 def floor(jobs, formats: tuple[str, ...], out: Path) -> dict:
     """The chapters' cells run in this process (no kernel, no papermill), outputs captured as notebook cells."""
     import nbformat
-    from nbformat.v4 import new_output
 
     from lakin.model.report_model import build_model
-    from lakin.present import show
 
-    captured: list = []
-
-    def display(*objs, raw=False, metadata=None, **kwargs):
-        for obj in objs:
-            captured.append(new_output("display_data", data=obj, metadata=metadata or {}))
-
-    def keep(cell, count) -> None:  # what the cell displayed becomes its outputs
-        cell.outputs, cell.execution_count = list(captured), count
-        captured.clear()
-
-    show.display = display  # what every chapter displays goes through lakin.present.show
     started = time.perf_counter()
     per_report = []
-    for job in jobs:
-        t0 = time.perf_counter()
-        report = out / job.satker / job.period
-        (report / "notebooks").mkdir(parents=True, exist_ok=True)
-        model = build_model(job.satker, job.period, job.data_dir)  # once, as `lakin build` does
-        captured.clear()
-        executed = []
-        for chapter, nb in run_chapters_here(job.satker, job.period, job.data_dir, model, keep):
-            target = report / "notebooks" / f"{chapter.name}.ipynb"
-            nbformat.write(nb, target)
-            executed.append(target)
-        if not any(cell.get("outputs") for path in executed for cell in nbformat.read(path, as_version=4).cells):
-            raise SystemExit("(c) captured no output: the floor would render empty chapters")
-        render_and_workbook(executed, job.satker, job.period, job.data_dir, report, formats, model)
-        per_report.append(time.perf_counter() - t0)
-        print(f"  (c) {job.name}: {per_report[-1]:.1f} s", flush=True)
+    with Captured() as captured:
+        for job in jobs:
+            t0 = time.perf_counter()
+            report = out / job.satker / job.period
+            (report / "notebooks").mkdir(parents=True, exist_ok=True)
+            model = build_model(job.satker, job.period, job.data_dir)  # once, as `lakin build` does
+            captured.outputs.clear()
+            executed = []
+            for chapter, nb in run_chapters_here(job.satker, job.period, job.data_dir, model, captured.keep):
+                target = report / "notebooks" / f"{chapter.name}.ipynb"
+                nbformat.write(nb, target)
+                executed.append(target)
+            if not any(cell.get("outputs") for path in executed for cell in nbformat.read(path, as_version=4).cells):
+                raise SystemExit("(c) captured no output: the floor would render empty chapters")
+            render_and_workbook(executed, job.satker, job.period, job.data_dir, report, formats, model)
+            per_report.append(time.perf_counter() - t0)
+            print(f"  (c) {job.name}: {per_report[-1]:.1f} s", flush=True)
     seconds = time.perf_counter() - started
     return {"reports": len(jobs), "seconds": seconds, "per_report": per_report, "peak_mb_process": self_peak_mb()}
 
