@@ -153,7 +153,8 @@ def engines(work: Path, commands: list, compiles: list, repeat: int) -> dict[str
 
 def machinery(data: Path, units: list[str], period: str, work: Path) -> list[dict]:
     """For each unit, the CPU-s of its chapters executed on the warm kernel (this process and the kernel) and in this
-    process; the two ways alternate in order from one unit to the next, and the first unit warms both up."""
+    process; the two ways alternate in order from one unit to the next, and the first unit warms both up. Both must
+    display as many outputs in every chapter (else the comparison would measure different work)."""
     from dataclasses import replace
 
     import nbformat
@@ -198,6 +199,10 @@ def machinery(data: Path, units: list[str], period: str, work: Path) -> list[dic
                 before = cpu()
                 way(unit, folder)
                 row[name] = round(cpu() - before, 3)
+            shown = {name: [sum(len(cell.get("outputs", [])) for cell in nbformat.read(path, as_version=4).cells)
+                            for path in sorted((work / f"{unit}-{name}").rglob("*.ipynb"))] for name, _ in ways}
+            if shown["kernel"] != shown["here"] or not any(shown["here"]):
+                raise SystemExit(f"{unit}: the two ways did not display as many outputs in every chapter: {shown}")
             rows.append(row)
             print(f"  {unit}: on the warm kernel {row['kernel']:.2f}, in this process {row['here']:.2f} CPU-s",
                   flush=True)
