@@ -172,17 +172,20 @@ def machinery(data: Path, units: list[str], period: str, work: Path) -> list[dic
         own, k = os.times(), kernel.cpu_times()
         return own.user + own.system + k.user + k.system
 
-    def on_kernel(unit: str, folder: Path) -> None:
+    def planned(unit: str):
+        """The unit's plan and report model, as a build makes them (the same data work for both ways)."""
         plan = prepare(unit, period, str(data))
-        model = model_from_dataset(plan.dataset, plan.params.satker, plan.params.period, plan.framework)
+        return plan, model_from_dataset(plan.dataset, plan.params.satker, plan.params.period, plan.framework)
+
+    def on_kernel(unit: str, folder: Path) -> None:
+        plan, model = planned(unit)
         model_file = str(save(model, folder / "model.pickle"))  # as a build hands the model to its chapters
         plan = replace(plan, params=replace(plan.params, model=model_file))
         (folder / "notebooks").mkdir()
         execute_chapters(plan, folder / "notebooks", folder / "gagal", KERNELS["warm"])
 
     def here(unit: str, folder: Path) -> None:
-        plan = prepare(unit, period, str(data))
-        model = model_from_dataset(plan.dataset, plan.params.satker, plan.params.period, plan.framework)
+        _, model = planned(unit)
         with Captured() as captured:
             for chapter, nb in run_chapters_here(unit, period, str(data), model, captured.keep):
                 nbformat.write(nb, folder / f"{chapter.name}.ipynb")
