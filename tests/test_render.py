@@ -846,6 +846,38 @@ def test_same_notebooks_render_to_the_same_bytes(tmp_path, monkeypatch):
     assert b"2024-01-31T00:00:00" in first["pdf"].read_bytes()
 
 
+@pytest.mark.slow  # more than 1 s (pytest --durations): not in the inner loop
+def test_pandoc_reads_the_report_while_this_process_draws_the_charts_pngs(tmp_path, monkeypatch):
+    """The one pandoc read runs in its own process while the render draws the charts' PNGs, which hold the GIL
+    (issue 15: the floor's customs report about 0.5-0.9 s sooner, benchmarks/README.md). Each side waits up to
+    10 s for the other to have started: one after the other, the read would wait in vain and say so."""
+    import threading
+
+    from lakin.pipeline.render import pandoc as pandoc_engine
+
+    read_started, pngs_started = threading.Event(), threading.Event()
+    seen: dict[str, bool] = {}
+    real_read, real_pngs = pandoc_engine.PandocEngine._read, pandoc_engine.svgs_to_pngs
+
+    def read(self, source, work):
+        read_started.set()
+        seen["read saw the PNGs drawing"] = pngs_started.wait(10)
+        return real_read(self, source, work)
+
+    def pngs(svgs):
+        pngs_started.set()
+        seen["PNGs saw the read"] = read_started.wait(10)
+        return real_pngs(svgs)
+
+    monkeypatch.setattr(pandoc_engine.PandocEngine, "_read", read)
+    monkeypatch.setattr(pandoc_engine, "svgs_to_pngs", pngs)
+    files = render_report(write_notebooks(tmp_path / "nb"), make_meta(), tmp_path / "out", "docx", engine="pandoc")
+    assert seen == {"read saw the PNGs drawing": True, "PNGs saw the read": True}
+    import docx
+
+    assert len(docx.Document(str(files["docx"])).inline_shapes) == 1  # the chart, as its PNG
+
+
 def test_the_typst_child_imports_nothing_from_the_working_folder(tmp_path, monkeypatch):
     """`python -c` would put the working folder first on the child's import path: a `typst.py` there (a file of
     the folder a user runs lakin from) would run instead of Typst. The child runs with -P."""

@@ -144,15 +144,19 @@ class PandocEngine(RenderEngine):
         source.write_text(assembly.markdown, encoding="utf-8")
         (work_dir / "metadata.yaml").write_text(
             yaml.safe_dump(meta.pandoc_metadata(), allow_unicode=True, sort_keys=False), encoding="utf-8")
-        document = self._read(source, work_dir)  # the one parse every writer starts from
         media = work_dir / MEDIA_DIR
         rasters: dict[str, str] = {}
         pngs = self.png_formats(formats)
-        if assembly.rasters and pngs:  # each chart's PNG, drawn once from its SVG
-            svgs = [(media / name).read_text(encoding="utf-8") for name in assembly.rasters]
-            for png, data in zip(assembly.rasters.values(), svgs_to_pngs(svgs)):
-                (media / png).write_bytes(data)
-            rasters = dict(assembly.rasters)
+        # The one parse every writer starts from, in pandoc's process while this one draws the charts' PNGs (which
+        # hold the GIL): the two take about as long, so a render with PNGs to draw waits for one of them, not both.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="lakin-read") as reading:
+            read = reading.submit(self._read, source, work_dir)
+            if assembly.rasters and pngs:  # each chart's PNG, drawn once from its SVG
+                svgs = [(media / name).read_text(encoding="utf-8") for name in assembly.rasters]
+                for png, data in zip(assembly.rasters.values(), svgs_to_pngs(svgs)):
+                    (media / png).write_bytes(data)
+                rasters = dict(assembly.rasters)
+            document = read.result()
         # What each writer reads. HTML and DOCX get every image inline (pandoc reads no file); Typst reads image
         # files under its root. HTML and DOCX get stand-ins of the charts, the real ones put back after pandoc
         # (STAND_INS).
