@@ -84,18 +84,27 @@ def report_meta(model):
                                 ).with_model(model)
 
 
-def render_and_workbook(notebooks: list[Path], satker: str, period: str, data_dir: str, out_dir: Path,
-                        formats: tuple[str, ...], model=None) -> dict:
-    """What lakin.pipeline.build does after executing the chapters: cover data, render, tables workbook."""
-    from lakin.model.report_model import build_model
-    from lakin.pipeline.render import render_report
+def _workbook(notebooks: list[Path], meta, out_dir: Path) -> Path:
     from lakin.pipeline.report_tables import notebook_tables
     from lakin.tools.excel import write_report_workbook
 
+    return write_report_workbook(notebook_tables(notebooks, meta), out_dir / f"{meta.stem}-tabel.xlsx")
+
+
+def render_and_workbook(notebooks: list[Path], satker: str, period: str, data_dir: str, out_dir: Path,
+                        formats: tuple[str, ...], model=None) -> dict:
+    """What lakin.pipeline.build does after executing the chapters: cover data, then the render with the tables
+    workbook written beside it (lakin.pipeline.aside: a forked child where the process has no other thread)."""
+    from lakin.model.report_model import build_model
+    from lakin.pipeline.aside import Aside
+    from lakin.pipeline.render import render_report
+
     model = model or build_model(satker, period, data_dir)
     meta = report_meta(model)
-    files = render_report(notebooks, meta, out_dir, formats)
-    files["xlsx"] = write_report_workbook(notebook_tables(notebooks, meta), out_dir / f"{meta.stem}-tabel.xlsx")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with Aside(_workbook, notebooks, meta, out_dir) as beside:
+        files = render_report(notebooks, meta, out_dir, formats)
+        files["xlsx"] = beside.result()
     return files
 
 
