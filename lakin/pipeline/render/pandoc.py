@@ -148,7 +148,7 @@ class PandocEngine(RenderEngine):
         rasters: dict[str, str] = {}
         pngs = self.png_formats(formats)
         # The one parse every writer starts from, in pandoc's process while this one draws the charts' PNGs (which
-        # hold the GIL): the two take about as long, so a render with PNGs to draw waits for one of them, not both.
+        # hold the GIL): a render with PNGs to draw waits for the longer of the two, not for their sum.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="lakin-read") as reading:
             read = reading.submit(self._read, source, work_dir)
             if assembly.rasters and pngs:  # each chart's PNG, drawn once from its SVG
